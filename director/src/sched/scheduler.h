@@ -1,0 +1,78 @@
+// The interface every IPVS scheduler implements (struct ip_vs_scheduler). Schedulers are pure:
+// no I/O, no clock of their own (time is passed in), no allocation per decision.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "service/destination.h"
+
+namespace lvs {
+
+// Monotonic time in milliseconds, supplied by the caller (the daemon's clock or the simulator's).
+using TimeMs = std::uint64_t;
+
+// The parts of a packet a scheduler may look at (host byte order).
+struct PacketInfo {
+  std::uint8_t protocol = 6;  // IPPROTO_TCP / IPPROTO_UDP
+  Ipv4 saddr = 0;
+  std::uint16_t sport = 0;
+  Ipv4 daddr = 0;
+  std::uint16_t dport = 0;
+};
+
+// ipvsadm -b flags.
+struct SchedulerFlags {
+  bool sh_fallback = false;  // IP_VS_SVC_F_SCHED_SH_FALLBACK
+  bool sh_port = false;      // IP_VS_SVC_F_SCHED_SH_PORT
+};
+
+// The service's destinations in the kernel's list order: index 0 is the list head (the most
+// recently added server). Only linked (available) destinations are in it.
+using DestinationList = std::span<Destination* const>;
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual std::string_view name() const = 0;
+
+  // ip_vs_scheduler add_dest/del_dest/upd_dest. Called after the list has changed.
+  // added: `list[0]` is the new (or revived) destination — the kernel links at the head.
+  virtual void destination_added(DestinationList list, Destination& dest) {
+    (void)list;
+    (void)dest;
+  }
+  // removed: `dest` is no longer in `list`; `old_index` is where it was.
+  virtual void destination_removed(DestinationList list, Destination& dest,
+                                   std::size_t old_index) {
+    (void)list;
+    (void)dest;
+    (void)old_index;
+  }
+  // updated: weight and/or thresholds of `dest` (still linked) were edited.
+  virtual void destination_updated(DestinationList list, Destination& dest) {
+    (void)list;
+    (void)dest;
+  }
+  // The connection counters or the overload flag of `dest` changed. The kernel's schedulers
+  // rescan the list on every decision and need no such hook; ours keep indexes (lc, wlc) so a
+  // decision costs less than O(n) and must hear of every change.
+  virtual void load_changed(Destination& dest) { (void)dest; }
+
+  // ip_vs_scheduler schedule(): a destination for a new connection, or nullptr if none.
+  virtual Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) = 0;
+
+  // Periodic housekeeping (lblc/lblcr table expiry); called at least once a second.
+  virtual void expire(TimeMs now) { (void)now; }
+};
+
+// "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh"; nullptr for any other name.
+std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags);
+
+// The names make_scheduler() accepts, in ipvsadm's documentation order.
+std::span<const std::string_view> scheduler_names();
+
+}  // namespace lvs

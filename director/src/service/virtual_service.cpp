@@ -1,0 +1,168 @@
+#include "service/virtual_service.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace lvs {
+
+VirtualService::VirtualService(config::ServiceKey key, std::unique_ptr<Scheduler> scheduler,
+                               SchedulerFlags flags)
+    : key_(std::move(key)), scheduler_(std::move(scheduler)), flags_(flags) {}
+
+VirtualService::~VirtualService() {
+  // The scheduler may hold references into owned_/trash_ (lblc entries): drop it first.
+  scheduler_.reset();
+}
+
+Destination* VirtualService::find(const Endpoint& address) const {
+  for (Destination* d : list_) {
+    if (d->address == address) return d;
+  }
+  return nullptr;
+}
+
+Destination* VirtualService::add_destination(const Endpoint& address,
+                                             const DestinationParams& params) {
+  if (find(address) != nullptr) return nullptr;
+  std::unique_ptr<Destination> dest;
+  // ip_vs_trash_get_dest(): a deleted destination with the same address comes back as it was.
+  auto it = std::find_if(trash_.begin(), trash_.end(),
+                         [&](const auto& d) { return d->address == address; });
+  if (it != trash_.end()) {
+    dest = std::move(*it);
+    trash_.erase(it);
+  } else {
+    dest = std::make_unique<Destination>();
+    dest->address = address;
+  }
+  dest->service = this;
+  dest->weight = params.weight;
+  dest->u_threshold = params.u_threshold;
+  dest->l_threshold = params.l_threshold;
+  // __ip_vs_update_dest() on a (re)added server: the overload flag is recomputed from scratch.
+  dest->overloaded = false;
+  dest->available = true;
+  dest->list_seq = next_seq_++;
+  dest->sched_slot = Destination::kNoSlot;
+  Destination* raw = dest.get();
+  owned_.push_back(std::move(dest));
+  list_.insert(list_.begin(), raw);  // list_add_rcu(): the head
+  scheduler_->destination_added(destinations(), *raw);
+  return raw;
+}
+
+bool VirtualService::edit_destination(const Endpoint& address, const DestinationParams& params) {
+  Destination* dest = find(address);
+  if (dest == nullptr) return false;
+  // __ip_vs_update_dest(): raising or clearing the upper threshold clears the overload flag.
+  if (params.u_threshold == 0 || params.u_threshold > dest->u_threshold) dest->overloaded = false;
+  dest->weight = params.weight;
+  dest->u_threshold = params.u_threshold;
+  dest->l_threshold = params.l_threshold;
+  scheduler_->destination_updated(destinations(), *dest);
+  return true;
+}
+
+bool VirtualService::delete_destination(const Endpoint& address) {
+  auto pos = std::find_if(list_.begin(), list_.end(),
+                          [&](const Destination* d) { return d->address == address; });
+  if (pos == list_.end()) return false;
+  Destination* dest = *pos;
+  std::size_t old_index = static_cast<std::size_t>(pos - list_.begin());
+  list_.erase(pos);
+  dest->available = false;
+  scheduler_->destination_removed(destinations(), *dest, old_index);
+  auto owner = std::find_if(owned_.begin(), owned_.end(),
+                            [&](const auto& d) { return d.get() == dest; });
+  trash_.push_back(std::move(*owner));
+  owned_.erase(owner);
+  collect_trash();
+  return true;
+}
+
+void VirtualService::set_scheduler(std::unique_ptr<Scheduler> scheduler, SchedulerFlags flags) {
+  scheduler_ = std::move(scheduler);
+  flags_ = flags;
+  // ip_vs_bind_scheduler() → init_service(): the new scheduler sees the list as it is. Replay it
+  // tail first so a scheduler that keeps its own order sees the same head-insert sequence.
+  std::vector<Destination*> current = list_;
+  for (std::size_t i = current.size(); i-- > 0;) current[i]->sched_slot = Destination::kNoSlot;
+  for (std::size_t i = current.size(); i-- > 0;) {
+    std::span<Destination* const> prefix(list_.data() + i, list_.size() - i);
+    scheduler_->destination_added(prefix, *current[i]);
+  }
+  collect_trash();
+}
+
+Destination* VirtualService::schedule(const PacketInfo& packet, TimeMs now) {
+  Destination* dest = scheduler_->schedule(destinations(), packet, now);
+  if (dest == nullptr) ++no_dest_total_;
+  return dest;
+}
+
+void VirtualService::bind(Destination& dest, ConnCount count) {
+  ++dest.refcnt;
+  switch (count) {
+    case ConnCount::Active: ++dest.activeconns; break;
+    case ConnCount::Inactive: ++dest.inactconns; break;
+    case ConnCount::Template: ++dest.persistconns; break;
+  }
+  if (count != ConnCount::Template) ++dest.conns_total;
+  // ip_vs_bind_dest()
+  if (dest.u_threshold != 0 && dest.totalconns() >= dest.u_threshold) dest.overloaded = true;
+  if (dest.service != nullptr && dest.available) dest.service->scheduler_->load_changed(dest);
+}
+
+void VirtualService::unbind(Destination& dest, ConnCount count) {
+  switch (count) {
+    case ConnCount::Active: --dest.activeconns; break;
+    case ConnCount::Inactive: --dest.inactconns; break;
+    case ConnCount::Template: --dest.persistconns; break;
+  }
+  // ip_vs_unbind_dest()
+  if (dest.l_threshold != 0) {
+    if (dest.totalconns() < dest.l_threshold) dest.overloaded = false;
+  } else if (dest.u_threshold != 0) {
+    if (std::uint64_t{dest.totalconns()} * 4 < std::uint64_t{dest.u_threshold} * 3) {
+      dest.overloaded = false;
+    }
+  } else {
+    dest.overloaded = false;
+  }
+  if (dest.service != nullptr && dest.available) dest.service->scheduler_->load_changed(dest);
+  release(dest);
+}
+
+void VirtualService::set_active(Destination& dest, bool active) {
+  if (active) {
+    --dest.inactconns;
+    ++dest.activeconns;
+  } else {
+    --dest.activeconns;
+    ++dest.inactconns;
+  }
+  if (dest.service != nullptr && dest.available) dest.service->scheduler_->load_changed(dest);
+}
+
+void VirtualService::release(Destination& dest) {
+  --dest.refcnt;
+  // Freed lazily (expire()/delete): the caller may still be looking at the object.
+}
+
+void VirtualService::expire(TimeMs now) {
+  scheduler_->expire(now);
+  collect_trash();
+}
+
+void VirtualService::collect_trash() {
+  std::erase_if(trash_, [](const auto& d) { return d->refcnt == 0; });
+}
+
+bool VirtualService::unreferenced() const {
+  for (const auto& d : owned_) {
+    if (d->refcnt != 0) return false;
+  }
+  return std::all_of(trash_.begin(), trash_.end(), [](const auto& d) { return d->refcnt == 0; });
+}
+
+}  // namespace lvs
