@@ -1,1 +1,100 @@
-int main() { return 1; }
+// lvsadm: the ipvsadm-compatible command line of the director.
+//
+// This build carries the offline simulator (`lvsadm simulate`), which drives the daemon's own
+// scheduler, service and connection-table code. Commands that talk to a running director (-L, -A,
+// -a, neigh, ...) need the control socket of the data-path milestone and are refused clearly.
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <variant>
+
+#include "config/loader.h"
+#include "sim/event_script.h"
+#include "sim/simulator.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: lvsadm simulate --config FILE [--events FILE]\n"
+    "         offline dry run of the schedulers and connection table (no daemon, no root);\n"
+    "         events are read from FILE or standard input ('-'), one per line:\n"
+    "           new CLIENT_IP:PORT [SERVICE [DEST_IP:PORT]]   fin N   close N\n"
+    "           add SERVICE RS_IP:PORT WEIGHT   edit SERVICE RS_IP:PORT WEIGHT\n"
+    "           del SERVICE RS_IP:PORT   tick SECONDS\n"
+    "         SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service)\n";
+
+int simulate(int argc, char** argv) {
+  std::string config_path;
+  std::string events_path = "-";
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg.rfind("--config=", 0) == 0) {
+      config_path = arg.substr(9);
+    } else if ((arg == "--events" || arg == "-e") && i + 1 < argc) {
+      events_path = argv[++i];
+    } else if (arg.rfind("--events=", 0) == 0) {
+      events_path = arg.substr(9);
+    } else {
+      std::fprintf(stderr, "lvsadm simulate: unknown argument '%s'\n%s", arg.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::fprintf(stderr, "lvsadm simulate: --config FILE is required\n%s", kUsage);
+    return 2;
+  }
+
+  auto loaded = lvs::config::load_director_config_file(config_path);
+  if (auto* errors = std::get_if<std::vector<lvs::config::ConfigError>>(&loaded)) {
+    for (const auto& e : *errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    return 1;
+  }
+
+  std::ifstream file;
+  std::istream* events_in = &std::cin;
+  std::string events_name = "<stdin>";
+  if (events_path != "-") {
+    file.open(events_path);
+    if (!file) {
+      std::fprintf(stderr, "lvsadm simulate: cannot read events file %s: %s\n",
+                   events_path.c_str(), std::strerror(errno));
+      return 1;
+    }
+    events_in = &file;
+    events_name = events_path;
+  }
+  auto parsed = lvs::sim::parse_event_script(*events_in);
+  if (auto* errors = std::get_if<std::vector<lvs::sim::ScriptError>>(&parsed)) {
+    for (const auto& e : *errors) {
+      std::fprintf(stderr, "%s:%d: %s\n", events_name.c_str(), e.line, e.message.c_str());
+    }
+    std::fprintf(stderr, "lvsadm simulate: %zu error(s) in %s, nothing simulated\n",
+                 errors->size(), events_name.c_str());
+    return 1;
+  }
+
+  lvs::sim::Simulator simulator(std::get<lvs::config::DirectorConfig>(loaded));
+  int problems = simulator.run(std::get<std::vector<lvs::sim::ScriptEvent>>(parsed), std::cout,
+                               std::cerr, events_name);
+  std::cout.flush();
+  return problems == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "simulate") == 0) return simulate(argc - 2, argv + 2);
+  if (argc >= 2 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr,
+               "lvsadm: this build only has `lvsadm simulate`; commands for a running director"
+               " (-L, -A, -a, -e, -d, neigh ...) come with its control socket\n%s",
+               kUsage);
+  return 2;
+}

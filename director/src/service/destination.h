@@ -11,6 +11,16 @@ namespace lvs {
 
 class VirtualService;
 
+// ipvsadm --stats counters (struct ip_vs_kstats). Under direct routing the director never sees
+// the replies, so the out counters stay 0, as IPVS shows them for DR.
+struct TrafficStats {
+  std::uint64_t conns = 0;
+  std::uint64_t inpkts = 0;
+  std::uint64_t outpkts = 0;
+  std::uint64_t inbytes = 0;
+  std::uint64_t outbytes = 0;
+};
+
 struct Destination {
   // The service this destination belongs to (ip_vs_dest.svc): connections reach the service's
   // counters and scheduler through it, so a connection needs only one pointer.
@@ -42,8 +52,8 @@ struct Destination {
   // destination is freed only when this reaches 0.
   std::uint32_t refcnt = 0;
 
-  // Statistics (ipvsadm --stats).
-  std::uint64_t conns_total = 0;
+  // Statistics (ipvsadm --stats): conns counts connections bound (not templates).
+  TrafficStats stats;
 
   // ip_vs_dest_conn_overhead(): active connections weigh 256 inactive ones.
   std::uint32_t overhead() const { return (activeconns << 8) + inactconns; }

@@ -107,10 +107,13 @@ void VirtualService::bind(Destination& dest, ConnCount count) {
     case ConnCount::Inactive: ++dest.inactconns; break;
     case ConnCount::Template: ++dest.persistconns; break;
   }
-  if (count != ConnCount::Template) ++dest.conns_total;
+  if (count != ConnCount::Template) {
+    ++dest.stats.conns;
+    if (dest.service != nullptr) ++dest.service->stats.conns;
+  }
   // ip_vs_bind_dest()
   if (dest.u_threshold != 0 && dest.totalconns() >= dest.u_threshold) dest.overloaded = true;
-  if (dest.service != nullptr && dest.available) dest.service->scheduler_->load_changed(dest);
+  if (dest.available && dest.service != nullptr) dest.service->scheduler_->load_changed(dest);
 }
 
 void VirtualService::unbind(Destination& dest, ConnCount count) {
@@ -129,7 +132,7 @@ void VirtualService::unbind(Destination& dest, ConnCount count) {
   } else {
     dest.overloaded = false;
   }
-  if (dest.service != nullptr && dest.available) dest.service->scheduler_->load_changed(dest);
+  if (dest.available && dest.service != nullptr) dest.service->scheduler_->load_changed(dest);
   release(dest);
 }
 
@@ -141,7 +144,7 @@ void VirtualService::set_active(Destination& dest, bool active) {
     --dest.activeconns;
     ++dest.inactconns;
   }
-  if (dest.service != nullptr && dest.available) dest.service->scheduler_->load_changed(dest);
+  if (dest.available && dest.service != nullptr) dest.service->scheduler_->load_changed(dest);
 }
 
 void VirtualService::release(Destination& dest) {
@@ -149,8 +152,14 @@ void VirtualService::release(Destination& dest) {
   // Freed lazily (expire()/delete): the caller may still be looking at the object.
 }
 
+void VirtualService::retire() {
+  while (!list_.empty()) delete_destination(list_.back()->address);
+  scheduler_.reset();
+  collect_trash();
+}
+
 void VirtualService::expire(TimeMs now) {
-  scheduler_->expire(now);
+  if (scheduler_ != nullptr) scheduler_->expire(now);
   collect_trash();
 }
 

@@ -63,6 +63,10 @@ class VirtualService {
   Destination* schedule(const PacketInfo& packet, TimeMs now);
   std::uint64_t no_dest_total() const { return no_dest_total_; }
 
+  // Service-wide statistics (ipvsadm --stats); the packet path adds to them and to the
+  // destination's, VirtualService::bind() counts connections in both.
+  TrafficStats stats;
+
   // Counter changes, as ip_vs_bind_dest() / ip_vs_unbind_dest() / the protocols' state
   // handlers. bind() also takes a reference, unbind() drops it.
   static void bind(Destination& dest, ConnCount count);
@@ -72,6 +76,11 @@ class VirtualService {
   // References held by something other than a connection (lblc entries hold them directly).
   static void hold(Destination& dest) { ++dest.refcnt; }
   static void release(Destination& dest);
+
+  // ipvsadm -D: unlinks every destination and drops the scheduler with its state (lblc entries
+  // hold destination references), as ip_vs_unbind_scheduler() → done_service(). The object lives
+  // on only for the connections that still point at its destinations.
+  void retire();
 
   // Periodic work: the scheduler's expiry, then freeing unreferenced destinations in the trash.
   void expire(TimeMs now);

@@ -1,0 +1,88 @@
+// The ip_vs_in() decision for a packet from a client (ip_vs_core.c), shared by the daemon's
+// packet path and `lvsadm simulate`: find the connection or schedule a new one (with
+// persistence templates), advance its TCP state, re-arm its timer and count the packet.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "config/model.h"
+#include "conn/connection_table.h"
+#include "conn/state_timeouts.h"
+#include "conn/tcp_state.h"
+#include "sched/scheduler.h"
+#include "service/virtual_service.h"
+
+namespace lvs {
+
+// The net.ipv4.vs.* sysctls that change these decisions, with the kernel's defaults.
+struct IpvsSysctls {
+  // conn_reuse_mode: bit 0 = a SYN on a TIME_WAIT/CLOSE connection that nothing controls
+  // reschedules it; bit 1 = also FIN_WAIT of a DR (no-output) connection.
+  int conn_reuse_mode = 1;
+  // expire_nodest_conn: a packet for a connection whose server was deleted (or, on a SYN, has
+  // weight 0) expires it and is scheduled anew instead of being dropped.
+  bool expire_nodest_conn = false;
+  // expire_quiescent_template: a template whose server has weight 0 is invalid.
+  bool expire_quiescent_template = false;
+  // sloppy_tcp: schedule TCP on any packet but RST, not only on SYN.
+  bool sloppy_tcp = false;
+};
+
+// What to do with the packet.
+enum class Verdict : std::uint8_t {
+  Forward,  // send it to `destination` (NF_ACCEPT after packet_xmit)
+  Drop,     // no usable server, or the connection's server is gone (NF_DROP, ICMP unreachable)
+  Pass,     // not IPVS traffic to schedule (TCP without SYN and no connection): NF_ACCEPT
+};
+
+struct DispatchResult {
+  Verdict verdict = Verdict::Pass;
+  Destination* destination = nullptr;  // set only for Forward
+  ConnHandle connection;               // the connection the packet belongs to, if any
+  bool created = false;                // the connection was created by this packet
+};
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(std::size_t expected_connections = 0, IpvsSysctls sysctls = {},
+                      TimeMs now = 0);
+
+  // ip_vs_in() for one client->server packet of `svc` (the service the daemon matched by VIP,
+  // port or mark). `bytes` is the IP packet length (skb->len) for the --stats byte counters.
+  DispatchResult dispatch(VirtualService& svc, const PacketInfo& packet, TcpFlags flags,
+                          std::uint32_t bytes, TimeMs now);
+
+  // Removes the connection now and unbinds it (`lvsadm simulate` close N). False if stale.
+  bool remove(ConnHandle connection, TimeMs now) { return table_.expire_now(connection, now); }
+  // Expires everything due; returns how many records fired.
+  std::size_t expire(TimeMs now) { return table_.expire(now); }
+  // ipvsadm --set: applies to the timeouts set from now on (running timers keep theirs).
+  void set_timeouts(const config::Timeouts& timeouts) { timeouts_.apply(timeouts); }
+  const StateTimeouts& timeouts() const { return timeouts_; }
+  void set_sysctls(const IpvsSysctls& sysctls) { sysctls_ = sysctls; }
+
+  std::size_t size() const { return table_.size(); }  // connections + templates
+  std::size_t templates() const { return table_.templates(); }
+  const ConnectionTable& table() const { return table_; }
+  ConnectionTable& table() { return table_; }
+
+  // Packets without a connection that the protocol would not schedule (TCP without SYN).
+  std::uint64_t unscheduled_total() const { return unscheduled_total_; }
+
+ private:
+  // ip_vs_schedule() / ip_vs_sched_persist(): a new connection, or an invalid handle with the
+  // verdict to return.
+  ConnHandle schedule(VirtualService& svc, const PacketInfo& packet, TimeMs now,
+                      Verdict& verdict);
+  ConnHandle schedule_persistent(VirtualService& svc, const PacketInfo& packet, TimeMs now);
+  bool is_new_conn_expected(ConnHandle conn) const;
+  void apply_state(ConnHandle conn, TcpFlags flags, TimeMs now);
+
+  ConnectionTable table_;
+  StateTimeouts timeouts_;
+  IpvsSysctls sysctls_;
+  std::uint64_t unscheduled_total_ = 0;
+};
+
+}  // namespace lvs

@@ -1,0 +1,35 @@
+// make_scheduler(): the one place that maps ipvsadm's scheduler names to classes.
+#include <array>
+
+#include "sched/destination_hashing.h"
+#include "sched/least_connection.h"
+#include "sched/locality_based_least_connection.h"
+#include "sched/locality_based_least_connection_replication.h"
+#include "sched/round_robin.h"
+#include "sched/scheduler.h"
+#include "sched/source_hashing.h"
+#include "sched/weighted_least_connection.h"
+#include "sched/weighted_round_robin.h"
+
+namespace lvs {
+
+namespace {
+constexpr std::array<std::string_view, 8> kNames = {"rr",   "wrr",   "lc", "wlc",
+                                                    "lblc", "lblcr", "dh", "sh"};
+}  // namespace
+
+std::span<const std::string_view> scheduler_names() { return kNames; }
+
+std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags) {
+  if (name == "rr") return std::make_unique<RoundRobin>();
+  if (name == "wrr") return std::make_unique<WeightedRoundRobin>();
+  if (name == "lc") return std::make_unique<LeastConnection>();
+  if (name == "wlc") return std::make_unique<WeightedLeastConnection>();
+  if (name == "lblc") return std::make_unique<LocalityBasedLeastConnection>();
+  if (name == "lblcr") return std::make_unique<LocalityBasedLeastConnectionReplication>();
+  if (name == "dh") return std::make_unique<DestinationHashing>();
+  if (name == "sh") return std::make_unique<SourceHashing>(flags);
+  return nullptr;
+}
+
+}  // namespace lvs

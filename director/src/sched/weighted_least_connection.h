@@ -1,0 +1,46 @@
+// wlc: mainline net/netfilter/ipvs/ip_vs_wlc.c. The server with the least overhead/weight
+// (overhead = (active << 8) + inactive), compared without division as
+// oh_a * w_b < oh_b * w_a in 64 bits; weight 0 and overloaded servers are skipped; ties go to
+// the server nearest the list head.
+//
+// Decisions equal the kernel's linear scan; the cost is O(1) per decision and O(log n) per
+// change, through a DestinationHeap. Usable standalone (e.g. as lblc/lblcr's chooser): feed it
+// the same destination_added/removed/updated and load_changed calls the service's scheduler
+// gets, and call schedule() (its `list` argument is not read). It owns
+// Destination::sched_slot of the destinations it is fed: a wrapping scheduler must not use
+// sched_slot itself, nor feed the same destinations to a second heap-based chooser.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "sched/destination_heap.h"
+#include "sched/scheduler.h"
+
+namespace lvs {
+
+class WeightedLeastConnection final : public Scheduler {
+ public:
+  std::string_view name() const override { return "wlc"; }
+  void destination_added(DestinationList list, Destination& dest) override;
+  void destination_removed(DestinationList list, Destination& dest,
+                           std::size_t old_index) override;
+  void destination_updated(DestinationList list, Destination& dest) override;
+  void load_changed(Destination& dest) override;
+  Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) override;
+
+  // The same answer as schedule(), for callers without a packet.
+  Destination* least_loaded() const { return heap_.top(); }
+  const DestinationHeap& index() const { return heap_; }
+
+ private:
+  // as ip_vs_wlc_schedule(): the first candidate needs weight > 0 and no overload; a later
+  // weight-0 server can never beat it (0 * ... > doh * lw is false), so it is left out.
+  static bool eligible(const Destination& d) {
+    return d.available && !d.overloaded && d.weight > 0;
+  }
+
+  DestinationHeap heap_{DestinationHeap::Order::OverheadPerWeight};
+};
+
+}  // namespace lvs

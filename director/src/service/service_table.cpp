@@ -1,0 +1,200 @@
+#include "service/service_table.h"
+
+#include <algorithm>
+#include <netinet/in.h>
+
+namespace lvs {
+namespace {
+
+DestinationParams params_of(const config::RealServerConfig& rs) {
+  return DestinationParams{rs.weight, rs.u_threshold, rs.l_threshold};
+}
+
+SchedulerFlags flags_of(const config::ServiceConfig& cfg) {
+  return SchedulerFlags{cfg.sh_fallback, cfg.sh_port};
+}
+
+std::string describe_rs(const config::ServiceKey& key, const config::RealServerConfig& rs) {
+  std::string line = ipvsadm_service_option(key) + " -r " + format_endpoint(rs.address) + " -g -w " +
+                     std::to_string(rs.weight);
+  if (rs.u_threshold != 0) line += " -x " + std::to_string(rs.u_threshold);
+  if (rs.l_threshold != 0) line += " -y " + std::to_string(rs.l_threshold);
+  return line;
+}
+
+std::uint8_t protocol_number(config::ServiceProtocol p) {
+  return p == config::ServiceProtocol::Udp ? IPPROTO_UDP : IPPROTO_TCP;
+}
+
+}  // namespace
+
+std::string ipvsadm_service_option(const config::ServiceKey& key) {
+  switch (key.protocol) {
+    case config::ServiceProtocol::Tcp: return "-t " + format_endpoint(key.vip);
+    case config::ServiceProtocol::Udp: return "-u " + format_endpoint(key.vip);
+    case config::ServiceProtocol::Fwmark: return "-f " + std::to_string(key.fwmark);
+  }
+  return {};
+}
+
+std::uint64_t ServiceTable::index_key(std::uint8_t protocol, Ipv4 vip, std::uint16_t port) {
+  return (std::uint64_t{protocol} << 48) | (std::uint64_t{vip} << 16) | port;
+}
+
+void ServiceTable::index(VirtualService& svc) {
+  const auto& key = svc.key();
+  if (key.protocol == config::ServiceProtocol::Fwmark) {
+    by_fwmark_[key.fwmark] = &svc;
+  } else {
+    by_address_[index_key(protocol_number(key.protocol), key.vip.addr, key.vip.port)] = &svc;
+  }
+}
+
+void ServiceTable::unindex(const VirtualService& svc) {
+  const auto& key = svc.key();
+  if (key.protocol == config::ServiceProtocol::Fwmark) {
+    by_fwmark_.erase(key.fwmark);
+  } else {
+    by_address_.erase(index_key(protocol_number(key.protocol), key.vip.addr, key.vip.port));
+  }
+}
+
+VirtualService* ServiceTable::find(std::uint8_t protocol, Ipv4 vip, std::uint16_t port) const {
+  auto it = by_address_.find(index_key(protocol, vip, port));
+  return it == by_address_.end() ? nullptr : it->second;
+}
+
+VirtualService* ServiceTable::find_fwmark(std::uint32_t mark) const {
+  auto it = by_fwmark_.find(mark);
+  return it == by_fwmark_.end() ? nullptr : it->second;
+}
+
+VirtualService* ServiceTable::find(const config::ServiceKey& key) const {
+  if (key.protocol == config::ServiceProtocol::Fwmark) return find_fwmark(key.fwmark);
+  return find(protocol_number(key.protocol), key.vip.addr, key.vip.port);
+}
+
+void ServiceTable::configure(VirtualService& svc, const config::ServiceConfig& cfg,
+                             std::vector<std::string>& log, bool is_new) {
+  const SchedulerFlags flags = flags_of(cfg);
+  const std::uint32_t persistent = cfg.persistent.value_or(0);
+  const SchedulerFlags old_flags = svc.scheduler_flags();
+  const bool scheduler_changed = svc.scheduler().name() != cfg.scheduler ||
+                                 old_flags.sh_fallback != flags.sh_fallback ||
+                                 old_flags.sh_port != flags.sh_port;
+  const bool persistence_changed =
+      svc.persistent_timeout_s() != persistent || svc.netmask() != cfg.netmask;
+  if (!is_new && !scheduler_changed && !persistence_changed) return;
+  if (scheduler_changed) svc.set_scheduler(make_scheduler(cfg.scheduler, flags), flags);
+  svc.set_persistence(persistent, cfg.netmask);
+
+  std::string line = (is_new ? "-A " : "-E ") + ipvsadm_service_option(cfg.key) + " -s " +
+                     cfg.scheduler;
+  if (flags.sh_fallback || flags.sh_port) {
+    line += " -b ";
+    if (flags.sh_fallback) line += "sh-fallback";
+    if (flags.sh_fallback && flags.sh_port) line += ",";
+    if (flags.sh_port) line += "sh-port";
+  }
+  if (persistent != 0) {
+    line += " -p " + std::to_string(persistent);
+    if (cfg.netmask != 0xffffffffu) line += " -M " + format_ipv4(cfg.netmask);
+  }
+  log.push_back(std::move(line));
+}
+
+std::vector<std::string> ServiceTable::apply(const config::DirectorConfig& config) {
+  std::vector<std::string> log;
+
+  // -D: services no longer configured. Their destinations may still carry connections, so the
+  // object waits in the graveyard until nothing references it.
+  for (auto it = services_.begin(); it != services_.end();) {
+    const auto& key = (*it)->key();
+    bool kept = std::any_of(config.services.begin(), config.services.end(),
+                            [&](const config::ServiceConfig& s) { return s.key == key; });
+    if (kept) {
+      ++it;
+      continue;
+    }
+    log.push_back("-D " + ipvsadm_service_option(key));
+    unindex(**it);
+    (*it)->retire();
+    graveyard_.push_back(std::move(*it));
+    it = services_.erase(it);
+  }
+
+  for (const config::ServiceConfig& cfg : config.services) {
+    VirtualService* svc = find(cfg.key);
+    const bool is_new = svc == nullptr;
+    if (is_new) {
+      const SchedulerFlags flags = flags_of(cfg);
+      services_.push_back(std::make_unique<VirtualService>(
+          cfg.key, make_scheduler(cfg.scheduler, flags), flags));
+      svc = services_.back().get();
+      index(*svc);
+    }
+    configure(*svc, cfg, log, is_new);
+
+    // -d: servers no longer listed (removed from the tail end first is irrelevant: each delete
+    // only unlinks).
+    std::vector<Endpoint> gone;
+    for (Destination* d : svc->destinations()) {
+      bool kept = std::any_of(cfg.real_servers.begin(), cfg.real_servers.end(),
+                              [&](const config::RealServerConfig& rs) {
+                                return rs.address == d->address;
+                              });
+      if (!kept) gone.push_back(d->address);
+    }
+    for (const Endpoint& address : gone) {
+      svc->delete_destination(address);
+      log.push_back("-d " + ipvsadm_service_option(cfg.key) + " -r " + format_endpoint(address));
+    }
+    // -e for changed servers, -a for new ones, in file order.
+    for (const config::RealServerConfig& rs : cfg.real_servers) {
+      Destination* d = svc->find(rs.address);
+      if (d == nullptr) {
+        svc->add_destination(rs.address, params_of(rs));
+        log.push_back("-a " + describe_rs(cfg.key, rs));
+      } else if (d->weight != rs.weight || d->u_threshold != rs.u_threshold ||
+                 d->l_threshold != rs.l_threshold) {
+        svc->edit_destination(rs.address, params_of(rs));
+        log.push_back("-e " + describe_rs(cfg.key, rs));
+      }
+    }
+  }
+  return log;
+}
+
+std::string ServiceTable::add_real_server(const config::ServiceKey& key,
+                                          const config::RealServerConfig& rs) {
+  VirtualService* svc = find(key);
+  if (svc == nullptr) return "No such service";
+  if (svc->add_destination(rs.address, params_of(rs)) == nullptr) {
+    return "Destination already exists";
+  }
+  return {};
+}
+
+std::string ServiceTable::edit_real_server(const config::ServiceKey& key,
+                                           const config::RealServerConfig& rs) {
+  VirtualService* svc = find(key);
+  if (svc == nullptr) return "No such service";
+  if (!svc->edit_destination(rs.address, params_of(rs))) return "No such destination";
+  return {};
+}
+
+std::string ServiceTable::delete_real_server(const config::ServiceKey& key,
+                                             const Endpoint& address) {
+  VirtualService* svc = find(key);
+  if (svc == nullptr) return "No such service";
+  if (!svc->delete_destination(address)) return "No such destination";
+  return {};
+}
+
+void ServiceTable::expire(TimeMs now) {
+  for (auto& svc : services_) svc->expire(now);
+  for (auto& svc : graveyard_) svc->expire(now);
+  std::erase_if(graveyard_, [](const auto& svc) { return svc->unreferenced(); });
+}
+
+}  // namespace lvs

@@ -1,0 +1,68 @@
+// The director's virtual services, built from the config model the way ipvsadm builds them in
+// the kernel: first load = `-A` for each service, then `-a` for each of its real servers in file
+// order (so the kernel's list, which decides ties, is the reverse of the file); a reload applies
+// only the difference as -D/-E/-A and -d/-e/-a, so unchanged services and servers keep their
+// connections, counters and scheduler state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/model.h"
+#include "sched/scheduler.h"
+#include "service/virtual_service.h"
+
+namespace lvs {
+
+class ServiceTable {
+ public:
+  ServiceTable() = default;
+  ServiceTable(const ServiceTable&) = delete;
+  ServiceTable& operator=(const ServiceTable&) = delete;
+
+  // Applies a validated configuration (config/loader.h guarantees schedulers, addresses and
+  // ports are valid). Returns the ipvsadm-equivalent commands it performed, one per line, e.g.
+  // "-A -t 10.200.0.100:80 -s wlc" — for the log, and so tests can check the order.
+  std::vector<std::string> apply(const config::DirectorConfig& config);
+
+  // Packet path lookups (ip_vs_service_find): by protocol + VIP + port, or by firewall mark.
+  VirtualService* find(std::uint8_t protocol, Ipv4 vip, std::uint16_t port) const;
+  VirtualService* find_fwmark(std::uint32_t mark) const;
+  VirtualService* find(const config::ServiceKey& key) const;
+
+  // ipvsadm -a / -e / -d on a running table (lvsadm and the simulator's add/edit/del).
+  // Empty string on success, else the reason ipvsadm would print.
+  std::string add_real_server(const config::ServiceKey& key, const config::RealServerConfig& rs);
+  std::string edit_real_server(const config::ServiceKey& key, const config::RealServerConfig& rs);
+  std::string delete_real_server(const config::ServiceKey& key, const Endpoint& address);
+
+  // Services in configuration order (first added first).
+  const std::vector<std::unique_ptr<VirtualService>>& services() const { return services_; }
+
+  // Periodic work for every service (scheduler expiry, trash) and freeing deleted services that
+  // nothing references any more.
+  void expire(TimeMs now);
+  // Deleted services kept alive because connections still point at their destinations.
+  std::size_t graveyard_size() const { return graveyard_.size(); }
+
+ private:
+  static std::uint64_t index_key(std::uint8_t protocol, Ipv4 vip, std::uint16_t port);
+  void index(VirtualService& svc);
+  void unindex(const VirtualService& svc);
+  // -E: scheduler, flags and persistence; keeps the scheduler object when they are unchanged.
+  void configure(VirtualService& svc, const config::ServiceConfig& cfg,
+                 std::vector<std::string>& log, bool is_new);
+
+  std::vector<std::unique_ptr<VirtualService>> services_;
+  std::vector<std::unique_ptr<VirtualService>> graveyard_;
+  std::unordered_map<std::uint64_t, VirtualService*> by_address_;
+  std::unordered_map<std::uint32_t, VirtualService*> by_fwmark_;
+};
+
+// "-t 10.200.0.100:80" / "-u ..." / "-f 1": ipvsadm's way of naming a service.
+std::string ipvsadm_service_option(const config::ServiceKey& key);
+
+}  // namespace lvs

@@ -1,0 +1,146 @@
+#include "sim/event_script.h"
+
+#include <charconv>
+#include <sstream>
+
+namespace lvs::sim {
+namespace {
+
+std::vector<std::string> split_words(const std::string& line) {
+  std::vector<std::string> words;
+  std::istringstream in(line);
+  std::string word;
+  while (in >> word) words.push_back(word);
+  return words;
+}
+
+std::optional<std::uint64_t> parse_unsigned(const std::string& text, std::uint64_t max) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value > max) return std::nullopt;
+  return value;
+}
+
+// "12", "0.5", "1.250" → milliseconds; at most three decimals.
+std::optional<TimeMs> parse_seconds(const std::string& text) {
+  auto dot = text.find('.');
+  auto whole = parse_unsigned(text.substr(0, dot), 100ull * 365 * 86400);
+  if (!whole) return std::nullopt;
+  TimeMs ms = *whole * 1000;
+  if (dot != std::string::npos) {
+    std::string frac = text.substr(dot + 1);
+    if (frac.empty() || frac.size() > 3) return std::nullopt;
+    auto f = parse_unsigned(frac, 999);
+    if (!f) return std::nullopt;
+    for (std::size_t i = frac.size(); i < 3; ++i) *f *= 10;
+    ms += *f;
+  }
+  return ms;
+}
+
+}  // namespace
+
+ParseResult parse_event_script(std::istream& in) {
+  std::vector<ScriptEvent> events;
+  std::vector<ScriptError> errors;
+  std::string raw;
+  int line_no = 0;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    auto hash = raw.find('#');
+    auto words = split_words(hash == std::string::npos ? raw : raw.substr(0, hash));
+    if (words.empty()) continue;
+    const std::string& verb = words[0];
+    auto fail = [&](const std::string& message) { errors.push_back({line_no, message}); };
+    auto service_at = [&](std::size_t i) -> std::optional<config::ServiceKey> {
+      auto key = config::parse_service_key(words[i]);
+      if (!key) fail("'" + words[i] + "' is not a service (tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK)");
+      return key;
+    };
+    auto endpoint_at = [&](std::size_t i, const char* what) -> std::optional<Endpoint> {
+      auto ep = parse_endpoint(words[i]);
+      if (!ep) fail("'" + words[i] + "' is not " + what + " (IP:PORT)");
+      return ep;
+    };
+
+    if (verb == "new") {
+      if (words.size() < 2 || words.size() > 4) {
+        fail("usage: new CLIENT_IP:PORT [SERVICE [DEST_IP:PORT]]");
+        continue;
+      }
+      NewConnection ev;
+      auto client = endpoint_at(1, "a client address");
+      if (!client) continue;
+      ev.client = *client;
+      if (words.size() >= 3) {
+        ev.service = service_at(2);
+        if (!ev.service) continue;
+      }
+      if (words.size() == 4) {
+        if (ev.service->protocol != config::ServiceProtocol::Fwmark) {
+          fail("a destination address is only given for fwmark services");
+          continue;
+        }
+        ev.destination = endpoint_at(3, "a destination address");
+        if (!ev.destination) continue;
+      }
+      events.push_back({line_no, ev});
+    } else if (verb == "fin" || verb == "close") {
+      std::optional<std::uint64_t> n;
+      if (words.size() == 2) n = parse_unsigned(words[1], 0xffffffffu);
+      if (!n || *n == 0) {
+        fail("usage: " + verb + " N (N = 1-based number of a `new` event)");
+        continue;
+      }
+      if (verb == "fin") {
+        events.push_back({line_no, FinConnection{static_cast<std::uint32_t>(*n)}});
+      } else {
+        events.push_back({line_no, CloseConnection{static_cast<std::uint32_t>(*n)}});
+      }
+    } else if (verb == "add" || verb == "edit" || verb == "del") {
+      const bool with_weight = verb != "del";
+      if (words.size() != (with_weight ? 4u : 3u)) {
+        fail(with_weight ? "usage: " + verb + " SERVICE RS_IP:PORT WEIGHT"
+                         : "usage: del SERVICE RS_IP:PORT");
+        continue;
+      }
+      ChangeRealServer ev;
+      ev.kind = verb == "add"    ? ChangeRealServer::Kind::Add
+                : verb == "edit" ? ChangeRealServer::Kind::Edit
+                                 : ChangeRealServer::Kind::Delete;
+      auto key = service_at(1);
+      if (!key) continue;
+      ev.service = *key;
+      auto ep = parse_endpoint(words[2], true);
+      if (!ep) {
+        fail("'" + words[2] + "' is not a real server (IP:PORT)");
+        continue;
+      }
+      ev.address = *ep;
+      if (with_weight) {
+        auto w = parse_unsigned(words[3], 65535);
+        if (!w) {
+          fail("weight '" + words[3] + "' must be an integer 0..65535");
+          continue;
+        }
+        ev.weight = static_cast<std::int32_t>(*w);
+      }
+      events.push_back({line_no, ev});
+    } else if (verb == "tick") {
+      std::optional<TimeMs> ms;
+      if (words.size() == 2) ms = parse_seconds(words[1]);
+      if (!ms) {
+        fail("usage: tick SECONDS (a non-negative number, at most 3 decimals)");
+        continue;
+      }
+      events.push_back({line_no, AdvanceClock{*ms}});
+    } else {
+      fail("unknown event '" + verb + "' (expected new, fin, close, add, edit, del or tick)");
+    }
+  }
+  if (!errors.empty()) return errors;
+  return events;
+}
+
+}  // namespace lvs::sim

@@ -1,0 +1,199 @@
+// lc (ip_vs_lc.c): least overhead = (active << 8) + inactive, weight 0 and overloaded servers
+// skipped, ties to the server nearest the list head. Hand-derived cases, then a randomized
+// differential test of the heap index against the kernel's linear scan.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "sched/least_connection.h"
+#include "service/virtual_service.h"
+
+namespace lvs {
+namespace {
+
+constexpr Endpoint kA{0x0a000001, 80};
+constexpr Endpoint kB{0x0a000002, 80};
+constexpr Endpoint kC{0x0a000003, 80};
+
+// ip_vs_lc_schedule(), written straight from the kernel source.
+Destination* reference_lc(DestinationList list) {
+  Destination* least = nullptr;
+  std::uint32_t loh = 0;
+  for (Destination* d : list) {
+    if (d->overloaded || d->weight == 0) continue;
+    const std::uint32_t doh = (d->activeconns << 8) + d->inactconns;
+    if (least == nullptr || doh < loh) {
+      least = d;
+      loh = doh;
+    }
+  }
+  return least;
+}
+
+class LeastConnectionTest : public ::testing::Test {
+ protected:
+  LeastConnectionTest() {
+    auto sched = std::make_unique<LeastConnection>();
+    lc_ = sched.get();
+    svc_ = std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched),
+                                            SchedulerFlags{});
+  }
+  Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
+    return svc_->add_destination(ep, DestinationParams{weight, u, 0});
+  }
+  Destination* pick() { return svc_->schedule(PacketInfo{}, 0); }
+
+  LeastConnection* lc_ = nullptr;
+  std::unique_ptr<VirtualService> svc_;
+};
+
+TEST_F(LeastConnectionTest, NameIsLc) { EXPECT_EQ(lc_->name(), "lc"); }
+
+TEST_F(LeastConnectionTest, EmptyServiceHasNoServer) { EXPECT_EQ(pick(), nullptr); }
+
+TEST_F(LeastConnectionTest, LeastOverheadWinsTiesGoToTheHead) {
+  Destination* a = add(kA);
+  Destination* b = add(kB);
+  Destination* c = add(kC);  // list C, B, A
+  EXPECT_EQ(pick(), c);      // all 0: the head
+  VirtualService::bind(*c, ConnCount::Active);  // C 256
+  EXPECT_EQ(pick(), b);                         // B 0, A 0: B is nearer the head
+  VirtualService::bind(*b, ConnCount::Inactive);  // B 1
+  EXPECT_EQ(pick(), a);
+  VirtualService::bind(*a, ConnCount::Inactive);  // A 1, B 1, C 256
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(LeastConnectionTest, ActiveCountsAs256Inactive) {
+  Destination* a = add(kA);
+  Destination* b = add(kB);  // list B, A
+  VirtualService::bind(*b, ConnCount::Active);  // B 256
+  for (int i = 0; i < 255; ++i) VirtualService::bind(*a, ConnCount::Inactive);
+  EXPECT_EQ(pick(), a);  // 255 < 256
+  VirtualService::bind(*a, ConnCount::Inactive);
+  EXPECT_EQ(pick(), b);  // 256 == 256: the head
+  VirtualService::set_active(*b, false);  // B 1 inactive
+  EXPECT_EQ(pick(), b);
+  VirtualService::set_active(*b, true);
+  VirtualService::bind(*a, ConnCount::Inactive);  // A 257
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(LeastConnectionTest, WeightIsIgnoredExceptZero) {
+  Destination* a = add(kA, 100);
+  Destination* b = add(kB, 1);  // list B, A
+  VirtualService::bind(*a, ConnCount::Inactive);
+  EXPECT_EQ(pick(), b);  // lc does not divide by weight
+  ASSERT_TRUE(svc_->edit_destination(kB, {0, 0, 0}));
+  EXPECT_EQ(pick(), a);  // quiesced B skipped despite the lower overhead
+  ASSERT_TRUE(svc_->edit_destination(kA, {0, 0, 0}));
+  EXPECT_EQ(pick(), nullptr);
+  ASSERT_TRUE(svc_->edit_destination(kB, {2, 0, 0}));  // edit keeps B's list position
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(LeastConnectionTest, OverloadedServerIsSkipped) {
+  Destination* a = add(kA);
+  Destination* b = add(kB, 1, /*u=*/2);  // list B, A
+  VirtualService::bind(*a, ConnCount::Active);  // A 256
+  VirtualService::bind(*b, ConnCount::Inactive);
+  EXPECT_EQ(pick(), b);
+  VirtualService::bind(*b, ConnCount::Inactive);  // 2 >= u 2: overloaded
+  ASSERT_TRUE(b->overloaded);
+  EXPECT_EQ(pick(), a);
+  VirtualService::unbind(*b, ConnCount::Inactive);  // 1 * 4 < 2 * 3: cleared
+  ASSERT_FALSE(b->overloaded);
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(LeastConnectionTest, RaisingTheThresholdByEditClearsOverload) {
+  Destination* a = add(kA);
+  Destination* b = add(kB, 1, /*u=*/1);
+  VirtualService::bind(*a, ConnCount::Inactive);
+  VirtualService::bind(*a, ConnCount::Inactive);
+  VirtualService::bind(*b, ConnCount::Inactive);
+  ASSERT_TRUE(b->overloaded);
+  EXPECT_EQ(pick(), a);
+  ASSERT_TRUE(svc_->edit_destination(kB, {1, 5, 0}));
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(LeastConnectionTest, DeletedServerIsNotChosenAndReaddedOneWinsTies) {
+  Destination* a = add(kA);
+  Destination* b = add(kB);
+  Destination* c = add(kC);  // list C, B, A
+  VirtualService::bind(*c, ConnCount::Inactive);
+  VirtualService::bind(*a, ConnCount::Inactive);  // C 1, B 0, A 1
+  EXPECT_EQ(pick(), b);
+  ASSERT_TRUE(svc_->delete_destination(kB));
+  EXPECT_EQ(pick(), c);  // C 1 == A 1, C is nearer the head
+  ASSERT_TRUE(svc_->delete_destination(kA));  // A still has a connection: in the trash
+  VirtualService::bind(*a, ConnCount::Inactive);  // counters change in the trash
+  EXPECT_EQ(pick(), c);
+  VirtualService::unbind(*a, ConnCount::Inactive);
+  Destination* a2 = add(kA);  // revived with 1 connection, at the head: list A, C
+  EXPECT_EQ(a2, a);
+  EXPECT_EQ(pick(), a);  // A 1 == C 1, A is now the head
+}
+
+// Thousands of random operations; after each, the heap's answer must be the linear scan's.
+TEST(LeastConnectionDifferential, MatchesTheKernelScan) {
+  std::mt19937 rng(12345);
+  auto sched = std::make_unique<LeastConnection>();
+  LeastConnection* lc = sched.get();
+  VirtualService svc(config::ServiceKey{}, std::move(sched), {});
+  std::vector<std::pair<Destination*, ConnCount>> conns;
+  auto rnd = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  int checked = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const Endpoint ep{0x0a000000u + static_cast<Ipv4>(rnd(24)), 80};
+    const std::int32_t weight = rnd(4) == 0 ? 0 : rnd(5) + 1;
+    const std::uint32_t u = rnd(3) == 0 ? static_cast<std::uint32_t>(rnd(6) + 1) : 0;
+    const std::uint32_t l = u != 0 && rnd(2) == 0 ? static_cast<std::uint32_t>(rnd(u)) : 0;
+    auto list = svc.destinations();
+    switch (rnd(10)) {
+      case 0: svc.add_destination(ep, {weight, u, l}); break;
+      case 1: svc.edit_destination(ep, {weight, u, l}); break;
+      case 2:
+        if (rnd(3) == 0) svc.delete_destination(ep);
+        break;
+      case 3:
+      case 4:
+        if (!list.empty()) {
+          Destination* d = list[static_cast<std::size_t>(rnd(static_cast<int>(list.size())))];
+          const ConnCount c = rnd(2) == 0 ? ConnCount::Active : ConnCount::Inactive;
+          VirtualService::bind(*d, c);
+          conns.emplace_back(d, c);
+        }
+        break;
+      case 5:
+      case 6:
+        if (!conns.empty()) {  // may hit a destination in the trash
+          std::size_t i = static_cast<std::size_t>(rnd(static_cast<int>(conns.size())));
+          VirtualService::unbind(*conns[i].first, conns[i].second);
+          conns[i] = conns.back();
+          conns.pop_back();
+        }
+        break;
+      default:
+        if (!conns.empty()) {
+          auto& [d, c] = conns[static_cast<std::size_t>(rnd(static_cast<int>(conns.size())))];
+          const bool to_active = c == ConnCount::Inactive;
+          VirtualService::set_active(*d, to_active);
+          c = to_active ? ConnCount::Active : ConnCount::Inactive;
+        }
+        break;
+    }
+    ASSERT_TRUE(lc->index().valid()) << "step " << step;
+    ASSERT_EQ(svc.schedule(PacketInfo{}, 0), reference_lc(svc.destinations())) << "step " << step;
+    if (reference_lc(svc.destinations()) != nullptr) ++checked;
+  }
+  EXPECT_GT(checked, 10000);  // the comparison was mostly between real servers
+}
+
+}  // namespace
+}  // namespace lvs

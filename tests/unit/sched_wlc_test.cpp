@@ -1,0 +1,247 @@
+// wlc (ip_vs_wlc.c): least overhead/weight, compared as oh_a * w_b vs oh_b * w_a in 64 bits,
+// weight 0 and overloaded servers skipped, ties to the server nearest the list head.
+// Hand-derived cases, then a randomized differential test of the heap index against the
+// kernel's linear scan.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "sched/weighted_least_connection.h"
+#include "service/virtual_service.h"
+
+namespace lvs {
+namespace {
+
+constexpr Endpoint kA{0x0a000001, 80};
+constexpr Endpoint kB{0x0a000002, 80};
+constexpr Endpoint kC{0x0a000003, 80};
+
+// ip_vs_wlc_schedule(), written straight from the kernel source (both stages).
+Destination* reference_wlc(DestinationList list) {
+  std::size_t i = 0;
+  Destination* least = nullptr;
+  for (; i < list.size(); ++i) {
+    if (!list[i]->overloaded && list[i]->weight > 0) {
+      least = list[i];
+      break;
+    }
+  }
+  if (least == nullptr) return nullptr;
+  std::int64_t loh = (std::int64_t{least->activeconns} << 8) + least->inactconns;
+  for (++i; i < list.size(); ++i) {
+    Destination* d = list[i];
+    if (d->overloaded) continue;
+    const std::int64_t doh = (std::int64_t{d->activeconns} << 8) + d->inactconns;
+    if (loh * d->weight > doh * least->weight) {
+      least = d;
+      loh = doh;
+    }
+  }
+  return least;
+}
+
+class WeightedLeastConnectionTest : public ::testing::Test {
+ protected:
+  WeightedLeastConnectionTest() {
+    auto sched = std::make_unique<WeightedLeastConnection>();
+    wlc_ = sched.get();
+    svc_ = std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched),
+                                            SchedulerFlags{});
+  }
+  Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
+    return svc_->add_destination(ep, DestinationParams{weight, u, 0});
+  }
+  Destination* pick() { return svc_->schedule(PacketInfo{}, 0); }
+  static void bind_n(Destination& d, ConnCount c, int n) {
+    for (int i = 0; i < n; ++i) VirtualService::bind(d, c);
+  }
+
+  WeightedLeastConnection* wlc_ = nullptr;
+  std::unique_ptr<VirtualService> svc_;
+};
+
+TEST_F(WeightedLeastConnectionTest, NameIsWlc) { EXPECT_EQ(wlc_->name(), "wlc"); }
+
+TEST_F(WeightedLeastConnectionTest, EmptyServiceHasNoServer) { EXPECT_EQ(pick(), nullptr); }
+
+TEST_F(WeightedLeastConnectionTest, EqualRatiosGoToTheHead) {
+  Destination* a = add(kA, 1);
+  Destination* b = add(kB, 2);
+  Destination* c = add(kC, 3);  // list C, B, A
+  EXPECT_EQ(pick(), c);         // all 0
+  bind_n(*c, ConnCount::Active, 3);  // 768 / 3 = 256
+  bind_n(*b, ConnCount::Active, 2);  // 512 / 2 = 256
+  bind_n(*a, ConnCount::Active, 1);  // 256 / 1 = 256
+  EXPECT_EQ(pick(), c);
+  VirtualService::bind(*c, ConnCount::Inactive);  // 769 / 3 > 256
+  EXPECT_EQ(pick(), b);
+  VirtualService::bind(*b, ConnCount::Inactive);  // 513 / 2 > 256
+  EXPECT_EQ(pick(), a);
+}
+
+TEST_F(WeightedLeastConnectionTest, WeightDividesTheOverhead) {
+  Destination* a = add(kA, 1);
+  Destination* b = add(kB, 1);  // list B, A
+  VirtualService::bind(*a, ConnCount::Active);       // A 256 / 1
+  bind_n(*b, ConnCount::Inactive, 300);              // B 300 / 1
+  EXPECT_EQ(pick(), a);
+  ASSERT_TRUE(svc_->edit_destination(kB, {2, 0, 0}));  // B 300 / 2 = 150
+  EXPECT_EQ(pick(), b);
+  ASSERT_TRUE(svc_->edit_destination(kA, {3, 0, 0}));  // A 256 / 3 = 85.3
+  EXPECT_EQ(pick(), a);
+  // 300 * 3 = 900 vs 256 * 2 = 512: A. Make B 384 / 2 = 192 vs 85: still A; A gets 2 active:
+  // 512 / 3 = 170.7 < 192: A; a third: 768 / 3 = 256 > 192: B.
+  bind_n(*b, ConnCount::Inactive, 84);
+  VirtualService::bind(*a, ConnCount::Active);
+  EXPECT_EQ(pick(), a);
+  VirtualService::bind(*a, ConnCount::Active);
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(WeightedLeastConnectionTest, QuiescedServerIsSkippedEvenWhenIdle) {
+  Destination* a = add(kA, 1);
+  Destination* b = add(kB, 0);  // list B, A
+  bind_n(*a, ConnCount::Active, 4);
+  EXPECT_EQ(pick(), a);
+  ASSERT_TRUE(svc_->edit_destination(kA, {0, 0, 0}));
+  EXPECT_EQ(pick(), nullptr);
+  ASSERT_TRUE(svc_->edit_destination(kB, {1, 0, 0}));
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(WeightedLeastConnectionTest, OverloadedServerIsSkipped) {
+  Destination* a = add(kA, 1);
+  Destination* b = add(kB, 10, /*u=*/3);  // list B, A
+  VirtualService::bind(*a, ConnCount::Active);
+  bind_n(*b, ConnCount::Inactive, 2);
+  EXPECT_EQ(pick(), b);
+  VirtualService::bind(*b, ConnCount::Inactive);  // 3 >= 3: overloaded
+  EXPECT_EQ(pick(), a);
+  VirtualService::unbind(*b, ConnCount::Inactive);  // 2 * 4 < 3 * 3: cleared
+  EXPECT_EQ(pick(), b);
+  VirtualService::bind(*b, ConnCount::Inactive);
+  ASSERT_TRUE(svc_->edit_destination(kB, {10, 0, 0}));  // u 0 clears the flag
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(WeightedLeastConnectionTest, LargeCountsDoNotOverflow) {
+  Destination* a = add(kA, 65535);
+  Destination* b = add(kB, 65534);  // list B, A
+  // 2^16 active on A: overhead 2^24, times weight 65534 needs more than 32 bits.
+  for (int i = 0; i < 65536; ++i) VirtualService::bind(*a, ConnCount::Active);
+  for (int i = 0; i < 65535; ++i) VirtualService::bind(*b, ConnCount::Active);
+  // A: 2^24 / 65535, B: (2^24 - 256) / 65534. Cross: 2^24 * 65534 = 1099478073344 vs
+  // (2^24 - 256) * 65535 = 1099478073600: A is less loaded (by 256 in 2^40).
+  EXPECT_EQ(pick(), a);
+  // One more inactive on A: (2^24 + 1) * 65534 = 1099478138878 > 1099478073600: B.
+  VirtualService::bind(*a, ConnCount::Inactive);
+  EXPECT_EQ(pick(), b);
+}
+
+TEST_F(WeightedLeastConnectionTest, DeleteAndReadd) {
+  Destination* a = add(kA, 1);
+  Destination* b = add(kB, 1);  // list B, A
+  VirtualService::bind(*b, ConnCount::Inactive);
+  EXPECT_EQ(pick(), a);
+  ASSERT_TRUE(svc_->delete_destination(kA));
+  EXPECT_EQ(pick(), b);
+  svc_->add_destination(kA, {1, 0, 0});  // unreferenced: a fresh object at the head
+  Destination* a2 = svc_->find(kA);
+  VirtualService::bind(*a2, ConnCount::Inactive);  // A 1 == B 1: A is the head
+  EXPECT_EQ(pick(), a2);
+}
+
+TEST(WeightedLeastConnectionStandalone, FedByHandWithoutAService) {
+  // The way a wrapping scheduler (lblc) uses it: its own calls, no VirtualService.
+  Destination a, b;
+  a.list_seq = 1;
+  b.list_seq = 2;
+  a.weight = 1;
+  b.weight = 2;
+  std::vector<Destination*> list{&a};
+  WeightedLeastConnection wlc;
+  wlc.destination_added(list, a);
+  list.insert(list.begin(), &b);
+  wlc.destination_added(list, b);
+  EXPECT_EQ(wlc.least_loaded(), &b);
+  b.activeconns = 1;  // 256 / 2 > 0 / 1
+  wlc.load_changed(b);
+  EXPECT_EQ(wlc.schedule(list, {}, 0), &a);
+  a.inactconns = 128;  // 128 / 1 == 256 / 2: b is nearer the head
+  wlc.load_changed(a);
+  EXPECT_EQ(wlc.schedule(list, {}, 0), &b);
+  list.erase(list.begin());
+  b.available = false;
+  wlc.destination_removed(list, b, 0);
+  EXPECT_EQ(wlc.schedule(list, {}, 0), &a);
+  wlc.load_changed(b);  // a removed server's counters change: it must stay out
+  EXPECT_EQ(wlc.schedule(list, {}, 0), &a);
+}
+
+// Thousands of random operations; after each, the heap's answer must be the linear scan's.
+TEST(WeightedLeastConnectionDifferential, MatchesTheKernelScan) {
+  for (std::uint32_t seed : {1u, 2u, 3u}) {
+    std::mt19937 rng(seed);
+    auto sched = std::make_unique<WeightedLeastConnection>();
+    WeightedLeastConnection* wlc = sched.get();
+    VirtualService svc(config::ServiceKey{}, std::move(sched), {});
+    std::vector<std::pair<Destination*, ConnCount>> conns;
+    auto rnd = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    int chosen = 0;
+    for (int step = 0; step < 20000; ++step) {
+      const Endpoint ep{0x0a000000u + static_cast<Ipv4>(rnd(24)), 80};
+      // Small weights with common factors make equal ratios (ties) frequent.
+      const std::int32_t weight = rnd(5) == 0 ? 0 : (1 << rnd(3)) * (rnd(2) + 1);
+      const std::uint32_t u = rnd(3) == 0 ? static_cast<std::uint32_t>(rnd(6) + 1) : 0;
+      const std::uint32_t l = u != 0 && rnd(2) == 0 ? static_cast<std::uint32_t>(rnd(u)) : 0;
+      auto list = svc.destinations();
+      switch (rnd(10)) {
+        case 0: svc.add_destination(ep, {weight, u, l}); break;
+        case 1: svc.edit_destination(ep, {weight, u, l}); break;
+        case 2:
+          if (rnd(3) == 0) svc.delete_destination(ep);
+          break;
+        case 3:
+        case 4:
+          if (!list.empty()) {
+            Destination* d =
+                list[static_cast<std::size_t>(rnd(static_cast<int>(list.size())))];
+            const ConnCount c = rnd(4) == 0 ? ConnCount::Active : ConnCount::Inactive;
+            VirtualService::bind(*d, c);
+            conns.emplace_back(d, c);
+          }
+          break;
+        case 5:
+        case 6:
+          if (!conns.empty()) {  // may hit a destination in the trash
+            std::size_t i = static_cast<std::size_t>(rnd(static_cast<int>(conns.size())));
+            VirtualService::unbind(*conns[i].first, conns[i].second);
+            conns[i] = conns.back();
+            conns.pop_back();
+          }
+          break;
+        default:
+          if (!conns.empty()) {
+            auto& [d, c] =
+                conns[static_cast<std::size_t>(rnd(static_cast<int>(conns.size())))];
+            const bool to_active = c == ConnCount::Inactive;
+            VirtualService::set_active(*d, to_active);
+            c = to_active ? ConnCount::Active : ConnCount::Inactive;
+          }
+          break;
+      }
+      ASSERT_TRUE(wlc->index().valid()) << "seed " << seed << " step " << step;
+      Destination* expected = reference_wlc(svc.destinations());
+      ASSERT_EQ(svc.schedule(PacketInfo{}, 0), expected) << "seed " << seed << " step " << step;
+      if (expected != nullptr) ++chosen;
+    }
+    EXPECT_GT(chosen, 10000);
+  }
+}
+
+}  // namespace
+}  // namespace lvs
