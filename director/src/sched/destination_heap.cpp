@@ -3,19 +3,25 @@
 namespace lvs {
 
 bool DestinationHeap::before(const Node& a, const Node& b) const {
+  // Lexicographic (load, -list_seq) packed into 128-bit integers so the comparison compiles
+  // without branches: sift paths are data-dependent, and mispredictions cost more than the
+  // arithmetic. Equal load: the earlier in list order (larger list_seq) is found first by the
+  // kernel's scan and kept, so a comes first iff b.list_seq < a.list_seq.
+  std::uint64_t lhs;
+  std::uint64_t rhs;
   if (order_ == Order::Overhead) {
     // as ip_vs_lc_schedule(): `doh < loh` replaces the candidate.
-    if (a.overhead != b.overhead) return a.overhead < b.overhead;
+    lhs = a.overhead;
+    rhs = b.overhead;
   } else {
     // as ip_vs_wlc_schedule(): `loh * dw > doh * lw` (64-bit) replaces the candidate, i.e. the
-    // newcomer d wins iff doh * lw < loh * dw. Weights of members are > 0, so this is an
-    // exact comparison of overhead/weight.
-    const std::int64_t lhs = std::int64_t{a.overhead} * b.weight;
-    const std::int64_t rhs = std::int64_t{b.overhead} * a.weight;
-    if (lhs != rhs) return lhs < rhs;
+    // newcomer d wins iff doh * lw < loh * dw. Members have weight > 0, so this compares
+    // overhead/weight exactly; the products fit in 63 bits.
+    lhs = std::uint64_t{a.overhead} * static_cast<std::uint32_t>(b.weight);
+    rhs = std::uint64_t{b.overhead} * static_cast<std::uint32_t>(a.weight);
   }
-  // Equal load: the earlier in list order (larger list_seq) is found first and kept.
-  return a.list_seq > b.list_seq;
+  __extension__ using u128 = unsigned __int128;
+  return ((u128{lhs} << 64) | b.list_seq) < ((u128{rhs} << 64) | a.list_seq);
 }
 
 bool DestinationHeap::contains(const Destination& dest) const {

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# End-to-end tests of `lvsadm simulate`: decision sequences derived by hand from the kernel's
+# algorithms (net/netfilter/ipvs/ip_vs_{rr,wrr,wlc,lc}.c, ip_vs_core.c persistence), and the
+# simulator's contract (one line per `new`, errors with line numbers, nothing on bad input).
+# usage: simulate_test.sh BIN_DIR SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+cfg=$src/tests/cli/data/three-rr.yaml
+pass=0
+fail=0
+
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $1"
+    echo "  expected: $(echo "$2" | tr '\n' ' ')"
+    echo "  actual:   $(echo "$3" | tr '\n' ' ')"
+  fi
+}
+
+sim() { "$bin/lvsadm" simulate --config "$cfg" --events - 2>/dev/null; }
+
+# rr: list order .13 .12 .11 (reverse of the file); the pointer starts at the list head.
+check "rr walks the list from the head" \
+  "$(printf '%s\n' 10.200.0.13:80 10.200.0.12:80 10.200.0.11:80 10.200.0.13:80 10.200.0.12:80)" \
+  "$(printf 'new 10.0.0.%d:1000\n' 1 2 3 4 5 | sim)"
+
+# rr: a quiesced server (weight 0) is skipped; edit does not move it in the list.
+check "rr skips weight 0" \
+  "$(printf '%s\n' 10.200.0.13:80 10.200.0.11:80 10.200.0.13:80 10.200.0.12:80)" \
+  "$(sim <<'EV'
+new 10.0.0.1:1000
+edit tcp/10.200.0.100:80 10.200.0.12:80 0
+new 10.0.0.2:1000
+new 10.0.0.3:1000
+edit tcp/10.200.0.100:80 10.200.0.12:80 1
+new 10.0.0.4:1000
+EV
+)"
+
+# wrr, list .13(w1) .12(w2) .11(w3): after the -a's, cw = 1 (ip_vs_wrr_dest_changed: cw was 0
+# → mw = 1 for the first add, then kept), so the first pass takes every server with weight >= 1;
+# then the classic cycle cw = 3, 2, 1: .11 | .12 .11 | .13 .12 .11.
+check "wrr interleaving after load" \
+  "$(printf '%s\n' 10.200.0.13:81 10.200.0.12:81 10.200.0.11:81 10.200.0.11:81 10.200.0.12:81 \
+      10.200.0.11:81 10.200.0.13:81 10.200.0.12:81 10.200.0.11:81 10.200.0.11:81)" \
+  "$(for i in $(seq 1 10); do echo "new 10.0.1.$i:1000 tcp/10.200.0.100:81"; done | sim)"
+
+# wlc, equal weights, list .13 .12 .11: ties go to the head; established connections weigh 256,
+# a finished one (FIN_WAIT, inactive) 1. After 4: .13=512 .12=256 .11=256; fin 1 → .13=257;
+# the 5th ties .12/.11 at 256 → .12 (nearer the head); 6th → .11.
+check "wlc ties and inactive weight" \
+  "$(printf '%s\n' 10.200.0.13:82 10.200.0.12:82 10.200.0.11:82 10.200.0.13:82 10.200.0.12:82 10.200.0.11:82)" \
+  "$(sim <<'EV'
+new 10.0.2.1:1000 tcp/10.200.0.100:82
+new 10.0.2.2:1000 tcp/10.200.0.100:82
+new 10.0.2.3:1000 tcp/10.200.0.100:82
+new 10.0.2.4:1000 tcp/10.200.0.100:82
+fin 1
+new 10.0.2.5:1000 tcp/10.200.0.100:82
+new 10.0.2.6:1000 tcp/10.200.0.100:82
+EV
+)"
+
+# wlc with weights .11=1 .12=2 (list .12 .11): overhead/weight 0/2,0/1 → .12; 256/2 vs 0 → .11;
+# 256/2 vs 256/1 → .12; 512/2 vs 256/1 tie → .12 (head); 768/2 vs 256/1 → .11.
+check "wlc weights" \
+  "$(printf '%s\n' 10.200.0.12:83 10.200.0.11:83 10.200.0.12:83 10.200.0.12:83 10.200.0.11:83)" \
+  "$(for i in 1 2 3 4 5; do echo "new 10.0.3.$i:1000 tcp/10.200.0.100:83"; done | sim)"
+
+# lc ignores weights (5 vs 1): list .12 .11 → .12, .11, .12, .11.
+check "lc ignores weight" \
+  "$(printf '%s\n' 10.200.0.12:85 10.200.0.11:85 10.200.0.12:85 10.200.0.11:85)" \
+  "$(for i in 1 2 3 4; do echo "new 10.0.4.$i:1000 tcp/10.200.0.100:85"; done | sim)"
+
+# Connections expire: after `close` and after their timeout they stop counting for lc.
+# 1 → .12 (list head), 2 → .11; close 1 → .12 empty → 3 → .12; 4 → .11 (tie .12=256 .11=256? no:
+# .12=256, .11=256 → head .12). Then tick 901: every ESTABLISHED connection (900 s) is gone.
+check "close and expiry release servers" \
+  "$(printf '%s\n' 10.200.0.12:85 10.200.0.11:85 10.200.0.12:85 10.200.0.12:85 10.200.0.12:85)" \
+  "$(sim <<'EV'
+new 10.0.5.1:1000 tcp/10.200.0.100:85
+new 10.0.5.2:1000 tcp/10.200.0.100:85
+close 1
+new 10.0.5.3:1000 tcp/10.200.0.100:85
+new 10.0.5.4:1000 tcp/10.200.0.100:85
+tick 901
+new 10.0.5.5:1000 tcp/10.200.0.100:85
+EV
+)"
+
+# Persistence (-p 300) on rr .13 .12 .11: the same client sticks while its template lives; the
+# template is re-armed on every use and outlives its connections by the persistence timeout.
+check "persistence template" \
+  "$(printf '%s\n' 10.200.0.13:84 10.200.0.13:84 10.200.0.12:84 10.200.0.13:84 10.200.0.11:84)" \
+  "$(sim <<'EV'
+new 10.0.6.1:1000 tcp/10.200.0.100:84
+tick 10
+new 10.0.6.1:1001 tcp/10.200.0.100:84
+new 10.0.6.2:1000 tcp/10.200.0.100:84
+close 1
+close 2
+close 3
+tick 200
+new 10.0.6.1:1002 tcp/10.200.0.100:84
+close 4
+tick 301
+new 10.0.6.1:1003 tcp/10.200.0.100:84
+EV
+)"
+
+# UDP: each new flow is a connection; `fin` does nothing to UDP.
+check "udp rr" \
+  "$(printf '%s\n' 10.200.0.12:53 10.200.0.11:53 10.200.0.12:53)" \
+  "$(printf 'new 10.0.7.%d:5000 udp/10.200.0.100:53\nfin 1\n' 1 2 3 | sim)"
+
+# A `new` that finds no server prints "-" and still takes its number.
+check "no server prints - and keeps numbering" \
+  "$(printf '%s\n' - 10.200.0.13:80)" \
+  "$(sim <<'EV'
+edit tcp/10.200.0.100:80 10.200.0.11:80 0
+edit tcp/10.200.0.100:80 10.200.0.12:80 0
+edit tcp/10.200.0.100:80 10.200.0.13:80 0
+new 10.0.8.1:1000
+edit tcp/10.200.0.100:80 10.200.0.13:80 1
+fin 1
+close 1
+new 10.0.8.2:1000
+EV
+)"
+
+# Contract: a malformed events file is rejected whole (exit 1, nothing on stdout, line numbers).
+out=$(printf 'new 10.0.0.1:1\nbogus\nnew 10.0.0.2:1\n' | "$bin/lvsadm" simulate --config "$cfg" 2>/tmp/lvs-sim-err.$$)
+rc=$?
+check "bad events: exit 1" "1" "$rc"
+check "bad events: no stdout" "" "$out"
+check "bad events: line number" "<stdin>:2: unknown event 'bogus' (expected new, fin, close, add, edit, del or tick)" \
+  "$(head -1 /tmp/lvs-sim-err.$$)"
+rm -f /tmp/lvs-sim-err.$$
+
+# Run-time problems (as ipvsadm would report them) keep the run going but exit 1.
+out=$(printf 'add tcp/10.200.0.100:80 10.200.0.11:80 1\nnew 10.0.0.1:1\n' | "$bin/lvsadm" simulate --config "$cfg" 2>/dev/null)
+rc=$?
+check "duplicate add: exit 1" "1" "$rc"
+check "duplicate add: output still complete" "10.200.0.13:80" "$out"
+
+# A broken config is rejected with file:line:col.
+bad=$(mktemp --suffix=.yaml)
+printf 'services:\n  - tcp-service: 10.200.0.100:80\n    schedulr: rr\n' >"$bad"
+err=$("$bin/lvsadm" simulate --config "$bad" --events /dev/null 2>&1 >/dev/null)
+rc=$?
+check "bad config: exit 1" "1" "$rc"
+case "$err" in
+  "$bad:3:5: services[0].schedulr:"*) pass=$((pass + 1)) ;;
+  *) fail=$((fail + 1)); echo "FAIL: bad config message: $err" ;;
+esac
+rm -f "$bad"
+
+# Wrong arguments.
+"$bin/lvsadm" simulate --bogus >/dev/null 2>&1
+check "unknown argument: exit 2" "2" "$?"
+"$bin/lvsadm" simulate >/dev/null 2>&1
+check "missing --config: exit 2" "2" "$?"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
