@@ -29,8 +29,8 @@ void AgentConfigParser::parse_agent(const YamlField& field, AgentConfig& config)
         auto previous = std::find(config.vips.begin(), config.vips.end(), *vip);
         if (previous != config.vips.end()) {
           const YamlField& first = *sources[previous - config.vips.begin()];
-          reader_.error(item, "duplicate VIP " + format_ipv4(*vip) + " (first at " + first.path +
-                                  ")");
+          reader_.error(item,
+                        "duplicate VIP " + format_ipv4(*vip) + " (first at " + first.path + ")");
           continue;
         }
         config.vips.push_back(*vip);

@@ -95,8 +95,7 @@ std::string ConfigReader::describe(const YAML::Node& node) {
   return "nothing";
 }
 
-std::optional<std::string> ConfigReader::scalar(const YamlField& field,
-                                                std::string_view expected) {
+std::optional<std::string> ConfigReader::scalar(const YamlField& field, std::string_view expected) {
   if (!field.value.IsScalar() || field.value.Scalar().empty()) {
     error(field, "must be " + std::string(expected) + ", got " + describe(field.value));
     return std::nullopt;
@@ -161,7 +160,7 @@ std::optional<std::string> ConfigReader::text(const YamlField& field) {
 }
 
 std::optional<std::size_t> ConfigReader::choice(const YamlField& field,
-                                                 std::initializer_list<std::string_view> choices) {
+                                                std::initializer_list<std::string_view> choices) {
   std::string expected = "one of";
   for (std::string_view c : choices) expected += " " + std::string(c);
   auto value = scalar(field, expected);
@@ -254,7 +253,8 @@ std::optional<std::string> ConfigReader::interface_name(const YamlField& field) 
   if (!valid) {
     error(field,
           "must be an interface name (1..15 characters, no '/', ':' or spaces, not . or ..), "
-          "got " + describe(field.value));
+          "got " +
+              describe(field.value));
     return std::nullopt;
   }
   return value;

@@ -3,14 +3,14 @@
 // stopping at the first. Used by the director and agent parsers; nothing here knows their schema.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/loader.h"
 #include "config/net_address.h"

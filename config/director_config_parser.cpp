@@ -35,9 +35,9 @@ DirectorConfig DirectorConfigParser::parse(const YamlField& root) {
 }
 
 void DirectorConfigParser::parse_settings(const YamlField& field, DirectorSettings& settings) {
-  MapFields fields(reader_, field,
-                   {"interface", "queue", "control-socket", "metrics", "vip-mode", "timeouts",
-                    "neighbour"});
+  MapFields fields(
+      reader_, field,
+      {"interface", "queue", "control-socket", "metrics", "vip-mode", "timeouts", "neighbour"});
   if (!fields.is_map()) return;
   if (auto f = fields.get("interface")) {
     if (auto name = reader_.interface_name(*f)) settings.interface = *name;
@@ -47,8 +47,10 @@ void DirectorConfigParser::parse_settings(const YamlField& field, DirectorSettin
     if (auto path = reader_.text(*f)) {
       // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
       if (path->front() != '/' || path->size() > 107) {
-        reader_.error(*f, "must be an absolute path of at most 107 bytes (a unix socket path), "
-                          "got " + ConfigReader::describe(f->value));
+        reader_.error(*f,
+                      "must be an absolute path of at most 107 bytes (a unix socket path), "
+                      "got " +
+                          ConfigReader::describe(f->value));
       } else {
         settings.control_socket = *path;
       }
@@ -99,13 +101,13 @@ void DirectorConfigParser::parse_timeouts(const YamlField& field, Timeouts& time
 }
 
 void DirectorConfigParser::parse_neighbour(const YamlField& field, NeighbourConfig& neighbour) {
-  MapFields fields(reader_, field,
-                   {"base-reachable-time-ms", "retrans-time-ms", "delay-first-probe-time-s",
-                    "ucast-solicit", "mcast-solicit", "unres-qlen", "gc-thresh1", "gc-thresh2",
-                    "gc-thresh3", "gc-stale-time-s"});
+  MapFields fields(
+      reader_, field,
+      {"base-reachable-time-ms", "retrans-time-ms", "delay-first-probe-time-s", "ucast-solicit",
+       "mcast-solicit", "unres-qlen", "gc-thresh1", "gc-thresh2", "gc-thresh3", "gc-stale-time-s"});
   if (!fields.is_map()) return;
-  reader_.integer_into(fields.get("base-reachable-time-ms"), neighbour.base_reachable_time_ms,
-                       1000, 3600000);
+  reader_.integer_into(fields.get("base-reachable-time-ms"), neighbour.base_reachable_time_ms, 1000,
+                       3600000);
   reader_.integer_into(fields.get("retrans-time-ms"), neighbour.retrans_time_ms, 10, 60000);
   reader_.integer_into(fields.get("delay-first-probe-time-s"), neighbour.delay_first_probe_time_s,
                        1, 60);
@@ -128,8 +130,8 @@ void DirectorConfigParser::parse_neighbour(const YamlField& field, NeighbourConf
     if (!blamed) return;
     reader_.error(*blamed, std::string(low_key) + " (" + std::to_string(low) +
                                ") must not exceed " + std::string(high_key) + " (" +
-                               std::to_string(high) + (fields.get(high_key) ? "" : ", the default") +
-                               ")");
+                               std::to_string(high) +
+                               (fields.get(high_key) ? "" : ", the default") + ")");
   };
   check_order("gc-thresh1", neighbour.gc_thresh1, "gc-thresh2", neighbour.gc_thresh2);
   check_order("gc-thresh2", neighbour.gc_thresh2, "gc-thresh3", neighbour.gc_thresh3);

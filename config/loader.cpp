@@ -1,13 +1,13 @@
 #include "config/loader.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <memory>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/agent_config_parser.h"
 #include "config/config_reader.h"
@@ -37,8 +37,7 @@ std::optional<YamlField> parse_document(const std::string& yaml, std::string_vie
     return std::nullopt;
   }
   if (documents.empty() || documents.front().IsNull()) {
-    reader.error(start_of_file(), "",
-                 "the file is empty; expected " + std::string(expected));
+    reader.error(start_of_file(), "", "the file is empty; expected " + std::string(expected));
     return std::nullopt;
   }
   if (documents.size() > 1) {
@@ -130,12 +129,11 @@ LoadResult<AgentConfig> load_agent_config_file(const std::string& path) {
 }
 
 LoadResult<DirectorConfig> load_director_config_string(const std::string& yaml,
-                                                      const std::string& name) {
+                                                       const std::string& name) {
   return load_string<DirectorConfig, DirectorConfigParser>(yaml, name, kDirectorExpected);
 }
 
-LoadResult<AgentConfig> load_agent_config_string(const std::string& yaml,
-                                                const std::string& name) {
+LoadResult<AgentConfig> load_agent_config_string(const std::string& yaml, const std::string& name) {
   return load_string<AgentConfig, AgentConfigParser>(yaml, name, kAgentExpected);
 }
 

@@ -32,8 +32,8 @@ MapFields::MapFields(ConfigReader& reader, const YamlField& map,
                                  [&](const auto& entry) { return entry.first == name; });
     if (previous != seen.end()) {
       reader_.error(key.Mark(), path,
-                    "duplicate key '" + name + "' (first given at " +
-                        line_of(previous->second) + "); each key may appear once");
+                    "duplicate key '" + name + "' (first given at " + line_of(previous->second) +
+                        "); each key may appear once");
       continue;
     }
     seen.emplace_back(name, key.Mark());

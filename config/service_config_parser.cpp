@@ -16,7 +16,7 @@ const std::vector<std::string_view> kSchedulers = {"rr",   "wrr",   "lc", "wlc",
 const std::vector<std::string_view> kUnsupportedSchedulers = {"sed", "nq",  "mh",
                                                               "fo",  "ovf", "twos"};
 
-constexpr std::uint64_t kMaxPersistent = 2678400;  // 31 days, as ipvsadm -p
+constexpr std::uint64_t kMaxPersistent = 2678400;    // 31 days, as ipvsadm -p
 constexpr std::uint64_t kMaxThreshold = 2147483647;  // INT_MAX, as ipvsadm -x / -y
 
 std::string scheduler_list() {
@@ -54,8 +54,9 @@ ServiceConfigParser::Parsed ServiceConfigParser::parse(const YamlField& entry) {
   if (key_field && !is_fwmark && service.key.vip.port == 0 && !fields.get("persistent")) {
     // as ipvsadm: "Zero port specified for non-persistent service" — port 0 means "every port",
     // which only makes sense when a client's connections stick to one real server.
-    reader_.error(*key_field, "port 0 (all ports) needs `persistent` (as ipvsadm: zero port "
-                              "specified for non-persistent service)");
+    reader_.error(*key_field,
+                  "port 0 (all ports) needs `persistent` (as ipvsadm: zero port "
+                  "specified for non-persistent service)");
     key_field.reset();
   }
   const bool has_port = !is_fwmark && service.key.vip.port != 0;
@@ -75,8 +76,7 @@ std::optional<YamlField> ServiceConfigParser::parse_key(MapFields& fields, Servi
     if (auto field = fields.get(name)) given.push_back(*field);
   }
   if (given.empty()) {
-    reader_.error(fields.self(),
-                  "needs exactly one of tcp-service, udp-service or fwmark-service");
+    reader_.error(fields.self(), "needs exactly one of tcp-service, udp-service or fwmark-service");
     return std::nullopt;
   }
   std::sort(given.begin(), given.end(),
@@ -86,7 +86,8 @@ std::optional<YamlField> ServiceConfigParser::parse_key(MapFields& fields, Servi
   for (std::size_t i = 1; i < given.size(); ++i) {
     reader_.error(given[i].key_mark, given[i].path,
                   "a service has exactly one of tcp-service, udp-service or fwmark-service; this "
-                  "one already has " + first_name + " (" + line_of(first.key_mark) + ")");
+                  "one already has " +
+                      first_name + " (" + line_of(first.key_mark) + ")");
   }
 
   if (first_name == "fwmark-service") {
@@ -101,15 +102,17 @@ std::optional<YamlField> ServiceConfigParser::parse_key(MapFields& fields, Servi
   if (!text) return std::nullopt;
   auto vip = parse_endpoint(*text);
   if (!vip) {
-    std::string message = "must be VIP:PORT like 10.200.0.100:80, got " +
-                          ConfigReader::describe(first.value);
+    std::string message =
+        "must be VIP:PORT like 10.200.0.100:80, got " + ConfigReader::describe(first.value);
     if (parse_ipv4(*text)) message += " (the port is required)";
     reader_.error(first, std::move(message));
     return std::nullopt;
   }
   if ((vip->addr >> 24) == 0 || (vip->addr >> 28) >= 0xe) {
-    reader_.error(first, "the VIP must be a unicast IPv4 address (not 0.0.0.0/8, multicast or "
-                         "broadcast), got " + ConfigReader::describe(first.value));
+    reader_.error(first,
+                  "the VIP must be a unicast IPv4 address (not 0.0.0.0/8, multicast or "
+                  "broadcast), got " +
+                      ConfigReader::describe(first.value));
     return std::nullopt;
   }
   key.vip = *vip;
@@ -128,8 +131,10 @@ void ServiceConfigParser::parse_scheduler(MapFields& fields, ServiceConfig& serv
       scheduler_known = false;
       std::string message;
       if (contains(kUnsupportedSchedulers, *name)) {
-        message = "scheduler '" + *name + "' exists in Linux IPVS but is not supported here; "
-                  "use one of: " + scheduler_list();
+        message = "scheduler '" + *name +
+                  "' exists in Linux IPVS but is not supported here; "
+                  "use one of: " +
+                  scheduler_list();
       } else {
         message = "unknown scheduler '" + *name + "' (known: " + scheduler_list() + ")";
         if (auto near = closest_key(*name, kSchedulers)) {
@@ -157,8 +162,10 @@ void ServiceConfigParser::parse_scheduler(MapFields& fields, ServiceConfig& serv
   // ipvsadm -b passes these bits to any scheduler, but only sh reads them; a flag that silently
   // does nothing is a configuration mistake, so we refuse it.
   if (scheduler_known && service.scheduler != "sh" && !flags->empty()) {
-    reader_.error(*flags_field, "scheduler flags (sh-fallback, sh-port) apply only to the sh "
-                                "scheduler; this service uses '" + service.scheduler + "'");
+    reader_.error(*flags_field,
+                  "scheduler flags (sh-fallback, sh-port) apply only to the sh "
+                  "scheduler; this service uses '" +
+                      service.scheduler + "'");
   }
 }
 
@@ -183,8 +190,8 @@ void ServiceConfigParser::parse_health_check(const YamlField& field, bool servic
     // Blame whichever of the two was written (timeout-s if both were).
     auto blamed = fields.get("timeout-s") ? fields.get("timeout-s") : fields.get("interval-s");
     reader_.error(*blamed, "timeout-s (" + std::to_string(check.timeout_s) +
-                               ") must not exceed interval-s (" +
-                               std::to_string(check.interval_s) + ")");
+                               ") must not exceed interval-s (" + std::to_string(check.interval_s) +
+                               ")");
   }
   if (enabled && !service_has_port) {
     reader_.error(type_field ? *type_field : field,
@@ -207,10 +214,9 @@ void ServiceConfigParser::parse_real_servers(const YamlField& field, const Servi
       for (std::size_t i = 0; i < out.size(); ++i) {
         if (out[i].address == server.address && !address_fields[i].path.empty()) {
           // as ip_vs_add_dest(): -EEXIST for the same IP:port twice in one service.
-          reader_.error(*address_field,
-                        "duplicate real server " + format_endpoint(server.address) +
-                            " in this service (first at " + address_fields[i].path + ", " +
-                            line_of(address_fields[i].mark) + ")");
+          reader_.error(*address_field, "duplicate real server " + format_endpoint(server.address) +
+                                            " in this service (first at " + address_fields[i].path +
+                                            ", " + line_of(address_fields[i].mark) + ")");
           break;
         }
       }
@@ -242,8 +248,10 @@ RealServerConfig ServiceConfigParser::parse_real_server(const YamlField& entry,
                                 ConfigReader::describe(field->value));
       address_field.reset();
     } else if ((endpoint->addr >> 24) == 0 || (endpoint->addr >> 28) >= 0xe) {
-      reader_.error(*field, "must be a unicast IPv4 address (not 0.0.0.0/8, multicast or "
-                            "broadcast), got " + ConfigReader::describe(field->value));
+      reader_.error(*field,
+                    "must be a unicast IPv4 address (not 0.0.0.0/8, multicast or "
+                    "broadcast), got " +
+                        ConfigReader::describe(field->value));
       address_field.reset();
     } else if (key_valid && is_fwmark && endpoint->port != 0) {
       reader_.error(*field, "a fwmark service has no port: write the address alone (" +
@@ -272,10 +280,10 @@ RealServerConfig ServiceConfigParser::parse_real_server(const YamlField& entry,
     if (text && *text != "gatewaying") {
       const bool other_method =
           *text == "masquerading" || *text == "ipip" || *text == "tunneling" || *text == "tunnel";
-      std::string message = other_method
-          ? "only gatewaying (direct routing) is supported, got " +
-                ConfigReader::describe(field->value)
-          : "must be gatewaying (direct routing), got " + ConfigReader::describe(field->value);
+      std::string message = other_method ? "only gatewaying (direct routing) is supported, got " +
+                                               ConfigReader::describe(field->value)
+                                         : "must be gatewaying (direct routing), got " +
+                                               ConfigReader::describe(field->value);
       if (!other_method && closest_key(*text, {"gatewaying"})) {
         message += "; did you mean 'gatewaying'?";
       }

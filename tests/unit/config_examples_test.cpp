@@ -30,7 +30,7 @@ DirectorConfig load_director(const std::string& name) {
   auto result = load_director_config_file((kExamples / name).string());
   EXPECT_TRUE(std::holds_alternative<DirectorConfig>(result)) << describe_errors(result);
   return std::holds_alternative<DirectorConfig>(result) ? std::get<DirectorConfig>(result)
-                                                         : DirectorConfig{};
+                                                        : DirectorConfig{};
 }
 
 TEST(ConfigExamples, EveryExampleLoadsCleanly) {
@@ -41,12 +41,12 @@ TEST(ConfigExamples, EveryExampleLoadsCleanly) {
     names.push_back(path.filename().string());
     if (path.filename().string().find("agent") != std::string::npos) {
       auto result = load_agent_config_file(path.string());
-      EXPECT_TRUE(std::holds_alternative<AgentConfig>(result))
-          << path << ":\n" << describe_errors(result);
+      EXPECT_TRUE(std::holds_alternative<AgentConfig>(result)) << path << ":\n"
+                                                               << describe_errors(result);
     } else {
       auto result = load_director_config_file(path.string());
-      EXPECT_TRUE(std::holds_alternative<DirectorConfig>(result))
-          << path << ":\n" << describe_errors(result);
+      EXPECT_TRUE(std::holds_alternative<DirectorConfig>(result)) << path << ":\n"
+                                                                  << describe_errors(result);
     }
   }
   // The files named by DESIGN.md and the simulator demo are all there.
@@ -87,7 +87,8 @@ TEST(ConfigExamples, LabAgentHoldsTheVipOnLo) {
 
 TEST(ConfigExamples, SchedulersHasOneServicePerSchedulerOnPorts8001To8008) {
   DirectorConfig config = load_director("schedulers.yaml");
-  const std::vector<std::string> schedulers = {"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh"};
+  const std::vector<std::string> schedulers = {"rr",   "wrr",   "lc", "wlc",
+                                               "lblc", "lblcr", "dh", "sh"};
   ASSERT_THAT(config.services, SizeIs(schedulers.size()));
   for (std::size_t i = 0; i < schedulers.size(); ++i) {
     const ServiceConfig& service = config.services[i];

@@ -4,8 +4,6 @@
 //
 // YAML is built from one string per line so that line and column numbers can be read off the
 // test: line N is element N-1, and a column is the 1-based offset inside that string.
-#include "config/loader.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,6 +11,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "config/loader.h"
 
 namespace lvs::config {
 namespace {
@@ -66,16 +66,13 @@ std::vector<std::string> agent_errors(const std::vector<std::string>& text) {
 //   line 5 "        weight: 2"                      value at col 17
 std::vector<std::string> base() {
   return {
-      "services:",
-      "  - tcp-service: 10.200.0.100:80",
-      "    real-servers:",
-      "      - real-server: 10.200.0.11:80",
+      "services:",         "  - tcp-service: 10.200.0.100:80",
+      "    real-servers:", "      - real-server: 10.200.0.11:80",
       "        weight: 2",
   };
 }
 
-std::vector<std::string> with(std::vector<std::string> text,
-                              const std::vector<std::string>& more) {
+std::vector<std::string> with(std::vector<std::string> text, const std::vector<std::string>& more) {
   text.insert(text.end(), more.begin(), more.end());
   return text;
 }
@@ -230,15 +227,14 @@ TEST(ConfigLoader, ServiceWithoutRealServersIsValid) {
 }
 
 TEST(ConfigLoader, SameEndpointUnderTcpAndUdpIsTwoServices) {
-  auto config = director_ok({"services:", "  - tcp-service: 10.200.0.100:53",
-                             "  - udp-service: 10.200.0.100:53"});
+  auto config = director_ok(
+      {"services:", "  - tcp-service: 10.200.0.100:53", "  - udp-service: 10.200.0.100:53"});
   EXPECT_THAT(config.services, SizeIs(2));
 }
 
 TEST(ConfigLoader, PortZeroServiceWithPersistence) {
-  auto config = director_ok({"services:", "  - tcp-service: 10.200.0.100:0",
-                             "    persistent: 60", "    real-servers:",
-                             "      - real-server: 10.200.0.11"});
+  auto config = director_ok({"services:", "  - tcp-service: 10.200.0.100:0", "    persistent: 60",
+                             "    real-servers:", "      - real-server: 10.200.0.11"});
   EXPECT_EQ(config.services[0].real_servers[0].address.port, 0);
 }
 
@@ -432,8 +428,9 @@ TEST(ConfigLoaderErrors, QueueNumberOrRange) {
   auto queue = [](const std::string& value) {
     return director_errors(with({"director:", "  queue: " + value}, base()));
   };
-  const std::string at = "t.yaml:2:10: director.queue: must be a queue number 0..65535 or a "
-                         "range \"A-B\" with A <= B, got ";
+  const std::string at =
+      "t.yaml:2:10: director.queue: must be a queue number 0..65535 or a "
+      "range \"A-B\" with A <= B, got ";
   EXPECT_THAT(queue("3-1"), ElementsAre(at + "\"3-1\""));
   EXPECT_THAT(queue("65536"), ElementsAre(at + "\"65536\""));
   EXPECT_THAT(queue("0-65536"), ElementsAre(at + "\"0-65536\""));
@@ -528,8 +525,8 @@ TEST(ConfigLoaderErrors, RealServerPortMustMatchUnderGatewaying) {
 }
 
 TEST(ConfigLoaderErrors, FwmarkRealServersHaveNoPort) {
-  EXPECT_THAT(director_errors({"services:", "  - fwmark-service: 1", "    real-servers:",
-                               "      - real-server: 10.200.0.11:80"}),
+  EXPECT_THAT(director_errors({"services:", "  - fwmark-service: 1",
+                               "    real-servers:", "      - real-server: 10.200.0.11:80"}),
               ElementsAre("t.yaml:4:22: services[0].real-servers[0].real-server: a fwmark service "
                           "has no port: write the address alone (10.200.0.11) or with :0"));
   EXPECT_THAT(director_errors({"services:", "  - fwmark-service: 0"}),
@@ -545,11 +542,11 @@ TEST(ConfigLoaderErrors, PortZeroNeedsPersistence) {
 }
 
 TEST(ConfigLoaderErrors, TcpHealthCheckNeedsAPort) {
-  EXPECT_THAT(director_errors({"services:", "  - fwmark-service: 7",
-                               "    health-check: {type: tcp}"}),
-              ElementsAre("t.yaml:3:26: services[0].health-check.type: a tcp health check "
-                          "connects to the service port, and this service has none (fwmark or "
-                          "port 0); use type: none"));
+  EXPECT_THAT(
+      director_errors({"services:", "  - fwmark-service: 7", "    health-check: {type: tcp}"}),
+      ElementsAre("t.yaml:3:26: services[0].health-check.type: a tcp health check "
+                  "connects to the service port, and this service has none (fwmark or "
+                  "port 0); use type: none"));
   // No type written: the default (tcp) is the problem; point at the health-check map.
   EXPECT_THAT(director_errors({"services:", "  - fwmark-service: 7", "    health-check: {}"}),
               ElementsAre(HasSubstr("t.yaml:3:19: services[0].health-check: a tcp health check")));
@@ -576,11 +573,11 @@ TEST(ConfigLoaderErrors, SchedulerFlags) {
                           "sh-fallback sh-port, got \"sh-prot\"; did you mean 'sh-port'?",
                           "t.yaml:7:41: services[0].scheduler-flags[2]: flag sh-port is listed "
                           "twice"));
-  EXPECT_THAT(director_errors(with(base(), {"    scheduler: wlc",
-                                            "    scheduler-flags: [sh-fallback]"})),
-              ElementsAre("t.yaml:7:22: services[0].scheduler-flags: scheduler flags "
-                          "(sh-fallback, sh-port) apply only to the sh scheduler; this service "
-                          "uses 'wlc'"));
+  EXPECT_THAT(
+      director_errors(with(base(), {"    scheduler: wlc", "    scheduler-flags: [sh-fallback]"})),
+      ElementsAre("t.yaml:7:22: services[0].scheduler-flags: scheduler flags "
+                  "(sh-fallback, sh-port) apply only to the sh scheduler; this service "
+                  "uses 'wlc'"));
   // The default scheduler (wlc) counts as non-sh too.
   EXPECT_THAT(director_errors(with(base(), {"    scheduler-flags: [sh-port]"})),
               ElementsAre(HasSubstr("this service uses 'wlc'")));
@@ -622,9 +619,10 @@ TEST(ConfigLoaderErrors, LowerThresholdAboveUpper) {
               ElementsAre("t.yaml:7:22: services[0].real-servers[0].l-threshold: l-threshold (11) "
                           "must not exceed u-threshold (10)"));
   // as the kernel: checked even when u-threshold is 0 (no limit).
-  EXPECT_THAT(director_errors(with(base(), {"        l-threshold: 5"})),
-              ElementsAre("t.yaml:6:22: services[0].real-servers[0].l-threshold: l-threshold (5) "
-                          "must not exceed u-threshold (0, i.e. no limit: leave l-threshold at 0)"));
+  EXPECT_THAT(
+      director_errors(with(base(), {"        l-threshold: 5"})),
+      ElementsAre("t.yaml:6:22: services[0].real-servers[0].l-threshold: l-threshold (5) "
+                  "must not exceed u-threshold (0, i.e. no limit: leave l-threshold at 0)"));
   director_ok(with(base(), {"        u-threshold: 10", "        l-threshold: 10"}));
 }
 
@@ -735,17 +733,18 @@ TEST(AgentConfigLoader, Errors) {
       agent_errors({"agent:", "  vips: [10.200.0.100, 10.200.0.100, 300.1.1.1]",
                     "  interfaces: [eth0, eth0]", "  arp-ignore: 9", "  arp_announce: 2",
                     "  check-interval-s: 0", "  metrics: localhost:9470"}),
-      ElementsAre("a.yaml:2:24: agent.vips[1]: duplicate VIP 10.200.0.100 (first at agent.vips[0])",
-                  "a.yaml:2:38: agent.vips[2]: must be an IPv4 address like 10.200.0.100, got "
-                  "\"300.1.1.1\"",
-                  "a.yaml:3:22: agent.interfaces[1]: duplicate interface eth0",
-                  "a.yaml:4:15: agent.arp-ignore: must be an integer 0..8, got \"9\" (out of range)",
-                  "a.yaml:5:3: agent.arp_announce: unknown key 'arp_announce'; did you mean "
-                  "'arp-announce'?",
-                  "a.yaml:6:21: agent.check-interval-s: must be an integer 1..3600, got \"0\" (out "
-                  "of range)",
-                  "a.yaml:7:12: agent.metrics: must be IPV4:PORT like 127.0.0.1:9469 (port "
-                  "1..65535), got \"localhost:9470\""));
+      ElementsAre(
+          "a.yaml:2:24: agent.vips[1]: duplicate VIP 10.200.0.100 (first at agent.vips[0])",
+          "a.yaml:2:38: agent.vips[2]: must be an IPv4 address like 10.200.0.100, got "
+          "\"300.1.1.1\"",
+          "a.yaml:3:22: agent.interfaces[1]: duplicate interface eth0",
+          "a.yaml:4:15: agent.arp-ignore: must be an integer 0..8, got \"9\" (out of range)",
+          "a.yaml:5:3: agent.arp_announce: unknown key 'arp_announce'; did you mean "
+          "'arp-announce'?",
+          "a.yaml:6:21: agent.check-interval-s: must be an integer 1..3600, got \"0\" (out "
+          "of range)",
+          "a.yaml:7:12: agent.metrics: must be IPV4:PORT like 127.0.0.1:9469 (port "
+          "1..65535), got \"localhost:9470\""));
 }
 
 }  // namespace

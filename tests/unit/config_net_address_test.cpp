@@ -36,9 +36,9 @@ TEST(ParseEndpoint, PortRequiredUnlessOptional) {
   EXPECT_EQ(parse_endpoint("10.200.0.100:65535"), (Endpoint{0x0ac80064, 65535}));
   EXPECT_FALSE(parse_endpoint("10.200.0.100").has_value());
   EXPECT_EQ(parse_endpoint("10.200.0.100", true), (Endpoint{0x0ac80064, 0}));
-  for (const char* bad : {"10.200.0.100:", "10.200.0.100:65536", "10.200.0.100:-1",
-                          "10.200.0.100:080", "10.200.0.100:8a", ":80", "10.200.0.100:80:1",
-                          "host:80"}) {
+  for (const char* bad :
+       {"10.200.0.100:", "10.200.0.100:65536", "10.200.0.100:-1", "10.200.0.100:080",
+        "10.200.0.100:8a", ":80", "10.200.0.100:80:1", "host:80"}) {
     EXPECT_FALSE(parse_endpoint(bad).has_value()) << bad;
     EXPECT_FALSE(parse_endpoint(bad, true).has_value()) << bad;
   }
@@ -52,9 +52,9 @@ TEST(FormatEndpoint, AddressColonPort) {
 TEST(ParseMac, SixHexPairsAnyCase) {
   EXPECT_EQ(parse_mac("02:00:00:00:00:0b"), (MacAddress{0x02, 0, 0, 0, 0, 0x0b}));
   EXPECT_EQ(parse_mac("8E:12:41:b4:45:32"), (MacAddress{0x8e, 0x12, 0x41, 0xb4, 0x45, 0x32}));
-  for (const char* bad : {"", "02:00:00:00:00", "02:00:00:00:00:0b:", "02-00-00-00-00-0b",
-                          "0200.0000.000b", "02:00:00:00:00:0g", "2:0:0:0:0:b",
-                          "02:00:00:00:00:0b0"}) {
+  for (const char* bad :
+       {"", "02:00:00:00:00", "02:00:00:00:00:0b:", "02-00-00-00-00-0b", "0200.0000.000b",
+        "02:00:00:00:00:0g", "2:0:0:0:0:b", "02:00:00:00:00:0b0"}) {
     EXPECT_FALSE(parse_mac(bad).has_value()) << bad;
   }
 }

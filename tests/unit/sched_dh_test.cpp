@@ -17,10 +17,10 @@ constexpr Endpoint kB{0x0a000102, 80};
 constexpr Endpoint kC{0x0a000103, 80};
 
 // Destination addresses of packets and their buckets:
-constexpr Ipv4 k10_0_0_1 = 0x0a000001;        // bucket 39  (39 mod 3 = 0, mod 2 = 1)
-constexpr Ipv4 k10_0_0_2 = 0x0a000002;        // bucket 137 (mod 3 = 2, mod 2 = 1)
-constexpr Ipv4 k10_0_0_3 = 0x0a000003;        // bucket 235 (mod 3 = 1)
-constexpr Ipv4 k192_168_1_1 = 0xc0a80101;     // bucket 136 (mod 3 = 1, mod 2 = 0)
+constexpr Ipv4 k10_0_0_1 = 0x0a000001;         // bucket 39  (39 mod 3 = 0, mod 2 = 1)
+constexpr Ipv4 k10_0_0_2 = 0x0a000002;         // bucket 137 (mod 3 = 2, mod 2 = 1)
+constexpr Ipv4 k10_0_0_3 = 0x0a000003;         // bucket 235 (mod 3 = 1)
+constexpr Ipv4 k192_168_1_1 = 0xc0a80101;      // bucket 136 (mod 3 = 1, mod 2 = 0)
 constexpr Ipv4 k255_255_255_255 = 0xffffffff;  // bucket 158 (mod 3 = 2)
 
 PacketInfo to(Ipv4 daddr) {
@@ -34,11 +34,11 @@ PacketInfo to(Ipv4 daddr) {
 
 TEST(IpVsHash, Hash32IsMainlineGoldenRatio) {
   EXPECT_EQ(hash_32(0, 8), 0u);
-  EXPECT_EQ(hash_32(1, 8), 0x61u);           // 0x61C88647 >> 24
+  EXPECT_EQ(hash_32(1, 8), 0x61u);  // 0x61C88647 >> 24
   EXPECT_EQ(hash_32(1, 32), 0x61C88647u);
-  EXPECT_EQ(hash_32(2, 8), 0xC3u);           // 0xC3910C8E >> 24
+  EXPECT_EQ(hash_32(2, 8), 0xC3u);  // 0xC3910C8E >> 24
   EXPECT_EQ(hash_32(0x0a000001, 8), 39u);
-  EXPECT_EQ(hash_32(0xffffffff, 8), 158u);   // -0x61C88647 mod 2^32 = 0x9E3779B9
+  EXPECT_EQ(hash_32(0xffffffff, 8), 158u);  // -0x61C88647 mod 2^32 = 0x9E3779B9
   EXPECT_EQ(hash_32(0x0a000001, 4), 39u >> 4);
 }
 
@@ -47,8 +47,8 @@ class DestinationHashingTest : public ::testing::Test {
   DestinationHashingTest() {
     auto sched = std::make_unique<DestinationHashing>();
     dh_ = sched.get();
-    svc_ = std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched),
-                                            SchedulerFlags{});
+    svc_ =
+        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
   }
   Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
     return svc_->add_destination(ep, DestinationParams{weight, u, 0});
@@ -114,9 +114,9 @@ TEST_F(DestinationHashingTest, QuiescedOrOverloadedBucketMeansNoServer) {
   add(kB);
   Destination* c = add(kC, 1, /*u=*/1);
   ASSERT_TRUE(svc_->edit_destination(kA, {0, 0, 0}));  // A quiesced
-  EXPECT_EQ(pick(k10_0_0_2), nullptr);  // bucket 137 is A's: no fallback
-  EXPECT_NE(pick(k10_0_0_3), nullptr);  // B's bucket still works
-  VirtualService::bind(*c, ConnCount::Inactive);  // C overloaded
+  EXPECT_EQ(pick(k10_0_0_2), nullptr);                 // bucket 137 is A's: no fallback
+  EXPECT_NE(pick(k10_0_0_3), nullptr);                 // B's bucket still works
+  VirtualService::bind(*c, ConnCount::Inactive);       // C overloaded
   EXPECT_EQ(pick(k10_0_0_1), nullptr);
   VirtualService::unbind(*c, ConnCount::Inactive);
   EXPECT_EQ(pick(k10_0_0_1), c);
@@ -127,15 +127,15 @@ TEST_F(DestinationHashingTest, QuiescedOrOverloadedBucketMeansNoServer) {
 TEST_F(DestinationHashingTest, DeleteAndAddRebuildTheTable) {
   Destination* a = add(kA);
   add(kB);
-  Destination* c = add(kC);  // list C, B, A
+  Destination* c = add(kC);                   // list C, B, A
   ASSERT_TRUE(svc_->delete_destination(kB));  // list C, A: bucket i -> i mod 2
-  EXPECT_EQ(pick(k10_0_0_1), a);   // 39 mod 2 = 1
-  EXPECT_EQ(pick(k10_0_0_2), a);   // 137 mod 2 = 1
-  EXPECT_EQ(pick(k192_168_1_1), c);  // 136 mod 2 = 0
-  Destination* b = add(kB);  // list B, C, A
-  EXPECT_EQ(pick(k10_0_0_1), b);   // 39 mod 3 = 0
-  EXPECT_EQ(pick(k10_0_0_2), a);   // 137 mod 3 = 2
-  EXPECT_EQ(pick(k10_0_0_3), c);   // 235 mod 3 = 1
+  EXPECT_EQ(pick(k10_0_0_1), a);              // 39 mod 2 = 1
+  EXPECT_EQ(pick(k10_0_0_2), a);              // 137 mod 2 = 1
+  EXPECT_EQ(pick(k192_168_1_1), c);           // 136 mod 2 = 0
+  Destination* b = add(kB);                   // list B, C, A
+  EXPECT_EQ(pick(k10_0_0_1), b);              // 39 mod 3 = 0
+  EXPECT_EQ(pick(k10_0_0_2), a);              // 137 mod 3 = 2
+  EXPECT_EQ(pick(k10_0_0_3), c);              // 235 mod 3 = 1
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 // lblc (ip_vs_lblc.c) to the bit: sticky servers per destination address, when an entry is
 // abandoned, the weighted-least-connection fallback, table expiry (full check and over-size
 // collection), references. Expected sequences are derived by hand from the kernel source.
-#include "sched/locality_based_least_connection.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "sched/locality_based_least_connection.h"
 #include "service/virtual_service.h"
 
 namespace lvs {
@@ -167,7 +166,7 @@ TEST_F(LblcTest, LessLoadedScanCountsThresholdOverloadedButNotQuiesced) {
   Destination* b = add(2, 1);  // list B, A
   ASSERT_EQ(pick(kD1), b);
   VirtualService::bind(*b, ConnCount::Active);
-  VirtualService::bind(*b, ConnCount::Active);  // B 2 > 1
+  VirtualService::bind(*b, ConnCount::Active);    // B 2 > 1
   VirtualService::bind(*a, ConnCount::Inactive);  // A: total 1 >= u 1: flagged overloaded
   ASSERT_TRUE(a->overloaded);
   // A (active 0*2 < 3) still makes B "overloaded", but the fallback skips flagged A and only B
@@ -521,8 +520,8 @@ TEST(LblcDifferentialTest, MatchesLiteralKernelAlgorithm) {
   for (std::uint32_t seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
     auto pick_int = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    VirtualService svc(config::ServiceKey{}, std::make_unique<LocalityBasedLeastConnection>(kExpiration),
-                       {});
+    VirtualService svc(config::ServiceKey{},
+                       std::make_unique<LocalityBasedLeastConnection>(kExpiration), {});
     const auto& real = static_cast<const LocalityBasedLeastConnection&>(svc.scheduler());
     auto ref = std::make_unique<ReferenceLblc>(kExpiration);
     struct Conn {
@@ -535,21 +534,25 @@ TEST(LblcDifferentialTest, MatchesLiteralKernelAlgorithm) {
       const int op = pick_int(0, 99);
       const Endpoint ep = rs(static_cast<std::uint32_t>(pick_int(1, 7)));
       if (op < 5) {
-        svc.add_destination(ep, DestinationParams{pick_int(0, 5),
-                                                  static_cast<std::uint32_t>(pick_int(0, 1) * pick_int(1, 6)),
-                                                  static_cast<std::uint32_t>(pick_int(0, 2))});
+        svc.add_destination(
+            ep, DestinationParams{pick_int(0, 5),
+                                  static_cast<std::uint32_t>(pick_int(0, 1) * pick_int(1, 6)),
+                                  static_cast<std::uint32_t>(pick_int(0, 2))});
       } else if (op < 9) {
-        svc.edit_destination(ep, DestinationParams{pick_int(0, 5),
-                                                   static_cast<std::uint32_t>(pick_int(0, 1) * pick_int(1, 6)),
-                                                   static_cast<std::uint32_t>(pick_int(0, 2))});
+        svc.edit_destination(
+            ep, DestinationParams{pick_int(0, 5),
+                                  static_cast<std::uint32_t>(pick_int(0, 1) * pick_int(1, 6)),
+                                  static_cast<std::uint32_t>(pick_int(0, 2))});
       } else if (op < 11) {
         svc.delete_destination(ep);
       } else if (op < 20 && !conns.empty()) {
-        const std::size_t i = static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
+        const std::size_t i =
+            static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
         VirtualService::unbind(*conns[i].dest, conns[i].count);
         conns.erase(conns.begin() + static_cast<std::ptrdiff_t>(i));
       } else if (op < 25 && !conns.empty()) {
-        const std::size_t i = static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
+        const std::size_t i =
+            static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
         if (conns[i].count == ConnCount::Inactive) {
           VirtualService::set_active(*conns[i].dest, true);
           conns[i].count = ConnCount::Active;

@@ -1,8 +1,6 @@
 // lblcr (ip_vs_lblcr.c) to the bit: server sets per destination address, member selection, set
 // growth under overload, shrinking after the expiration time, deleted members, table expiry,
 // references. Expected sequences are derived by hand from the kernel source.
-#include "sched/locality_based_least_connection_replication.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "sched/locality_based_least_connection_replication.h"
 #include "service/virtual_service.h"
 
 namespace lvs {
@@ -110,16 +109,18 @@ TEST_F(LblcrTest, MemberSelectionSkipsFlaggedDeletedAndQuiesced) {
   ASSERT_EQ(pick(kD1), a);  // set {A, B}
   drop_active(b, 2);        // A and B both 0: tie → A (head of the set)
   EXPECT_EQ(pick(kD1), a);
-  for (int i = 0; i < 3; ++i) VirtualService::bind(*a, ConnCount::Inactive);
+  VirtualService::bind(*b, ConnCount::Inactive);                              // B 1/1
+  for (int i = 0; i < 3; ++i) VirtualService::bind(*a, ConnCount::Inactive);  // A 3/4
   ASSERT_TRUE(a->overloaded);
-  EXPECT_EQ(pick(kD1), b);  // A flagged: skipped although B is no better
+  EXPECT_EQ(pick(kD1), b);  // A flagged: skipped although it is less loaded
   ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{4, 0, 0}));  // flag cleared
-  EXPECT_EQ(pick(kD1), b);  // A 3/4 inactive vs B 0/1: B
-  ASSERT_TRUE(svc_.edit_destination(rs(2), DestinationParams{0, 0, 0}));
-  EXPECT_EQ(pick(kD1), a);  // B quiesced
-  ASSERT_TRUE(svc_.edit_destination(rs(2), DestinationParams{1, 0, 0}));
-  ASSERT_TRUE(svc_.delete_destination(rs(2)));
-  EXPECT_EQ(pick(kD1), a);  // B deleted: still a member (holding B in the trash), skipped
+  EXPECT_EQ(pick(kD1), a);                                                // 3/4 < 1/1
+  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{0, 0, 0}));
+  EXPECT_EQ(pick(kD1), b);  // A quiesced
+  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{4, 0, 0}));
+  EXPECT_EQ(pick(kD1), a);
+  ASSERT_TRUE(svc_.delete_destination(rs(1)));
+  EXPECT_EQ(pick(kD1), b);  // A deleted: still a member (holding A in the trash), skipped
   EXPECT_EQ(lblcr().server_set(kD1), (Set{a, b}));
   EXPECT_EQ(svc_.trash_size(), 1u);
 }
@@ -160,8 +161,8 @@ TEST_F(LblcrShortExpiryTest, SetShedsItsMostLoadedMemberAfterTheExpiration) {
   Destination* b = add(2, 1);  // list B, A
   ASSERT_EQ(pick(kD1, 0), b);
   active(b, 2);
-  ASSERT_EQ(pick(kD1, 1 * kMinute), a);  // set {A, B}, lastmod 1 min
-  active(a, 1);                          // A 64, B 512
+  ASSERT_EQ(pick(kD1, 1 * kMinute), a);   // set {A, B}, lastmod 1 min
+  active(a, 1);                           // A 64, B 512
   EXPECT_EQ(pick(kD1, 11 * kMinute), a);  // exactly 10 min: not yet
   EXPECT_EQ(lblcr().server_set(kD1), (Set{a, b}));
   EXPECT_EQ(pick(kD1, 11 * kMinute + 1), a);

@@ -39,8 +39,8 @@ class LeastConnectionTest : public ::testing::Test {
   LeastConnectionTest() {
     auto sched = std::make_unique<LeastConnection>();
     lc_ = sched.get();
-    svc_ = std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched),
-                                            SchedulerFlags{});
+    svc_ =
+        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
   }
   Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
     return svc_->add_destination(ep, DestinationParams{weight, u, 0});
@@ -58,10 +58,10 @@ TEST_F(LeastConnectionTest, EmptyServiceHasNoServer) { EXPECT_EQ(pick(), nullptr
 TEST_F(LeastConnectionTest, LeastOverheadWinsTiesGoToTheHead) {
   Destination* a = add(kA);
   Destination* b = add(kB);
-  Destination* c = add(kC);  // list C, B, A
-  EXPECT_EQ(pick(), c);      // all 0: the head
-  VirtualService::bind(*c, ConnCount::Active);  // C 256
-  EXPECT_EQ(pick(), b);                         // B 0, A 0: B is nearer the head
+  Destination* c = add(kC);                       // list C, B, A
+  EXPECT_EQ(pick(), c);                           // all 0: the head
+  VirtualService::bind(*c, ConnCount::Active);    // C 256
+  EXPECT_EQ(pick(), b);                           // B 0, A 0: B is nearer the head
   VirtualService::bind(*b, ConnCount::Inactive);  // B 1
   EXPECT_EQ(pick(), a);
   VirtualService::bind(*a, ConnCount::Inactive);  // A 1, B 1, C 256
@@ -70,12 +70,12 @@ TEST_F(LeastConnectionTest, LeastOverheadWinsTiesGoToTheHead) {
 
 TEST_F(LeastConnectionTest, ActiveCountsAs256Inactive) {
   Destination* a = add(kA);
-  Destination* b = add(kB);  // list B, A
+  Destination* b = add(kB);                     // list B, A
   VirtualService::bind(*b, ConnCount::Active);  // B 256
   for (int i = 0; i < 255; ++i) VirtualService::bind(*a, ConnCount::Inactive);
   EXPECT_EQ(pick(), a);  // 255 < 256
   VirtualService::bind(*a, ConnCount::Inactive);
-  EXPECT_EQ(pick(), b);  // 256 == 256: the head
+  EXPECT_EQ(pick(), b);                   // 256 == 256: the head
   VirtualService::set_active(*b, false);  // B 1 inactive
   EXPECT_EQ(pick(), b);
   VirtualService::set_active(*b, true);
@@ -98,7 +98,7 @@ TEST_F(LeastConnectionTest, WeightIsIgnoredExceptZero) {
 
 TEST_F(LeastConnectionTest, OverloadedServerIsSkipped) {
   Destination* a = add(kA);
-  Destination* b = add(kB, 1, /*u=*/2);  // list B, A
+  Destination* b = add(kB, 1, /*u=*/2);         // list B, A
   VirtualService::bind(*a, ConnCount::Active);  // A 256
   VirtualService::bind(*b, ConnCount::Inactive);
   EXPECT_EQ(pick(), b);
@@ -130,8 +130,8 @@ TEST_F(LeastConnectionTest, DeletedServerIsNotChosenAndReaddedOneWinsTies) {
   VirtualService::bind(*a, ConnCount::Inactive);  // C 1, B 0, A 1
   EXPECT_EQ(pick(), b);
   ASSERT_TRUE(svc_->delete_destination(kB));
-  EXPECT_EQ(pick(), c);  // C 1 == A 1, C is nearer the head
-  ASSERT_TRUE(svc_->delete_destination(kA));  // A still has a connection: in the trash
+  EXPECT_EQ(pick(), c);                           // C 1 == A 1, C is nearer the head
+  ASSERT_TRUE(svc_->delete_destination(kA));      // A still has a connection: in the trash
   VirtualService::bind(*a, ConnCount::Inactive);  // counters change in the trash
   EXPECT_EQ(pick(), c);
   VirtualService::unbind(*a, ConnCount::Inactive);
@@ -156,8 +156,12 @@ TEST(LeastConnectionDifferential, MatchesTheKernelScan) {
     const std::uint32_t l = u != 0 && rnd(2) == 0 ? static_cast<std::uint32_t>(rnd(u)) : 0;
     auto list = svc.destinations();
     switch (rnd(10)) {
-      case 0: svc.add_destination(ep, {weight, u, l}); break;
-      case 1: svc.edit_destination(ep, {weight, u, l}); break;
+      case 0:
+        svc.add_destination(ep, {weight, u, l});
+        break;
+      case 1:
+        svc.edit_destination(ep, {weight, u, l});
+        break;
       case 2:
         if (rnd(3) == 0) svc.delete_destination(ep);
         break;

@@ -90,7 +90,7 @@ TEST_F(RoundRobinTest, DeletingThePointedServerStepsBackOne) {
   add(kA);
   add(kB);
   add(kC);
-  EXPECT_EQ(picks(2), "CB");  // pointer on B (list C, B, A)
+  EXPECT_EQ(picks(2), "CB");    // pointer on B (list C, B, A)
   svc_.delete_destination(kB);  // ip_vs_rr_del_dest: pointer to C, B's predecessor
   // Next is C's successor A (a pointer reset to the head would give C).
   EXPECT_EQ(picks(3), "ACA");
@@ -100,7 +100,7 @@ TEST_F(RoundRobinTest, DeletingThePointedHeadServerMovesToTheSentinel) {
   add(kA);
   add(kB);
   add(kC);
-  EXPECT_EQ(picks(1), "C");  // pointer on C, the head
+  EXPECT_EQ(picks(1), "C");     // pointer on C, the head
   svc_.delete_destination(kC);  // predecessor is the head sentinel
   EXPECT_EQ(picks(3), "BAB");
 }
@@ -109,8 +109,8 @@ TEST_F(RoundRobinTest, DeletingAnotherServerKeepsThePointer) {
   add(kA);
   add(kB);
   add(kC);
-  add(kD);  // list D, C, B, A
-  EXPECT_EQ(picks(2), "DC");  // pointer on C
+  add(kD);                      // list D, C, B, A
+  EXPECT_EQ(picks(2), "DC");    // pointer on C
   svc_.delete_destination(kD);  // before the pointer
   EXPECT_EQ(picks(1), "B");
   svc_.delete_destination(kA);  // after the pointer

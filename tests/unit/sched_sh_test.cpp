@@ -117,7 +117,7 @@ TEST_F(SourceHashingTest, UnusableServerMeansNoServerWithoutFallback) {
   make({});
   add_abc(/*u=*/1);
   VirtualService::bind(*a_, ConnCount::Inactive);  // A overloaded
-  EXPECT_EQ(pick(from(k10_0_0_6)), nullptr);      // bucket 16 is A's
+  EXPECT_EQ(pick(from(k10_0_0_6)), nullptr);       // bucket 16 is A's
   EXPECT_EQ(pick(from(k10_0_0_3)), b_);
   ASSERT_TRUE(svc_->edit_destination(kC, {0, 1, 0}));  // C quiesced; still one bucket
   EXPECT_EQ(sh_->bucket(0), c_);
@@ -128,7 +128,7 @@ TEST_F(SourceHashingTest, UnusableServerMeansNoServerWithoutFallback) {
 TEST_F(SourceHashingTest, FallbackProbesFromTwiceTheHash) {
   make({.sh_fallback = true, .sh_port = false});
   add_abc(/*u=*/1);
-  EXPECT_EQ(pick(from(k10_0_0_6)), a_);  // usable: no probing
+  EXPECT_EQ(pick(from(k10_0_0_6)), a_);            // usable: no probing
   VirtualService::bind(*a_, ConnCount::Inactive);  // A overloaded
   // ihash 16; first probe: roffset 16, bucket (16 + 16) & 255 = 32 -> 32 mod 6 = 2 -> B.
   // (Probing from ihash + 1 = 17 would meet A, A, then C.)
@@ -158,10 +158,10 @@ TEST_F(SourceHashingTest, FallbackWithNothingUsableReturnsNull) {
 TEST_F(SourceHashingTest, EditRebuildsTheTable) {
   make({});
   add_abc();
-  EXPECT_EQ(pick(from(k10_0_0_2)), a_);  // 137 mod 6 = 5
+  EXPECT_EQ(pick(from(k10_0_0_2)), a_);                // 137 mod 6 = 5
   ASSERT_TRUE(svc_->edit_destination(kA, {1, 0, 0}));  // C B B A: period 4
-  EXPECT_EQ(pick(from(k10_0_0_2)), b_);  // 137 mod 4 = 1
-  EXPECT_EQ(pick(from(k10_0_0_1)), a_);  // 39 mod 4 = 3
+  EXPECT_EQ(pick(from(k10_0_0_2)), b_);                // 137 mod 4 = 1
+  EXPECT_EQ(pick(from(k10_0_0_1)), a_);                // 39 mod 4 = 3
 }
 
 TEST_F(SourceHashingTest, DeleteAndAddRebuildTheTable) {
@@ -169,12 +169,12 @@ TEST_F(SourceHashingTest, DeleteAndAddRebuildTheTable) {
   add_abc();
   EXPECT_EQ(pick(from(k10_0_0_3)), b_);
   ASSERT_TRUE(svc_->delete_destination(kB));  // C A A A
-  EXPECT_EQ(pick(from(k10_0_0_3)), a_);  // 235 mod 4 = 3
+  EXPECT_EQ(pick(from(k10_0_0_3)), a_);       // 235 mod 4 = 3
   EXPECT_EQ(pick(from(k0_0_0_0)), c_);
   Destination* b = svc_->add_destination(kB, {2, 0, 0});  // B B C A A A
-  EXPECT_EQ(pick(from(k0_0_0_0)), b);    // 0 mod 6 = 0
-  EXPECT_EQ(pick(from(k10_0_0_1)), a_);  // 39 mod 6 = 3
-  EXPECT_EQ(pick(from(k10_0_0_8)), c_);  // 212 mod 6 = 2
+  EXPECT_EQ(pick(from(k0_0_0_0)), b);                     // 0 mod 6 = 0
+  EXPECT_EQ(pick(from(k10_0_0_1)), a_);                   // 39 mod 6 = 3
+  EXPECT_EQ(pick(from(k10_0_0_8)), c_);                   // 212 mod 6 = 2
 }
 
 }  // namespace

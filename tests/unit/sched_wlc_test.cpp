@@ -49,8 +49,8 @@ class WeightedLeastConnectionTest : public ::testing::Test {
   WeightedLeastConnectionTest() {
     auto sched = std::make_unique<WeightedLeastConnection>();
     wlc_ = sched.get();
-    svc_ = std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched),
-                                            SchedulerFlags{});
+    svc_ =
+        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
   }
   Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
     return svc_->add_destination(ep, DestinationParams{weight, u, 0});
@@ -71,8 +71,8 @@ TEST_F(WeightedLeastConnectionTest, EmptyServiceHasNoServer) { EXPECT_EQ(pick(),
 TEST_F(WeightedLeastConnectionTest, EqualRatiosGoToTheHead) {
   Destination* a = add(kA, 1);
   Destination* b = add(kB, 2);
-  Destination* c = add(kC, 3);  // list C, B, A
-  EXPECT_EQ(pick(), c);         // all 0
+  Destination* c = add(kC, 3);       // list C, B, A
+  EXPECT_EQ(pick(), c);              // all 0
   bind_n(*c, ConnCount::Active, 3);  // 768 / 3 = 256
   bind_n(*b, ConnCount::Active, 2);  // 512 / 2 = 256
   bind_n(*a, ConnCount::Active, 1);  // 256 / 1 = 256
@@ -85,9 +85,9 @@ TEST_F(WeightedLeastConnectionTest, EqualRatiosGoToTheHead) {
 
 TEST_F(WeightedLeastConnectionTest, WeightDividesTheOverhead) {
   Destination* a = add(kA, 1);
-  Destination* b = add(kB, 1);  // list B, A
-  VirtualService::bind(*a, ConnCount::Active);       // A 256 / 1
-  bind_n(*b, ConnCount::Inactive, 300);              // B 300 / 1
+  Destination* b = add(kB, 1);                  // list B, A
+  VirtualService::bind(*a, ConnCount::Active);  // A 256 / 1
+  bind_n(*b, ConnCount::Inactive, 300);         // B 300 / 1
   EXPECT_EQ(pick(), a);
   ASSERT_TRUE(svc_->edit_destination(kB, {2, 0, 0}));  // B 300 / 2 = 150
   EXPECT_EQ(pick(), b);
@@ -200,16 +200,19 @@ TEST(WeightedLeastConnectionDifferential, MatchesTheKernelScan) {
       const std::uint32_t l = u != 0 && rnd(2) == 0 ? static_cast<std::uint32_t>(rnd(u)) : 0;
       auto list = svc.destinations();
       switch (rnd(10)) {
-        case 0: svc.add_destination(ep, {weight, u, l}); break;
-        case 1: svc.edit_destination(ep, {weight, u, l}); break;
+        case 0:
+          svc.add_destination(ep, {weight, u, l});
+          break;
+        case 1:
+          svc.edit_destination(ep, {weight, u, l});
+          break;
         case 2:
           if (rnd(3) == 0) svc.delete_destination(ep);
           break;
         case 3:
         case 4:
           if (!list.empty()) {
-            Destination* d =
-                list[static_cast<std::size_t>(rnd(static_cast<int>(list.size())))];
+            Destination* d = list[static_cast<std::size_t>(rnd(static_cast<int>(list.size())))];
             const ConnCount c = rnd(4) == 0 ? ConnCount::Active : ConnCount::Inactive;
             VirtualService::bind(*d, c);
             conns.emplace_back(d, c);
@@ -226,8 +229,7 @@ TEST(WeightedLeastConnectionDifferential, MatchesTheKernelScan) {
           break;
         default:
           if (!conns.empty()) {
-            auto& [d, c] =
-                conns[static_cast<std::size_t>(rnd(static_cast<int>(conns.size())))];
+            auto& [d, c] = conns[static_cast<std::size_t>(rnd(static_cast<int>(conns.size())))];
             const bool to_active = c == ConnCount::Inactive;
             VirtualService::set_active(*d, to_active);
             c = to_active ? ConnCount::Active : ConnCount::Inactive;

@@ -21,8 +21,8 @@ class WeightedRoundRobinTest : public ::testing::Test {
   WeightedRoundRobinTest() {
     auto sched = std::make_unique<WeightedRoundRobin>();
     wrr_ = sched.get();
-    svc_ = std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched),
-                                            SchedulerFlags{});
+    svc_ =
+        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
   }
 
   Destination* add(const Endpoint& ep, std::int32_t weight, std::uint32_t u = 0) {
@@ -159,7 +159,7 @@ TEST_F(WeightedRoundRobinTest, DeleteResetsPositionAndRecomputes) {
   add(kA, 4);
   add(kB, 3);
   add(kC, 2);
-  EXPECT_EQ(picks(4), "CBAA");  // cl A, cw 4
+  EXPECT_EQ(picks(4), "CBAA");                // cl A, cw 4
   ASSERT_TRUE(svc_->delete_destination(kA));  // C2 B3: di 1, mw 3, cw 4 > 3 -> 3
   EXPECT_EQ(wrr_->current_weight(), 3);
   // cw 3: B; cw 2: C B; cw 1: C B; cw 3: B
@@ -168,9 +168,9 @@ TEST_F(WeightedRoundRobinTest, DeleteResetsPositionAndRecomputes) {
 
 TEST_F(WeightedRoundRobinTest, AddResetsPositionToHead) {
   add(kA, 1);
-  add(kB, 1);  // list B A, di 1, mw 1, cw 1
+  add(kB, 1);                // list B A, di 1, mw 1, cw 1
   EXPECT_EQ(picks(1), "B");  // cl = B
-  add(kC, 1);  // list C B A, cl -> head, cw 1 kept
+  add(kC, 1);                // list C B A, cl -> head, cw 1 kept
   EXPECT_EQ(picks(4), "CBAC");
 }
 

@@ -220,3 +220,25 @@ TEST(VirtualService, RetireUnlinksEverythingAndKeepsReferencedDestinationsUntilR
 
 }  // namespace
 }  // namespace lvs
+
+namespace lvs {
+namespace {
+
+// ipvsadm -E -s wrr on a service that has B(5) (head) and A(1): ip_vs_wrr_init_svc() starts cw
+// at the maximum, 5, so B takes the passes cw = 5..2 alone and A joins at cw = 1.
+TEST(VirtualService, SwitchingSchedulerInitialisesItFromTheWholeList) {
+  std::vector<std::string> log;
+  VirtualService svc(tcp_key(), std::make_unique<RecordingScheduler>(&log), {});
+  svc.add_destination(ep("10.0.0.1:80"), {1, 0, 0});  // A
+  svc.add_destination(ep("10.0.0.2:80"), {5, 0, 0});  // B, now the head
+  svc.set_scheduler(make_scheduler("wrr", {}), {});
+  std::vector<std::string> picks;
+  for (int i = 0; i < 7; ++i) picks.push_back(format_endpoint(svc.schedule({}, 0)->address));
+  EXPECT_EQ(picks, (std::vector<std::string>{"10.0.0.2:80", "10.0.0.2:80", "10.0.0.2:80",
+                                             "10.0.0.2:80", "10.0.0.2:80", "10.0.0.1:80",
+                                             "10.0.0.2:80"}));
+  EXPECT_EQ(svc.scheduler().name(), "wrr");
+}
+
+}  // namespace
+}  // namespace lvs

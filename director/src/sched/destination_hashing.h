@@ -24,8 +24,7 @@ class DestinationHashing final : public Scheduler {
 
   std::string_view name() const override { return "dh"; }
   void destination_added(DestinationList list, Destination& dest) override;
-  void destination_removed(DestinationList list, Destination& dest,
-                           std::size_t old_index) override;
+  void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) override;
   Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) override;
 
   // as ip_vs_dh_hashkey(): the bucket for a (host-order) destination address.

@@ -65,16 +65,25 @@ void DestinationHeap::sift_up(std::size_t i, const Node& node) {
 }
 
 void DestinationHeap::sift_down(std::size_t i, const Node& node) {
+  // Bottom-up (Floyd): a server that just got a connection usually sinks nearly to the
+  // leaves, so first walk the hole down along the lesser children (one comparison per level),
+  // then climb back up to where `node` belongs (usually a step or two).
   const std::size_t n = nodes_.size();
+  std::size_t hole = i;
   for (;;) {
-    std::size_t child = 2 * i + 1;
+    std::size_t child = 2 * hole + 1;
     if (child >= n) break;
     if (child + 1 < n && before(nodes_[child + 1], nodes_[child])) ++child;
-    if (!before(nodes_[child], node)) break;
-    place(i, nodes_[child]);
-    i = child;
+    place(hole, nodes_[child]);
+    hole = child;
   }
-  place(i, node);
+  while (hole > i) {
+    const std::size_t parent = (hole - 1) / 2;
+    if (!before(node, nodes_[parent])) break;
+    place(hole, nodes_[parent]);
+    hole = parent;
+  }
+  place(hole, node);
 }
 
 void DestinationHeap::remove_at(std::size_t i) {

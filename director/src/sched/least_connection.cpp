@@ -25,8 +25,7 @@ void LeastConnection::load_changed(Destination& dest) {
   heap_.set(dest, eligible(dest));
 }
 
-Destination* LeastConnection::schedule(DestinationList list, const PacketInfo& packet,
-                                       TimeMs now) {
+Destination* LeastConnection::schedule(DestinationList list, const PacketInfo& packet, TimeMs now) {
   (void)list;
   (void)packet;
   (void)now;

@@ -18,8 +18,7 @@ class LeastConnection final : public Scheduler {
  public:
   std::string_view name() const override { return "lc"; }
   void destination_added(DestinationList list, Destination& dest) override;
-  void destination_removed(DestinationList list, Destination& dest,
-                           std::size_t old_index) override;
+  void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) override;
   void destination_updated(DestinationList list, Destination& dest) override;
   void load_changed(Destination& dest) override;
   Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) override;

@@ -79,13 +79,12 @@ LocalityBasedLeastConnectionReplication::~LocalityBasedLeastConnectionReplicatio
 }
 
 void LocalityBasedLeastConnectionReplication::destination_added(DestinationList,
-                                                                 Destination& dest) {
+                                                                Destination& dest) {
   servers_.add(dest);
 }
 
 void LocalityBasedLeastConnectionReplication::destination_removed(DestinationList,
-                                                                  Destination& dest,
-                                                                  std::size_t) {
+                                                                  Destination& dest, std::size_t) {
   // The kernel has no del_dest hook for lblcr: a deleted server stays in the sets that hold it
   // (skipped by set_min while unavailable, still a candidate for set_max's shrinking) until it
   // is shed, its entry expires, or it is re-added and usable again.

@@ -33,8 +33,7 @@ class LocalityBasedLeastConnectionReplication final : public Scheduler {
   std::string_view name() const override { return "lblcr"; }
 
   void destination_added(DestinationList list, Destination& dest) override;
-  void destination_removed(DestinationList list, Destination& dest,
-                           std::size_t old_index) override;
+  void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) override;
   void destination_updated(DestinationList list, Destination& dest) override;
   void load_changed(Destination& dest) override;
 

@@ -27,9 +27,7 @@ class LocalityServerIndex {
   void refresh(Destination& dest);
 
   // The server __ip_vs_lblc_schedule() would pick, or nullptr when none qualifies.
-  Destination* least_loaded() const {
-    return heap_.empty() ? nullptr : slots_[heap_.front()].dest;
-  }
+  Destination* least_loaded() const { return heap_.empty() ? nullptr : slots_[heap_.front()].dest; }
 
   // as is_overloaded() in ip_vs_lblc.c / ip_vs_lblcr.c: more active connections than its
   // weight while some linked server (any, whatever its flags) has activeconns*2 < weight.

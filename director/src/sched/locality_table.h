@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "config/net_address.h"
+#include "sched/ip_vs_hash.h"
 #include "sched/scheduler.h"
 
 namespace lvs {
@@ -31,12 +32,12 @@ namespace lvs {
 template <typename Payload>
 class LocalityTable {
  public:
-  static constexpr unsigned kKernelBits = 10;                      // CONFIG_IP_VS_LBLC_TAB_BITS
+  static constexpr unsigned kKernelBits = 10;  // CONFIG_IP_VS_LBLC_TAB_BITS
   static constexpr std::size_t kKernelBuckets = std::size_t{1} << kKernelBits;
-  static constexpr std::size_t kMaxSize = kKernelBuckets * 16;     // tbl->max_size
-  static constexpr TimeMs kCheckInterval = 60 * 1000;              // CHECK_EXPIRE_INTERVAL
-  static constexpr TimeMs kEntryTimeout = 6 * 60 * 1000;           // ENTRY_TIMEOUT
-  static constexpr int kCountForFullExpiration = 30;               // COUNT_FOR_FULL_EXPIRATION
+  static constexpr std::size_t kMaxSize = kKernelBuckets * 16;  // tbl->max_size
+  static constexpr TimeMs kCheckInterval = 60 * 1000;           // CHECK_EXPIRE_INTERVAL
+  static constexpr TimeMs kEntryTimeout = 6 * 60 * 1000;        // ENTRY_TIMEOUT
+  static constexpr int kCountForFullExpiration = 30;            // COUNT_FOR_FULL_EXPIRATION
 
   struct Entry {
     Ipv4 addr = 0;       // the packet's destination address
@@ -123,10 +124,9 @@ class LocalityTable {
     bool live = false;
   };
 
-  // hash_32(addr, bits) as include/linux/hash.h (GOLDEN_RATIO_32), on the host-order address
-  // as ip_vs_lblc_hashkey() / ip_vs_lblcr_hashkey() use it.
-  static std::uint32_t hash32(Ipv4 addr) { return addr * 0x61C88647u; }
-  std::size_t bucket_of(Ipv4 addr) const { return hash32(addr) >> (32 - bits_); }
+  // hash_32(addr, bits) on the host-order address, as ip_vs_lblc_hashkey() /
+  // ip_vs_lblcr_hashkey() use it (mainline; older kernels used (addr * 2654435761) & mask).
+  std::size_t bucket_of(Ipv4 addr) const { return hash_32(addr, bits_); }
 
   void link(std::uint32_t index) {
     const std::size_t b = bucket_of(nodes_[index].entry.addr);
@@ -219,8 +219,8 @@ class LocalityTable {
 
   bool armed_ = false;
   TimeMs next_check_ = 0;
-  int counter_ = 1;          // tbl->counter, starts at 1 (init_service)
-  std::size_t rover_ = 0;    // tbl->rover
+  int counter_ = 1;        // tbl->counter, starts at 1 (init_service)
+  std::size_t rover_ = 0;  // tbl->rover
 };
 
 }  // namespace lvs

@@ -33,10 +33,9 @@ void RoundRobin::destination_removed(DestinationList list, Destination& dest,
 bool RoundRobin::locate_cursor(DestinationList list) {
   if (cursor_index_ < list.size() && list[cursor_index_] == cursor_) return true;
   // The list is ordered by list_seq, largest first: find the cursor by its key.
-  auto it = std::lower_bound(list.begin(), list.end(), cursor_->list_seq,
-                             [](const Destination* d, std::uint64_t seq) {
-                               return d->list_seq > seq;
-                             });
+  auto it =
+      std::lower_bound(list.begin(), list.end(), cursor_->list_seq,
+                       [](const Destination* d, std::uint64_t seq) { return d->list_seq > seq; });
   if (it == list.end() || *it != cursor_) return false;
   cursor_index_ = static_cast<std::size_t>(it - list.begin());
   return true;

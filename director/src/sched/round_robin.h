@@ -13,8 +13,7 @@ class RoundRobin final : public Scheduler {
  public:
   std::string_view name() const override { return "rr"; }
   void destination_added(DestinationList list, Destination& dest) override;
-  void destination_removed(DestinationList list, Destination& dest,
-                           std::size_t old_index) override;
+  void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) override;
   Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) override;
 
  private:

@@ -39,6 +39,12 @@ class Scheduler {
   virtual ~Scheduler() = default;
   virtual std::string_view name() const = 0;
 
+  // ip_vs_scheduler init_service(): this scheduler is bound to a service that already has
+  // `list` (ipvsadm -E -s). The default replays the list tail first as head inserts, which is
+  // exact for schedulers whose state depends only on the list; wrr overrides it because the
+  // kernel's ip_vs_wrr_init_svc() starts cw at the full maximum weight.
+  virtual void init_service(DestinationList list);
+
   // ip_vs_scheduler add_dest/del_dest/upd_dest. Called after the list has changed.
   // added: `list[0]` is the new (or revived) destination — the kernel links at the head.
   virtual void destination_added(DestinationList list, Destination& dest) {

@@ -20,6 +20,12 @@ constexpr std::array<std::string_view, 8> kNames = {"rr",   "wrr",   "lc", "wlc"
 
 std::span<const std::string_view> scheduler_names() { return kNames; }
 
+void Scheduler::init_service(DestinationList list) {
+  for (std::size_t i = list.size(); i-- > 0;) {
+    destination_added(list.subspan(i), *list[i]);
+  }
+}
+
 std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags) {
   if (name == "rr") return std::make_unique<RoundRobin>();
   if (name == "wrr") return std::make_unique<WeightedRoundRobin>();

@@ -61,8 +61,7 @@ void SourceHashing::destination_updated(DestinationList list, Destination& dest)
   reassign(list);
 }
 
-Destination* SourceHashing::schedule(DestinationList list, const PacketInfo& packet,
-                                     TimeMs now) {
+Destination* SourceHashing::schedule(DestinationList list, const PacketInfo& packet, TimeMs now) {
   (void)list;
   (void)now;
   // Under direct routing the director never sees replies, so the kernel's inverse case

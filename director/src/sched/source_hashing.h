@@ -24,8 +24,7 @@ class SourceHashing final : public Scheduler {
 
   std::string_view name() const override { return "sh"; }
   void destination_added(DestinationList list, Destination& dest) override;
-  void destination_removed(DestinationList list, Destination& dest,
-                           std::size_t old_index) override;
+  void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) override;
   void destination_updated(DestinationList list, Destination& dest) override;
   Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) override;
 

@@ -5,6 +5,13 @@
 
 namespace lvs {
 
+void WeightedRoundRobin::init_service(DestinationList list) {
+  // as ip_vs_wrr_init_svc(): the same recomputation as a change, but cw starts at the maximum
+  // (a service built by -A then -a instead keeps the cw of its first server).
+  cw_ = 0;
+  dest_changed(list);
+}
+
 void WeightedRoundRobin::destination_added(DestinationList list, Destination& dest) {
   (void)dest;
   dest_changed(list);

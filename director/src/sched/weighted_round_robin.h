@@ -20,9 +20,9 @@ namespace lvs {
 class WeightedRoundRobin final : public Scheduler {
  public:
   std::string_view name() const override { return "wrr"; }
+  void init_service(DestinationList list) override;
   void destination_added(DestinationList list, Destination& dest) override;
-  void destination_removed(DestinationList list, Destination& dest,
-                           std::size_t old_index) override;
+  void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) override;
   void destination_updated(DestinationList list, Destination& dest) override;
   Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) override;
 
@@ -37,11 +37,11 @@ class WeightedRoundRobin final : public Scheduler {
   void dest_changed(DestinationList list);
   std::size_t position(DestinationList list) const;
 
-  Destination* cl_ = nullptr;      // mark->cl: last chosen server, nullptr = head sentinel
-  std::size_t cl_index_ = 0;       // its index in the list (list changes reset cl_ anyway)
-  std::int32_t cw_ = 0;            // mark->cw: current weight
-  std::int32_t mw_ = 0;            // mark->mw: max weight - (di - 1)
-  std::int32_t di_ = 1;            // mark->di: gcd of the positive weights (1 if none)
+  Destination* cl_ = nullptr;  // mark->cl: last chosen server, nullptr = head sentinel
+  std::size_t cl_index_ = 0;   // its index in the list (list changes reset cl_ anyway)
+  std::int32_t cw_ = 0;        // mark->cw: current weight
+  std::int32_t mw_ = 0;        // mark->mw: max weight - (di - 1)
+  std::int32_t di_ = 1;        // mark->di: gcd of the positive weights (1 if none)
 };
 
 }  // namespace lvs

@@ -83,14 +83,9 @@ bool VirtualService::delete_destination(const Endpoint& address) {
 void VirtualService::set_scheduler(std::unique_ptr<Scheduler> scheduler, SchedulerFlags flags) {
   scheduler_ = std::move(scheduler);
   flags_ = flags;
-  // ip_vs_bind_scheduler() → init_service(): the new scheduler sees the list as it is. Replay it
-  // tail first so a scheduler that keeps its own order sees the same head-insert sequence.
-  std::vector<Destination*> current = list_;
-  for (std::size_t i = current.size(); i-- > 0;) current[i]->sched_slot = Destination::kNoSlot;
-  for (std::size_t i = current.size(); i-- > 0;) {
-    std::span<Destination* const> prefix(list_.data() + i, list_.size() - i);
-    scheduler_->destination_added(prefix, *current[i]);
-  }
+  // ip_vs_bind_scheduler() → init_service(): the new scheduler sees the list as it is.
+  for (Destination* d : list_) d->sched_slot = Destination::kNoSlot;
+  scheduler_->init_service(destinations());
   collect_trash();
 }
 
