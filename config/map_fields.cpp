@@ -19,8 +19,10 @@ MapFields::MapFields(ConfigReader& reader, const YamlField& map,
   // then as a duplicate, like a known one.
   std::vector<std::pair<std::string, YAML::Mark>> seen;
   for (auto it = map.value.begin(); it != map.value.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+    // Copies, not references: yaml-cpp's iterator-> returns a proxy holding a temporary pair, so
+    // a reference to its members dangles at the end of the statement (ASan: use-after-scope).
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
     if (!key.IsScalar()) {
       reader_.error(key.Mark(), map.path,
                     "keys must be plain names, got " + ConfigReader::describe(key) + " as a key");

@@ -117,6 +117,48 @@ check "udp rr" \
   "$(printf '%s\n' 10.200.0.12:53 10.200.0.11:53 10.200.0.12:53)" \
   "$(printf 'new 10.0.7.%d:5000 udp/10.200.0.100:53\nfin 1\n' 1 2 3 | sim)"
 
+# hash_32(x, 8) = (x * 0x61C88647 mod 2^32) >> 24 on the host-order address (mainline
+# ip_vs_sh_hashkey / ip_vs_dh_hashkey). Worked values: 10.0.9.1 → 52, 10.0.9.2 → 150,
+# 10.0.9.3 → 248, 10.0.9.4 → 89, 10.0.9.5 → 187, 10.0.9.6 → 29; with sh-port the port is added
+# first: 10.0.9.4+1000 → odd, +1001 → even, +1002 → even; 10.0.9.5+1000..1002 → even.
+# sh, weights 1/1, list .12 .11: bucket b belongs to list[b % 2] (ip_vs_sh_reassign).
+check "sh hashes the client address" \
+  "$(printf '%s\n' 10.200.0.12:86 10.200.0.12:86 10.200.0.12:86 10.200.0.11:86 10.200.0.11:86 10.200.0.11:86 10.200.0.11:86)" \
+  "$(printf 'new 10.0.9.%s tcp/10.200.0.100:86\n' 1:1 2:1 3:1 4:1 5:1 6:1 4:2 | sim)"
+check "sh-port hashes address + port" \
+  "$(printf '%s\n' 10.200.0.11:87 10.200.0.12:87 10.200.0.12:87 10.200.0.12:87)" \
+  "$(printf 'new 10.0.9.%s tcp/10.200.0.100:87\n' 4:1000 4:1001 4:1002 5:1000 | sim)"
+# sh-fallback, list .13 .12 .11: 10.0.9.1 → bucket 52 → list[52 % 3] = .12; quiesced, the
+# fallback probes (offset + 2*52) % 256 = 104 → list[104 % 3] = .11. Without the flag: "-".
+check "sh-fallback probes past a quiesced server" \
+  "$(printf '%s\n' 10.200.0.12:88 10.200.0.11:88 - 10.200.0.13:88)" \
+  "$(sim <<'EV'
+new 10.0.9.1:1 tcp/10.200.0.100:88
+edit tcp/10.200.0.100:88 10.200.0.12:88 0
+new 10.0.9.1:2 tcp/10.200.0.100:88
+edit tcp/10.200.0.100:86 10.200.0.12:86 0
+new 10.0.9.1:3 tcp/10.200.0.100:86
+new 10.0.9.2:1 tcp/10.200.0.100:88
+EV
+)"
+# dh on fwmark 1, list .13 .12 .11 (ports 0): bucket hash_32(daddr) → list[b % 3];
+# .100 → 223 → .12, .101 → 65 → .11, .102 → 163 → .12, .104 → 102 → .13. Same daddr, same server.
+check "dh hashes the destination address" \
+  "$(printf '%s\n' 10.200.0.12:0 10.200.0.11:0 10.200.0.12:0 10.200.0.13:0 10.200.0.12:0)" \
+  "$(printf 'new 10.0.10.%s fwm/1 10.200.0.%s\n' 1:1 100:80 2:1 101:80 3:1 102:80 4:1 104:443 5:1 100:443 | sim)"
+# lblc, weights 1/1, list .12 .11, one VIP: the first pick is wlc's (.12); it stays until it has
+# more active connections than its weight while another server has active*2 < weight (3rd
+# connection), then wlc picks .11 and the entry follows; .11 with 2 active is not "overloaded"
+# because no server has active*2 < weight any more.
+check "lblc sticks until locality-overloaded" \
+  "$(printf '%s\n' 10.200.0.12:89 10.200.0.12:89 10.200.0.11:89 10.200.0.11:89 10.200.0.11:89)" \
+  "$(printf 'new 10.0.11.%d:1 tcp/10.200.0.100:89\n' 1 2 3 4 5 | sim)"
+# lblcr: the set starts {.12}; at the 3rd connection .12 is overloaded, wlc adds .11 at the set's
+# head; then the least loaded member wins, ties to the set head (.11).
+check "lblcr grows its server set" \
+  "$(printf '%s\n' 10.200.0.12:90 10.200.0.12:90 10.200.0.11:90 10.200.0.11:90 10.200.0.11:90)" \
+  "$(printf 'new 10.0.12.%d:1 tcp/10.200.0.100:90\n' 1 2 3 4 5 | sim)"
+
 # A `new` that finds no server prints "-" and still takes its number.
 check "no server prints - and keeps numbering" \
   "$(printf '%s\n' - 10.200.0.13:80)" \

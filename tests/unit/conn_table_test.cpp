@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
 #include <vector>
 
 namespace lvs {
@@ -163,6 +165,92 @@ TEST(ConnTable, GrowsBucketsAndKeepsEveryEntry) {
   for (std::uint32_t i = 0; i < 20'000; ++i) {
     ASSERT_TRUE(t.find(tcp_key(i, static_cast<std::uint16_t>(i))).valid()) << i;
   }
+}
+
+// find_batch() must answer exactly what find() answers for each key, whatever the batch size.
+std::vector<ConnHandle> find_each(const ConnectionTable& t, const std::vector<ConnKey>& keys) {
+  std::vector<ConnHandle> out;
+  for (const ConnKey& k : keys) out.push_back(t.find(k));
+  return out;
+}
+
+std::vector<ConnHandle> find_batched(const ConnectionTable& t, const std::vector<ConnKey>& keys) {
+  std::vector<ConnHandle> out(keys.size(), ConnHandle{12345, 7});  // overwritten, hit or miss
+  t.find_batch(keys, out);
+  return out;
+}
+
+TEST(ConnTable, FindBatchAgreesWithFind) {
+  Destination d;
+  // Exactly 1024 records in the minimum 1024 buckets (load factor 1, no growth): chain lengths
+  // follow Poisson(1), so about 80 chains hold 3 or more records and hits sit past the first and
+  // second chain entries too.
+  ConnectionTable t;
+  std::vector<ConnHandle> conns;
+  std::vector<ConnKey> keys;
+  for (std::uint32_t i = 0; i < 600; ++i) {
+    const ConnKey k = tcp_key(0x0a000000u + i, static_cast<std::uint16_t>(1024 + i));
+    keys.push_back(k);
+    conns.push_back(t.insert_connection(k, d, ConnState::None, {}, 0));
+  }
+  // Templates with the same keys as connections (and their own): find() must skip them.
+  std::vector<ConnHandle> templates;
+  for (std::uint32_t i = 0; i < 600; i += 4) {
+    templates.push_back(t.insert_template(keys[i], d, 300, 0));
+    const ConnKey tkey{kProtoTcp, 0x0a000000u + i, 0, kVip, 80};
+    templates.push_back(t.insert_template(tkey, d, 300, 0));
+    keys.push_back(tkey);
+  }
+  // Removed connections (their records recycled into new ones) and an invalidated template.
+  for (std::uint32_t i = 1; i < 600; i += 7) ASSERT_TRUE(t.expire_now(conns[i], 0));
+  for (std::uint32_t i = 0; i < 210; ++i) {
+    const ConnKey k = tcp_key(0x0b000000u + i, 443);
+    keys.push_back(k);
+    t.insert_connection(k, d, ConnState::None, {}, 0);
+  }
+  t.invalidate_template(templates[0]);
+  // Misses: other ports, other protocol, other VIP.
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    keys.push_back(tcp_key(0x0a000000u + i, 1));
+    keys.push_back({kProtoUdp, 0x0a000000u + i, static_cast<std::uint16_t>(1024 + i), kVip, 80});
+    keys.push_back({kProtoTcp, 0x0a000000u + i, static_cast<std::uint16_t>(1024 + i), kVip + 1,
+                    80});
+  }
+  ASSERT_EQ(t.bucket_count(), 1024u);
+  ASSERT_EQ(t.size(), 1024u);
+
+  const std::vector<ConnHandle> expected = find_each(t, keys);
+  std::size_t hits = 0;
+  std::size_t misses = 0;
+  for (const ConnHandle& h : expected) (h.valid() ? hits : misses)++;
+  EXPECT_GT(hits, 650u);
+  EXPECT_GT(misses, 700u);  // removed connections, templates' keys and the absent keys
+
+  // The whole set at once, then every batch size from 1 to 70 (partial groups, group edges).
+  EXPECT_EQ(find_batched(t, keys), expected);
+  for (std::size_t size = 1; size <= 70; ++size) {
+    for (std::size_t base = 0; base < keys.size(); base += size) {
+      const std::size_t m = std::min(size, keys.size() - base);
+      std::vector<ConnHandle> out(m);
+      t.find_batch(std::span(keys).subspan(base, m), out);
+      for (std::size_t j = 0; j < m; ++j) {
+        ASSERT_EQ(out[j], expected[base + j]) << "batch " << size << " key " << base + j;
+      }
+    }
+  }
+}
+
+TEST(ConnTable, FindBatchHandlesEmptyBatchesAndEmptyTables) {
+  Destination d;
+  ConnectionTable t;
+  std::vector<ConnHandle> none;
+  t.find_batch({}, none);  // nothing to do, nothing touched
+  const std::vector<ConnKey> keys{tcp_key(1, 1), tcp_key(2, 2)};
+  EXPECT_EQ(find_batched(t, keys), (std::vector<ConnHandle>{{}, {}}));
+  const ConnHandle c = t.insert_connection(tcp_key(2, 2), d, ConnState::None, {}, 0);
+  EXPECT_EQ(find_batched(t, keys), (std::vector<ConnHandle>{{}, c}));
+  t.expire_now(c, 0);
+  EXPECT_EQ(find_batched(t, keys), (std::vector<ConnHandle>{{}, {}}));
 }
 
 TEST(ConnTable, FlushUnbindsEverything) {

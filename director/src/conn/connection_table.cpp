@@ -1,6 +1,9 @@
 #include "conn/connection_table.h"
 
+#include <algorithm>
 #include <bit>
+#include <cstddef>
+#include <new>
 #include <utility>
 
 namespace lvs {
@@ -40,14 +43,70 @@ ConnHandle ConnectionTable::lookup(const ConnKey& key, bool want_template) const
   std::uint32_t i = buckets_[bucket_of(key)];
   while (i != kNilIndex) {
     const Record& r = at(i);
-    if (r.caddr == key.caddr && r.vaddr == key.vaddr && r.cport == key.cport &&
-        r.vport == key.vport && r.protocol == key.protocol &&
-        ((r.flags & kTemplate) != 0) == want_template) {
-      return {i, r.generation};
-    }
+    if (matches(r, key, want_template)) return {i, r.generation};
     i = r.hash_next;
   }
   return {};
+}
+
+void ConnectionTable::find_batch(std::span<const ConnKey> keys, std::span<ConnHandle> out) const {
+  // Groups of kGroup keys: enough independent misses in flight to cover the memory latency, few
+  // enough that the prefetched lines are still in L1/L2 when the next stage reads them. At 1M
+  // connections (conn_bench, batches of 32) groups of 32 beat 16 by ~25 % and 8 by ~45 %.
+  constexpr std::size_t kGroup = 32;
+  const std::size_t n = std::min(keys.size(), out.size());
+  const std::uint32_t* const buckets = buckets_.data();
+  const std::uint64_t mask = buckets_.size() - 1;
+  std::uint32_t next[kGroup];
+  for (std::size_t base = 0; base < n; base += kGroup) {
+    const std::size_t m = std::min(kGroup, n - base);
+    const ConnKey* const k = keys.data() + base;
+    ConnHandle* const o = out.data() + base;
+    // 1. hash every key and prefetch its bucket word.
+    for (std::size_t j = 0; j < m; ++j) {
+      next[j] = static_cast<std::uint32_t>(hash(k[j]) & mask);
+      __builtin_prefetch(buckets + next[j]);
+    }
+    // 2. read the chain heads and prefetch the first records (the lookup fields are the first
+    //    20 bytes of a record; a record at offset 48 or 56 of a line spills into the next one).
+    for (std::size_t j = 0; j < m; ++j) {
+      next[j] = buckets[next[j]];
+      if (next[j] != kNilIndex) {
+        const char* p = reinterpret_cast<const char*>(&at(next[j]));
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + offsetof(Record, flags));
+      }
+    }
+    // 3. compare the first records; where it is not a match, prefetch the second chain entry.
+    for (std::size_t j = 0; j < m; ++j) {
+      o[j] = {};
+      const std::uint32_t i = next[j];
+      if (i == kNilIndex) continue;
+      const Record& r = at(i);
+      if (matches(r, k[j], false)) {
+        o[j] = {i, r.generation};
+        next[j] = kNilIndex;
+        continue;
+      }
+      next[j] = r.hash_next;
+      if (next[j] != kNilIndex) {
+        const char* p = reinterpret_cast<const char*>(&at(next[j]));
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + offsetof(Record, flags));
+      }
+    }
+    // 4. walk the rest of the chains as lookup() does.
+    for (std::size_t j = 0; j < m; ++j) {
+      for (std::uint32_t i = next[j]; i != kNilIndex;) {
+        const Record& r = at(i);
+        if (matches(r, k[j], false)) {
+          o[j] = {i, r.generation};
+          break;
+        }
+        i = r.hash_next;
+      }
+    }
+  }
 }
 
 std::uint32_t ConnectionTable::allocate() {
@@ -57,7 +116,11 @@ std::uint32_t ConnectionTable::allocate() {
     return i;
   }
   if (high_water_ == capacity()) {
-    chunks_.push_back(std::make_unique_for_overwrite<Record[]>(kChunkRecords));
+    // Uninitialised, as make_unique_for_overwrite would leave it: a record is initialised when
+    // it is first handed out (below) and by insert().
+    Chunk chunk(static_cast<Record*>(::operator new(std::size_t{kChunkRecords} * sizeof(Record),
+                                                    std::align_val_t{kChunkAlign})));
+    chunks_.push_back(std::move(chunk));
   }
   Record& r = at(high_water_);
   r.generation = 0;
@@ -289,7 +352,7 @@ void ConnectionTable::flush() {
 
 std::size_t ConnectionTable::memory_bytes() const {
   return chunks_.size() * std::size_t{kChunkRecords} * sizeof(Record) +
-         chunks_.capacity() * sizeof(std::unique_ptr<Record[]>) +
+         chunks_.capacity() * sizeof(Chunk) +
          buckets_.capacity() * sizeof(std::uint32_t) + wheel_.memory_bytes();
 }
 

@@ -47,6 +47,8 @@ struct Destination {
   // Free for the service's scheduler (e.g. its heap index); reset to kNoSlot when linked.
   static constexpr std::uint32_t kNoSlot = 0xffffffffu;
   std::uint32_t sched_slot = kNoSlot;
+  // A second scheduler-private bit (lblc/lblcr: counted as "active*2 < weight").
+  bool sched_mark = false;
 
   // Owners other than the service list (connections, templates, lblc entries); a deleted
   // destination is freed only when this reaches 0.

@@ -44,6 +44,7 @@ Destination* VirtualService::add_destination(const Endpoint& address,
   dest->available = true;
   dest->list_seq = next_seq_++;
   dest->sched_slot = Destination::kNoSlot;
+  dest->sched_mark = false;
   Destination* raw = dest.get();
   owned_.push_back(std::move(dest));
   list_.insert(list_.begin(), raw);  // list_add_rcu(): the head
@@ -84,7 +85,10 @@ void VirtualService::set_scheduler(std::unique_ptr<Scheduler> scheduler, Schedul
   scheduler_ = std::move(scheduler);
   flags_ = flags;
   // ip_vs_bind_scheduler() → init_service(): the new scheduler sees the list as it is.
-  for (Destination* d : list_) d->sched_slot = Destination::kNoSlot;
+  for (Destination* d : list_) {
+    d->sched_slot = Destination::kNoSlot;
+    d->sched_mark = false;
+  }
   scheduler_->init_service(destinations());
   collect_trash();
 }
