@@ -4,9 +4,8 @@ namespace lvs {
 
 bool DestinationHeap::before(const Node& a, const Node& b) const {
   // Lexicographic (load, -list_seq) packed into 128-bit integers so the comparison compiles
-  // without branches: sift paths are data-dependent, and mispredictions cost more than the
-  // arithmetic. Equal load: the earlier in list order (larger list_seq) is found first by the
-  // kernel's scan and kept, so a comes first iff b.list_seq < a.list_seq.
+  // without branches. Equal load: the earlier in list order (larger list_seq) is found first by
+  // the kernel's scan and kept, so a comes first iff b.list_seq < a.list_seq.
   std::uint64_t lhs;
   std::uint64_t rhs;
   if (order_ == Order::Overhead) {
@@ -16,7 +15,7 @@ bool DestinationHeap::before(const Node& a, const Node& b) const {
   } else {
     // as ip_vs_wlc_schedule(): `loh * dw > doh * lw` (64-bit) replaces the candidate, i.e. the
     // newcomer d wins iff doh * lw < loh * dw. Members have weight > 0, so this compares
-    // overhead/weight exactly; the products fit in 63 bits.
+    // overhead/weight exactly; the products fit in 64 bits.
     lhs = std::uint64_t{a.overhead} * static_cast<std::uint32_t>(b.weight);
     rhs = std::uint64_t{b.overhead} * static_cast<std::uint32_t>(a.weight);
   }
@@ -25,88 +24,90 @@ bool DestinationHeap::before(const Node& a, const Node& b) const {
 }
 
 bool DestinationHeap::contains(const Destination& dest) const {
-  return dest.sched_slot < nodes_.size() && nodes_[dest.sched_slot].dest == &dest;
+  return dest.sched_slot < leaves_ && tree_[leaves_ + dest.sched_slot].dest == &dest;
 }
 
 void DestinationHeap::set(Destination& dest, bool member) {
   const bool present = contains(dest);
   if (!member) {
-    if (present) remove_at(dest.sched_slot);
+    if (present) {
+      const std::uint32_t slot = dest.sched_slot;
+      tree_[leaves_ + slot] = kEmpty;
+      replay(slot, &dest);
+      free_.push_back(slot);
+      --members_;
+    }
     dest.sched_slot = Destination::kNoSlot;
     return;
   }
-  const Node node = node_of(dest);
   if (!present) {
-    nodes_.push_back(node);
-    sift_up(nodes_.size() - 1, node);
-    return;
+    if (free_.empty() && next_leaf_ == leaves_) grow();
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = next_leaf_++;
+    }
+    dest.sched_slot = slot;
+    ++members_;
   }
-  const std::size_t i = dest.sched_slot;
-  if (i > 0 && before(node, nodes_[(i - 1) / 2])) {
-    sift_up(i, node);
-  } else {
-    sift_down(i, node);
+  tree_[leaves_ + dest.sched_slot] = node_of(dest);
+  replay(dest.sched_slot, &dest);
+}
+
+void DestinationHeap::replay(std::size_t slot, const Destination* changed) {
+  // The match winner climbs in a register; each level only reads the sibling, so the loop is
+  // not one long chain of stores and reloads. Real keys never tie (list_seq is unique within a
+  // service) and two empty leaves are interchangeable, so which side wins a tie is immaterial.
+  std::size_t i = leaves_ + slot;
+  Node up = tree_[i];
+  while (i > 1) {
+    const Node& sibling = tree_[i ^ 1];
+    if (before(sibling, up)) up = sibling;
+    i /= 2;
+    // Neither the old nor the new winner is the changed destination and they are the same
+    // server: every match above sees exactly what it saw before.
+    if (up.dest == tree_[i].dest && up.dest != changed) return;
+    tree_[i] = up;
   }
+}
+
+void DestinationHeap::grow() {
+  const std::size_t old_leaves = leaves_;
+  leaves_ = old_leaves == 0 ? 8 : old_leaves * 2;
+  std::vector<Node> tree(2 * leaves_, kEmpty);
+  for (std::size_t s = 0; s < old_leaves; ++s) tree[leaves_ + s] = tree_[old_leaves + s];
+  tree_ = std::move(tree);
+  for (std::size_t i = leaves_ - 1; i >= 1; --i) tree_[i] = winner(i);
 }
 
 void DestinationHeap::clear() {
-  for (const Node& n : nodes_) n.dest->sched_slot = Destination::kNoSlot;
-  nodes_.clear();
-}
-
-void DestinationHeap::sift_up(std::size_t i, const Node& node) {
-  while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
-    if (!before(node, nodes_[parent])) break;
-    place(i, nodes_[parent]);
-    i = parent;
+  for (std::size_t s = 0; s < leaves_; ++s) {
+    if (Destination* d = tree_[leaves_ + s].dest) d->sched_slot = Destination::kNoSlot;
   }
-  place(i, node);
-}
-
-void DestinationHeap::sift_down(std::size_t i, const Node& node) {
-  // Bottom-up (Floyd): a server that just got a connection usually sinks nearly to the
-  // leaves, so first walk the hole down along the lesser children (one comparison per level),
-  // then climb back up to where `node` belongs (usually a step or two).
-  const std::size_t n = nodes_.size();
-  std::size_t hole = i;
-  for (;;) {
-    std::size_t child = 2 * hole + 1;
-    if (child >= n) break;
-    if (child + 1 < n && before(nodes_[child + 1], nodes_[child])) ++child;
-    place(hole, nodes_[child]);
-    hole = child;
-  }
-  while (hole > i) {
-    const std::size_t parent = (hole - 1) / 2;
-    if (!before(node, nodes_[parent])) break;
-    place(hole, nodes_[parent]);
-    hole = parent;
-  }
-  place(hole, node);
-}
-
-void DestinationHeap::remove_at(std::size_t i) {
-  nodes_[i].dest->sched_slot = Destination::kNoSlot;
-  const Node moved = nodes_.back();
-  nodes_.pop_back();
-  if (i == nodes_.size()) return;  // removed the last node
-  if (i > 0 && before(moved, nodes_[(i - 1) / 2])) {
-    sift_up(i, moved);
-  } else {
-    sift_down(i, moved);
-  }
+  tree_.clear();
+  free_.clear();
+  leaves_ = 0;
+  next_leaf_ = 0;
+  members_ = 0;
 }
 
 bool DestinationHeap::valid() const {
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const Node& n = nodes_[i];
-    if (n.dest->sched_slot != i) return false;
+  std::size_t members = 0;
+  for (std::size_t s = 0; s < leaves_; ++s) {
+    const Node& n = tree_[leaves_ + s];
+    if (n.dest == nullptr) continue;
+    ++members;
+    if (n.dest->sched_slot != s) return false;
     if (n.overhead != n.dest->overhead() || n.weight != n.dest->weight ||
         n.list_seq != n.dest->list_seq) {
       return false;
     }
-    if (i > 0 && before(n, nodes_[(i - 1) / 2])) return false;
+  }
+  if (members != members_) return false;
+  for (std::size_t i = 1; i < leaves_; ++i) {
+    if (tree_[i].dest != winner(i).dest) return false;
   }
   return true;
 }
