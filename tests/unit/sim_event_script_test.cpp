@@ -99,6 +99,15 @@ TEST(EventScript, RejectsTheWholeFileListingEveryBadLine) {
   EXPECT_EQ(errors[9].line, 11);
 }
 
+TEST(EventScript, OneTickIsAtMostThirtyOneDays) {
+  auto events = events_of("tick 2678400\n");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(std::get<AdvanceClock>(events[0].event).ms, 2678400000u);
+  auto errors = errors_of("tick 2678400.001\ntick 2678401\ntick 99999999999999\n");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_NE(errors[0].message.find("31 days"), std::string::npos);
+}
+
 TEST(EventScript, EmptyInputIsAnEmptyScript) {
   EXPECT_TRUE(events_of("").empty());
   EXPECT_TRUE(events_of("# only comments\n\n   \n").empty());

@@ -22,10 +22,14 @@ std::optional<std::uint64_t> parse_unsigned(const std::string& text, std::uint64
   return value;
 }
 
+// The longest single `tick`: 31 days, the largest timeout there is (persistence's maximum).
+// Longer spans are several ticks; the bound keeps one event from stepping the clock for hours.
+constexpr std::uint64_t kMaxTickSeconds = 2678400;
+
 // "12", "0.5", "1.250" → milliseconds; at most three decimals.
 std::optional<TimeMs> parse_seconds(const std::string& text) {
   auto dot = text.find('.');
-  auto whole = parse_unsigned(text.substr(0, dot), 100ull * 365 * 86400);
+  auto whole = parse_unsigned(text.substr(0, dot), kMaxTickSeconds);
   if (!whole) return std::nullopt;
   TimeMs ms = *whole * 1000;
   if (dot != std::string::npos) {
@@ -36,6 +40,7 @@ std::optional<TimeMs> parse_seconds(const std::string& text) {
     for (std::size_t i = frac.size(); i < 3; ++i) *f *= 10;
     ms += *f;
   }
+  if (ms > kMaxTickSeconds * 1000) return std::nullopt;
   return ms;
 }
 
@@ -131,7 +136,7 @@ ParseResult parse_event_script(std::istream& in) {
       std::optional<TimeMs> ms;
       if (words.size() == 2) ms = parse_seconds(words[1]);
       if (!ms) {
-        fail("usage: tick SECONDS (a non-negative number, at most 3 decimals)");
+        fail("usage: tick SECONDS (0..2678400, i.e. at most 31 days; at most 3 decimals)");
         continue;
       }
       events.push_back({line_no, AdvanceClock{*ms}});
