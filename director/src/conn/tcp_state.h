@@ -8,12 +8,9 @@
 #include <cstdint>
 #include <string_view>
 
-namespace lvs {
+#include "sched/scheduler.h"  // kProtoTcp, kProtoUdp, kProtoIp
 
-// IP protocol numbers as they appear in connection keys.
-inline constexpr std::uint8_t kProtoIp = 0;  // IPPROTO_IP: fwmark persistence templates
-inline constexpr std::uint8_t kProtoTcp = 6;
-inline constexpr std::uint8_t kProtoUdp = 17;
+namespace lvs {
 
 // IP_VS_TCP_S_* in the kernel's numbering (the table columns depend on it), plus Udp: the single
 // state of a UDP connection (IP_VS_UDP_S_NORMAL, which ipvsadm prints as "UDP").

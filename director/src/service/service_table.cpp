@@ -1,7 +1,6 @@
 #include "service/service_table.h"
 
 #include <algorithm>
-#include <netinet/in.h>
 
 namespace lvs {
 namespace {
@@ -23,7 +22,7 @@ std::string describe_rs(const config::ServiceKey& key, const config::RealServerC
 }
 
 std::uint8_t protocol_number(config::ServiceProtocol p) {
-  return p == config::ServiceProtocol::Udp ? IPPROTO_UDP : IPPROTO_TCP;
+  return p == config::ServiceProtocol::Udp ? kProtoUdp : kProtoTcp;
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "sim/simulator.h"
 
 #include <algorithm>
-#include <netinet/in.h>
 
 namespace lvs::sim {
 namespace {
@@ -58,7 +57,7 @@ std::string Simulator::on_new(const NewConnection& ev, std::ostream& out) {
   if (svc != nullptr) {
     const config::ServiceKey& key = svc->key();
     PacketInfo packet;
-    packet.protocol = key.protocol == config::ServiceProtocol::Udp ? IPPROTO_UDP : IPPROTO_TCP;
+    packet.protocol = key.protocol == config::ServiceProtocol::Udp ? kProtoUdp : kProtoTcp;
     packet.saddr = ev.client.addr;
     packet.sport = ev.client.port;
     const Endpoint dst =
@@ -67,7 +66,7 @@ std::string Simulator::on_new(const NewConnection& ev, std::ostream& out) {
     packet.daddr = dst.addr;
     packet.dport = dst.port;
 
-    if (packet.protocol == IPPROTO_UDP) {
+    if (packet.protocol == kProtoUdp) {
       DispatchResult r = dispatcher_.dispatch(*svc, packet, TcpFlags{}, kUdpBytes, now_);
       if (r.verdict == Verdict::Forward) {
         chosen = r.destination;
@@ -106,7 +105,7 @@ std::string Simulator::on_fin(const FinConnection& ev) {
   if (!h.valid()) return {};  // got "-", or already expired: nothing to do
   const ConnectionTable& table = dispatcher_.table();
   const ConnKey key = table.key(h);
-  if (key.protocol != IPPROTO_TCP) return {};  // UDP connections are always inactive
+  if (key.protocol != kProtoTcp) return {};  // UDP connections are always inactive
   Destination* dest = table.destination(h);
   PacketInfo packet{key.protocol, key.caddr, key.cport, key.vaddr, key.vport};
   dispatcher_.dispatch(*dest->service, packet, TcpFlags{.ack = true, .fin = true}, kAckBytes,
