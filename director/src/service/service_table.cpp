@@ -121,6 +121,7 @@ std::vector<std::string> ServiceTable::apply(const config::DirectorConfig& confi
     graveyard_.push_back(std::move(*it));
     it = services_.erase(it);
   }
+  std::erase_if(graveyard_, [](const auto& svc) { return svc->unreferenced(); });
 
   for (const config::ServiceConfig& cfg : config.services) {
     VirtualService* svc = find(cfg.key);
