@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything and runs every test: installs the packages, builds (Release), runs all tests
 # through ctest, then builds the unit tests again with AddressSanitizer + UndefinedBehaviorSanitizer
-# in a second tree and runs them. Exits non-zero on any failure or sanitizer report.
+# in a second tree and runs them (and the command-line tests, on the sanitized binaries).
+# Exits non-zero on any failure or sanitizer report.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,11 +20,11 @@ echo "== sanitizer build (ASan + UBSan) in build-asan/"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLVS_SANITIZE=ON -DLVS_BUILD_BENCH=OFF
 cmake --build build-asan -j"$jobs"
 
-echo "== unit tests under ASan + UBSan"
+echo "== unit and command-line tests under ASan + UBSan"
 # halt_on_error plus -fno-sanitize-recover=all: any sanitizer report makes the test fail.
 ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== all tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
