@@ -24,7 +24,7 @@ echo "== unit and command-line tests under ASan + UBSan"
 # halt_on_error plus -fno-sanitize-recover=all: any sanitizer report makes the test fail.
 ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE lab
 
 echo "== all tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"

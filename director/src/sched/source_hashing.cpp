@@ -15,8 +15,8 @@ std::uint32_t SourceHashing::bucket_of(Ipv4 addr, std::uint16_t port, std::uint3
 std::uint16_t SourceHashing::hashed_port(const PacketInfo& packet) const {
   if (!flags_.sh_port) return 0;
   switch (packet.protocol) {
-    case 6:    // IPPROTO_TCP
-    case 17:   // IPPROTO_UDP
+    case kProtoTcp:
+    case kProtoUdp:
     case 132:  // IPPROTO_SCTP
       return packet.sport;
     default:
