@@ -3,6 +3,8 @@
 // differential test of the heap index against the kernel's linear scan.
 #include <gtest/gtest.h>
 
+#include "support/random_service_ops.h"
+
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -142,56 +144,14 @@ TEST_F(LeastConnectionTest, DeletedServerIsNotChosenAndReaddedOneWinsTies) {
 
 // Thousands of random operations; after each, the heap's answer must be the linear scan's.
 TEST(LeastConnectionDifferential, MatchesTheKernelScan) {
-  std::mt19937 rng(12345);
   auto sched = std::make_unique<LeastConnection>();
   LeastConnection* lc = sched.get();
   VirtualService svc(config::ServiceKey{}, std::move(sched), {});
-  std::vector<std::pair<Destination*, ConnCount>> conns;
-  auto rnd = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  testing::RandomServiceOps ops(
+      svc, 12345, [](testing::RandomServiceOps& r) { return r.rnd(4) == 0 ? 0 : r.rnd(5) + 1; }, 2);
   int checked = 0;
   for (int step = 0; step < 20000; ++step) {
-    const Endpoint ep{0x0a000000u + static_cast<Ipv4>(rnd(24)), 80};
-    const std::int32_t weight = rnd(4) == 0 ? 0 : rnd(5) + 1;
-    const std::uint32_t u = rnd(3) == 0 ? static_cast<std::uint32_t>(rnd(6) + 1) : 0;
-    const std::uint32_t l = u != 0 && rnd(2) == 0 ? static_cast<std::uint32_t>(rnd(u)) : 0;
-    auto list = svc.destinations();
-    switch (rnd(10)) {
-      case 0:
-        svc.add_destination(ep, {weight, u, l});
-        break;
-      case 1:
-        svc.edit_destination(ep, {weight, u, l});
-        break;
-      case 2:
-        if (rnd(3) == 0) svc.delete_destination(ep);
-        break;
-      case 3:
-      case 4:
-        if (!list.empty()) {
-          Destination* d = list[static_cast<std::size_t>(rnd(static_cast<int>(list.size())))];
-          const ConnCount c = rnd(2) == 0 ? ConnCount::Active : ConnCount::Inactive;
-          VirtualService::bind(*d, c);
-          conns.emplace_back(d, c);
-        }
-        break;
-      case 5:
-      case 6:
-        if (!conns.empty()) {  // may hit a destination in the trash
-          std::size_t i = static_cast<std::size_t>(rnd(static_cast<int>(conns.size())));
-          VirtualService::unbind(*conns[i].first, conns[i].second);
-          conns[i] = conns.back();
-          conns.pop_back();
-        }
-        break;
-      default:
-        if (!conns.empty()) {
-          auto& [d, c] = conns[static_cast<std::size_t>(rnd(static_cast<int>(conns.size())))];
-          const bool to_active = c == ConnCount::Inactive;
-          VirtualService::set_active(*d, to_active);
-          c = to_active ? ConnCount::Active : ConnCount::Inactive;
-        }
-        break;
-    }
+    ops.step();
     ASSERT_TRUE(lc->index().valid()) << "step " << step;
     ASSERT_EQ(svc.schedule(PacketInfo{}, 0), reference_lc(svc.destinations())) << "step " << step;
     if (reference_lc(svc.destinations()) != nullptr) ++checked;

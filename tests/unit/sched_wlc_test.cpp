@@ -4,6 +4,8 @@
 // kernel's linear scan.
 #include <gtest/gtest.h>
 
+#include "support/random_service_ops.h"
+
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -185,57 +187,19 @@ TEST(WeightedLeastConnectionStandalone, FedByHandWithoutAService) {
 // Thousands of random operations; after each, the heap's answer must be the linear scan's.
 TEST(WeightedLeastConnectionDifferential, MatchesTheKernelScan) {
   for (std::uint32_t seed : {1u, 2u, 3u}) {
-    std::mt19937 rng(seed);
     auto sched = std::make_unique<WeightedLeastConnection>();
     WeightedLeastConnection* wlc = sched.get();
     VirtualService svc(config::ServiceKey{}, std::move(sched), {});
-    std::vector<std::pair<Destination*, ConnCount>> conns;
-    auto rnd = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    // Small weights with common factors make equal ratios (ties) frequent.
+    testing::RandomServiceOps ops(
+        svc, seed,
+        [](testing::RandomServiceOps& r) {
+          return r.rnd(5) == 0 ? 0 : (1 << r.rnd(3)) * (r.rnd(2) + 1);
+        },
+        4);
     int chosen = 0;
     for (int step = 0; step < 20000; ++step) {
-      const Endpoint ep{0x0a000000u + static_cast<Ipv4>(rnd(24)), 80};
-      // Small weights with common factors make equal ratios (ties) frequent.
-      const std::int32_t weight = rnd(5) == 0 ? 0 : (1 << rnd(3)) * (rnd(2) + 1);
-      const std::uint32_t u = rnd(3) == 0 ? static_cast<std::uint32_t>(rnd(6) + 1) : 0;
-      const std::uint32_t l = u != 0 && rnd(2) == 0 ? static_cast<std::uint32_t>(rnd(u)) : 0;
-      auto list = svc.destinations();
-      switch (rnd(10)) {
-        case 0:
-          svc.add_destination(ep, {weight, u, l});
-          break;
-        case 1:
-          svc.edit_destination(ep, {weight, u, l});
-          break;
-        case 2:
-          if (rnd(3) == 0) svc.delete_destination(ep);
-          break;
-        case 3:
-        case 4:
-          if (!list.empty()) {
-            Destination* d = list[static_cast<std::size_t>(rnd(static_cast<int>(list.size())))];
-            const ConnCount c = rnd(4) == 0 ? ConnCount::Active : ConnCount::Inactive;
-            VirtualService::bind(*d, c);
-            conns.emplace_back(d, c);
-          }
-          break;
-        case 5:
-        case 6:
-          if (!conns.empty()) {  // may hit a destination in the trash
-            std::size_t i = static_cast<std::size_t>(rnd(static_cast<int>(conns.size())));
-            VirtualService::unbind(*conns[i].first, conns[i].second);
-            conns[i] = conns.back();
-            conns.pop_back();
-          }
-          break;
-        default:
-          if (!conns.empty()) {
-            auto& [d, c] = conns[static_cast<std::size_t>(rnd(static_cast<int>(conns.size())))];
-            const bool to_active = c == ConnCount::Inactive;
-            VirtualService::set_active(*d, to_active);
-            c = to_active ? ConnCount::Active : ConnCount::Inactive;
-          }
-          break;
-      }
+      ops.step();
       ASSERT_TRUE(wlc->index().valid()) << "seed " << seed << " step " << step;
       Destination* expected = reference_wlc(svc.destinations());
       ASSERT_EQ(svc.schedule(PacketInfo{}, 0), expected) << "seed " << seed << " step " << step;
