@@ -256,17 +256,9 @@ struct ReferenceRecord {  // what a record carries besides its key and links
   std::uint8_t flags;
 };
 
+// The reference map uses the table's own hash, so the comparison is of the structures.
 struct ConnKeyHash {
-  std::size_t operator()(const ConnKey& key) const {
-    std::uint64_t a = (std::uint64_t{key.caddr} << 32) | key.vaddr;
-    std::uint64_t b = (std::uint64_t{key.cport} << 32) | (std::uint64_t{key.vport} << 16) |
-                      key.protocol;
-    std::uint64_t x = a ^ (b * 0x9e3779b97f4a7c15ull);
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ull;
-    x ^= x >> 32;
-    return x;
-  }
+  std::size_t operator()(const ConnKey& key) const { return ConnectionTable::hash(key); }
 };
 
 using ReferenceMap = std::unordered_map<ConnKey, ReferenceRecord, ConnKeyHash>;

@@ -82,6 +82,9 @@ class ConnectionTable {
   ConnectionTable(const ConnectionTable&) = delete;
   ConnectionTable& operator=(const ConnectionTable&) = delete;
 
+  // The key hash the buckets use (public so benchmarks can give references the same hash).
+  static std::uint64_t hash(const ConnKey& key);
+
   // __ip_vs_conn_in_get(): a connection (never a template) with this key, or an invalid handle.
   ConnHandle find(const ConnKey& key) const { return lookup(key, false); }
   // ip_vs_ct_in_get(): a (valid, hashed) template with this key.
@@ -221,7 +224,6 @@ class ConnectionTable {
   Record& rec(ConnHandle h) { return at(h.index); }
   ConnHandle handle_of(std::uint32_t i) const { return {i, at(i).generation}; }
 
-  static std::uint64_t hash(const ConnKey& key);
   std::uint32_t bucket_of(const ConnKey& key) const {
     return static_cast<std::uint32_t>(hash(key) & (buckets_.size() - 1));
   }
