@@ -1,22 +1,26 @@
 // lvsadm: the ipvsadm-compatible command line of the director.
 //
-// This build carries the offline simulator (`lvsadm simulate`), which drives the daemon's own
-// scheduler, service and connection-table code. Commands that talk to a running director (-L, -A,
-// -a, neigh, ...) need the control socket of the data-path milestone and are refused clearly.
+// `lvsadm -L ...` asks a running lvs-director over its control socket (io/control_client.h) and
+// prints ipvsadm's exact listing (ctl/ipvsadm_format.h); `lvsadm simulate` is the offline
+// simulator, which drives the daemon's own scheduler, service and connection-table code. The
+// ipvsadm commands that change the table are refused clearly until the daemon takes them.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "config/loader.h"
+#include "io/control_client.h"
+#include "ctl/lvsadm_options.h"
 #include "sim/event_script.h"
 #include "sim/simulator.h"
 
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kSimulateUsage =
     "usage: lvsadm simulate --config FILE [--events FILE]\n"
     "         offline dry run of the schedulers and connection table (no daemon, no root);\n"
     "         events are read from FILE or standard input ('-'), one per line:\n"
@@ -39,12 +43,13 @@ int simulate(int argc, char** argv) {
     } else if (arg.rfind("--events=", 0) == 0) {
       events_path = arg.substr(9);
     } else {
-      std::fprintf(stderr, "lvsadm simulate: unknown argument '%s'\n%s", arg.c_str(), kUsage);
+      std::fprintf(stderr, "lvsadm simulate: unknown argument '%s'\n%s", arg.c_str(),
+                   kSimulateUsage);
       return 2;
     }
   }
   if (config_path.empty()) {
-    std::fprintf(stderr, "lvsadm simulate: --config FILE is required\n%s", kUsage);
+    std::fprintf(stderr, "lvsadm simulate: --config FILE is required\n%s", kSimulateUsage);
     return 2;
   }
 
@@ -60,8 +65,8 @@ int simulate(int argc, char** argv) {
   if (events_path != "-") {
     file.open(events_path);
     if (!file) {
-      std::fprintf(stderr, "lvsadm simulate: cannot read events file %s: %s\n",
-                   events_path.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "lvsadm simulate: cannot read events file %s: %s\n", events_path.c_str(),
+                   std::strerror(errno));
       return 1;
     }
     events_in = &file;
@@ -72,8 +77,8 @@ int simulate(int argc, char** argv) {
     for (const auto& e : *errors) {
       std::fprintf(stderr, "%s:%d: %s\n", events_name.c_str(), e.line, e.message.c_str());
     }
-    std::fprintf(stderr, "lvsadm simulate: %zu error(s) in %s, nothing simulated\n",
-                 errors->size(), events_name.c_str());
+    std::fprintf(stderr, "lvsadm simulate: %zu error(s) in %s, nothing simulated\n", errors->size(),
+                 events_name.c_str());
     return 1;
   }
 
@@ -84,17 +89,48 @@ int simulate(int argc, char** argv) {
   return problems == 0 ? 0 : 1;
 }
 
+// ipvsadm's behaviour on a bad command line: the reason, a pointer to -h, exit 2.
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "lvsadm: %s\nTry `lvsadm -h' or 'lvsadm --help' for more information.\n",
+               message.c_str());
+  return 2;
+}
+
+int list(const lvs::ctl::Invocation& inv) {
+  auto fetched = lvs::ctl::fetch_snapshot(inv.socket_path, lvs::ctl::command_for(inv.list));
+  if (auto* err = std::get_if<lvs::ctl::ClientError>(&fetched)) {
+    std::fprintf(stderr, "lvsadm: %s\n", err->message.c_str());
+    return 1;
+  }
+  lvs::ctl::ListOutput out = lvs::ctl::render_list(inv.list, std::get<lvs::ctl::Snapshot>(fetched));
+  std::fwrite(out.text.data(), 1, out.text.size(), stdout);
+  if (!out.error.empty()) {
+    std::fprintf(stderr, "%s\n", out.error.c_str());
+    return 1;
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "simulate") == 0) return simulate(argc - 2, argv + 2);
-  if (argc >= 2 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0)) {
-    std::fputs(kUsage, stdout);
-    return 0;
+
+  auto parsed = lvs::ctl::parse_lvsadm_args(std::vector<std::string>(argv + 1, argv + argc));
+  if (auto* err = std::get_if<lvs::ctl::UsageError>(&parsed)) return usage_error(err->message);
+  const auto& inv = std::get<lvs::ctl::Invocation>(parsed);
+  switch (inv.action) {
+    case lvs::ctl::Invocation::Action::help:
+      std::fputs(lvs::ctl::kLvsadmUsage, stdout);
+      return 0;
+    case lvs::ctl::Invocation::Action::unsupported:
+      std::fprintf(stderr,
+                   "lvsadm: %s is not supported yet: change the director's configuration file "
+                   "and reload it (SIGHUP)\n",
+                   inv.unsupported.c_str());
+      return 2;
+    case lvs::ctl::Invocation::Action::list:
+      return list(inv);
   }
-  std::fprintf(stderr,
-               "lvsadm: this build only has `lvsadm simulate`; commands for a running director"
-               " (-L, -A, -a, -e, -d, neigh ...) come with its control socket\n%s",
-               kUsage);
   return 2;
 }

@@ -1,0 +1,69 @@
+// The control protocol between lvsadm and lvs-director, over the Unix stream socket named by
+// `control-socket` (default /run/lvs/director.sock). Line-based text, so `socat - UNIX:...` is a
+// debugger, and versioned in every message so an old lvsadm talking to a newer daemon fails with
+// a clear message instead of misreading.
+//
+//   request  = "LVSCTL/1 " COMMAND "\n"            COMMAND: LIST | LIST-CONNECTIONS
+//   response = "LVSCTL/1 OK " N "\n" N*(record "\n")
+//            | "LVSCTL/1 ERROR " message "\n"
+//   records  = "info version=1.2.1 size=4096 tcp=900 tcpfin=120 udp=300"
+//              "service tcp/VIP:PORT scheduler=wlc [persistent=S] [netmask=M] [flags=a,b]
+//                       conns= inpkts= outpkts= inbytes= outbytes= cps= inpps= outpps= inbps=
+//                       outbps="
+//              "dest IP:PORT forward=Route weight= active= inactive= persistent= uthreshold=
+//                    lthreshold= <the ten counters>"        (belongs to the service above it)
+//              "conn tcp|udp CLIENT:PORT VIP:PORT DEST:PORT STATE EXPIRES_MS"
+//
+// The client sends one request and shuts down its writing side; the server answers and closes.
+// Within version 1, new keys and record kinds may be added: decoders ignore what they do not know.
+// Anything incompatible bumps the version.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "ctl/snapshot.h"
+
+namespace lvs::ctl {
+
+// Where lvsadm looks for the director unless told otherwise (the config's `control-socket`).
+inline constexpr std::string_view kDefaultControlSocket = "/run/lvs/director.sock";
+
+inline constexpr std::string_view kProtocolTag = "LVSCTL/1";
+
+// Longest request line a server needs to read (requests are one short line).
+inline constexpr std::size_t kMaxRequestBytes = 4096;
+
+enum class Command : std::uint8_t {
+  list,              // services, destinations, timeouts (-L, --stats, --rate, --timeout, ...)
+  list_connections,  // the connection table (-L -c)
+};
+
+struct Request {
+  Command command = Command::list;
+  friend bool operator==(const Request&, const Request&) = default;
+};
+
+struct ProtocolError {
+  std::string message;  // what was wrong and where: "response line 3: dest before any service"
+};
+
+std::string encode_request(const Request& request);
+// Accepts the line with or without its trailing "\n" (or "\r\n").
+std::variant<Request, ProtocolError> decode_request(std::string_view line);
+
+// The OK response to `command`: LIST carries info + services, LIST-CONNECTIONS info + connections.
+std::string encode_response(const Snapshot& snapshot, Command command);
+// An ERROR response; newlines in `message` are flattened so the framing survives.
+std::string encode_error_response(std::string_view message);
+
+// An OK response becomes the Snapshot it carries (fields the command does not cover stay empty);
+// an ERROR response becomes a ProtocolError "lvs-director: <its message>".
+std::variant<Snapshot, ProtocolError> decode_response(std::string_view text);
+
+// The whole server side, pure: the daemon reads one request line, calls this with its current
+// state and writes the result back. Never throws; a bad request gets an ERROR response.
+std::string handle_request(std::string_view request, const Snapshot& snapshot);
+
+}  // namespace lvs::ctl

@@ -1,0 +1,54 @@
+// lvsadm's command line, parsed the way ipvsadm's popt table reads it: short options may be
+// clustered ("-Ln", "-Lnc", "-Lnt 10.200.0.100:80"), long options take "--opt VALUE" or
+// "--opt=VALUE", plus lvsadm's own `--socket PATH`. Pure: no I/O, so every error is testable.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ctl/control_protocol.h"
+#include "ctl/ipvsadm_format.h"
+#include "ctl/snapshot.h"
+
+namespace lvs::ctl {
+
+// What `-L` was asked to show.
+struct ListRequest {
+  ListFormat format;
+  bool connections = false;           // -c
+  bool timeouts = false;              // --timeout
+  bool daemon = false;                // --daemon
+  std::optional<ServiceKey> service;  // -t/-u/-f: list that one service
+  bool numeric = false;               // -n (names are never resolved; accepted for ipvsadm's sake)
+};
+
+struct Invocation {
+  enum class Action { list, help, unsupported };
+  Action action = Action::list;
+  ListRequest list;
+  std::string socket_path = std::string(kDefaultControlSocket);
+  std::string unsupported;  // for Action::unsupported: "-A (--add-service)"
+};
+
+struct UsageError {
+  std::string message;  // one line, without the program name
+};
+
+// `args` excludes argv[0]. No arguments means "-L", as with ipvsadm.
+std::variant<Invocation, UsageError> parse_lvsadm_args(const std::vector<std::string>& args);
+
+// The listing lvsadm prints for `request` given what the director answered, or the one-line
+// error ipvsadm would print ("No such service") for a service that is not there.
+struct ListOutput {
+  std::string text;
+  std::string error;  // non-empty: print it to stderr and exit 1
+};
+Command command_for(const ListRequest& request);
+ListOutput render_list(const ListRequest& request, const Snapshot& snapshot);
+
+// The help text (`lvsadm -h`).
+extern const char* const kLvsadmUsage;
+
+}  // namespace lvs::ctl

@@ -1,0 +1,114 @@
+// A plain, copyable picture of the director's state as `lvsadm -L` shows it: what the daemon
+// hands to the control protocol and what the ipvsadm formatters read. No behaviour, no kernel
+// types: the daemon fills it from its ServiceTable / ConnectionTable, the tests write it by hand.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/net_address.h"
+
+namespace lvs::ctl {
+
+// Counters since the service/destination was added (ipvsadm --stats), as the kernel's
+// ip_vs_kstats: connections scheduled, packets and bytes seen in each direction. For direct
+// routing the director never sees the return traffic, so the out* counters stay 0 as in IPVS-DR.
+struct Stats {
+  std::uint64_t conns = 0;
+  std::uint64_t inpkts = 0;
+  std::uint64_t outpkts = 0;
+  std::uint64_t inbytes = 0;
+  std::uint64_t outbytes = 0;
+  friend bool operator==(const Stats&, const Stats&) = default;
+};
+
+// Estimated rates per second (ipvsadm --rate), as the kernel's ip_vs_estimator computes them.
+struct Rates {
+  std::uint64_t cps = 0;
+  std::uint64_t inpps = 0;
+  std::uint64_t outpps = 0;
+  std::uint64_t inbps = 0;
+  std::uint64_t outbps = 0;
+  friend bool operator==(const Rates&, const Rates&) = default;
+};
+
+enum class ServiceKind : std::uint8_t { tcp, udp, fwmark };
+
+// A virtual service's identity: protocol + VIP:port, or a firewall mark.
+struct ServiceKey {
+  ServiceKind kind = ServiceKind::tcp;
+  Endpoint vip;              // tcp/udp only
+  std::uint32_t fwmark = 0;  // fwmark only
+  friend bool operator==(const ServiceKey&, const ServiceKey&) = default;
+};
+
+struct DestinationSnapshot {
+  Endpoint address;
+  std::string forwarding = "Route";  // ipvsadm's fwd_name(): Route (DR), Masq, Tunnel, Local
+  std::int32_t weight = 1;
+  std::uint32_t active_conns = 0;
+  std::uint32_t inactive_conns = 0;
+  std::uint32_t persistent_conns = 0;  // connection templates pointing here (--persistent-conn)
+  std::uint32_t u_threshold = 0;
+  std::uint32_t l_threshold = 0;
+  Stats stats;
+  Rates rates;
+  friend bool operator==(const DestinationSnapshot&, const DestinationSnapshot&) = default;
+};
+
+struct ServiceSnapshot {
+  ServiceKey key;
+  std::string scheduler = "wlc";
+  bool persistent = false;
+  std::uint32_t persistent_timeout_s = 0;  // meaningful when persistent
+  Ipv4 netmask = 0xffffffffu;              // persistence granularity (ipvsadm -M)
+  bool sh_fallback = false;                // IP_VS_SVC_F_SCHED_SH_FALLBACK (ipvsadm -b)
+  bool sh_port = false;                    // IP_VS_SVC_F_SCHED_SH_PORT
+  bool one_packet = false;                 // IP_VS_SVC_F_ONEPACKET (--ops)
+  Stats stats;
+  Rates rates;
+  // In the daemon's list order; the formatter sorts them as ipvsadm does unless --nosort.
+  std::vector<DestinationSnapshot> destinations;
+  friend bool operator==(const ServiceSnapshot&, const ServiceSnapshot&) = default;
+};
+
+enum class ConnProtocol : std::uint8_t { tcp, udp };
+
+// One entry of the connection table, as /proc/net/ip_vs_conn shows it.
+struct ConnectionSnapshot {
+  ConnProtocol protocol = ConnProtocol::tcp;
+  Endpoint client;
+  Endpoint vip;
+  Endpoint destination;
+  std::string state;             // the IPVS state name: ESTABLISHED, SYN_RECV, FIN_WAIT, UDP, ...
+  std::uint64_t expires_ms = 0;  // time left before the entry expires
+  friend bool operator==(const ConnectionSnapshot&, const ConnectionSnapshot&) = default;
+};
+
+struct Timeouts {
+  std::uint32_t tcp_s = 900;
+  std::uint32_t tcpfin_s = 120;
+  std::uint32_t udp_s = 300;
+  friend bool operator==(const Timeouts&, const Timeouts&) = default;
+};
+
+struct Snapshot {
+  // The IPVS version and connection hash table size ipvsadm's first line reports; we mirror the
+  // kernel's values so scripts that parse that line keep working.
+  std::string version = "1.2.1";
+  std::uint32_t table_size = 4096;
+  Timeouts timeouts;
+  std::vector<ServiceSnapshot> services;        // in the daemon's order; sorted when printed
+  std::vector<ConnectionSnapshot> connections;  // in table order (ipvsadm prints them unsorted)
+  friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
+// "tcp/10.200.0.100:80", "udp/...", "fwm/1": the naming used by the config, metrics and simulate.
+std::string format_service_key(const ServiceKey& key);
+// The inverse; nullopt unless the text is exactly one of those forms (fwmark 1..2^32-1).
+std::optional<ServiceKey> parse_service_key(std::string_view text);
+
+}  // namespace lvs::ctl

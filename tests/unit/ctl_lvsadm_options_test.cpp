@@ -1,0 +1,182 @@
+// lvsadm's command line: ipvsadm's clustered short options and long options, lvsadm's --socket,
+// the listing each combination selects, and the refusals (unknown, illegal, not supported yet).
+#include <gtest/gtest.h>
+
+#include "ctl/lvsadm_options.h"
+
+namespace lvs::ctl {
+namespace {
+
+Invocation parse_ok(std::vector<std::string> args) {
+  auto r = parse_lvsadm_args(args);
+  if (auto* e = std::get_if<UsageError>(&r)) {
+    ADD_FAILURE() << "unexpected usage error: " << e->message;
+    return {};
+  }
+  return std::get<Invocation>(r);
+}
+
+std::string parse_error(std::vector<std::string> args) {
+  auto r = parse_lvsadm_args(args);
+  if (auto* e = std::get_if<UsageError>(&r)) return e->message;
+  return "<accepted>";
+}
+
+TEST(LvsadmOptions, NoArgumentsListsLikeIpvsadm) {
+  Invocation inv = parse_ok({});
+  EXPECT_EQ(inv.action, Invocation::Action::list);
+  EXPECT_EQ(inv.socket_path, "/run/lvs/director.sock");
+  EXPECT_EQ(inv.list.format.view, ListView::plain);
+  EXPECT_FALSE(inv.list.connections);
+}
+
+TEST(LvsadmOptions, ClusteredShortOptions) {
+  Invocation inv = parse_ok({"-Lnc"});
+  EXPECT_EQ(inv.action, Invocation::Action::list);
+  EXPECT_TRUE(inv.list.connections);
+  EXPECT_TRUE(inv.list.numeric);
+  EXPECT_EQ(command_for(inv.list), Command::list_connections);
+
+  inv = parse_ok({"-l", "-n", "--stats", "--exact"});
+  EXPECT_EQ(inv.list.format.view, ListView::stats);
+  EXPECT_TRUE(inv.list.format.exact);
+  EXPECT_EQ(command_for(inv.list), Command::list);
+
+  inv = parse_ok({"-LnX", "--rate"});
+  EXPECT_EQ(inv.list.format.view, ListView::rate);
+  EXPECT_TRUE(inv.list.format.exact);
+}
+
+TEST(LvsadmOptions, ViewPrecedenceIsIpvsadms) {
+  EXPECT_EQ(parse_ok({"-Ln", "--rate", "--stats"}).list.format.view, ListView::stats);
+  EXPECT_EQ(parse_ok({"-Ln", "--persistent-conn", "--thresholds"}).list.format.view,
+            ListView::thresholds);
+  EXPECT_EQ(parse_ok({"-Ln", "--persistent-conn", "--rate"}).list.format.view, ListView::rate);
+}
+
+TEST(LvsadmOptions, ServiceSelection) {
+  Invocation inv = parse_ok({"-Lnt", "10.200.0.100:80"});
+  ASSERT_TRUE(inv.list.service.has_value());
+  EXPECT_EQ(format_service_key(*inv.list.service), "tcp/10.200.0.100:80");
+
+  inv = parse_ok({"-L", "-n", "-t10.200.0.100:443"});
+  EXPECT_EQ(format_service_key(*inv.list.service), "tcp/10.200.0.100:443");
+  inv = parse_ok({"-L", "--udp-service=10.200.0.100:53"});
+  EXPECT_EQ(format_service_key(*inv.list.service), "udp/10.200.0.100:53");
+  inv = parse_ok({"-L", "--fwmark-service", "7"});
+  EXPECT_EQ(format_service_key(*inv.list.service), "fwm/7");
+  inv = parse_ok({"-Lnf", "1"});
+  EXPECT_EQ(format_service_key(*inv.list.service), "fwm/1");
+}
+
+TEST(LvsadmOptions, SocketPath) {
+  EXPECT_EQ(parse_ok({"--socket", "/tmp/d.sock", "-Ln"}).socket_path, "/tmp/d.sock");
+  EXPECT_EQ(parse_ok({"-Ln", "--socket=/tmp/e.sock"}).socket_path, "/tmp/e.sock");
+  EXPECT_EQ(parse_error({"-Ln", "--socket"}), "option --socket requires a path");
+  EXPECT_EQ(parse_error({"--socket="}), "option --socket requires a path");
+}
+
+TEST(LvsadmOptions, SortFlags) {
+  EXPECT_TRUE(parse_ok({"-Ln"}).list.format.sort);
+  EXPECT_FALSE(parse_ok({"-Ln", "--nosort"}).list.format.sort);
+  EXPECT_TRUE(parse_ok({"-Ln", "--sort"}).list.format.sort);
+}
+
+TEST(LvsadmOptions, Help) {
+  EXPECT_EQ(parse_ok({"-h"}).action, Invocation::Action::help);
+  EXPECT_EQ(parse_ok({"--help"}).action, Invocation::Action::help);
+}
+
+TEST(LvsadmOptions, UsageErrors) {
+  EXPECT_EQ(parse_error({"-Lq"}), "unknown option '-q'");
+  EXPECT_EQ(parse_error({"--bogus"}), "unknown option '--bogus'");
+  EXPECT_EQ(parse_error({"list"}), "unexpected argument 'list'");
+  EXPECT_EQ(parse_error({"-L", "-L"}), "multiple commands specified");
+  EXPECT_EQ(parse_error({"-Lt"}), "option -t requires a service address");
+  EXPECT_EQ(parse_error({"-L", "-t", "www.example.com:http"}),
+            "invalid service address 'www.example.com:http': give it as IP:PORT, e.g. "
+            "10.200.0.100:80 (names are not resolved)");
+  EXPECT_EQ(parse_error({"-L", "-f", "0"}), "invalid fwmark '0': an integer from 1 to 4294967295");
+  EXPECT_EQ(parse_error({"-L", "-t", "10.0.0.1:80", "-u", "10.0.0.1:53"}),
+            "multiple service options specified");
+  EXPECT_EQ(parse_error({"-Lnc", "-t", "10.0.0.1:80"}),
+            "-c, -t/-u/-f, --timeout and --daemon cannot be combined (choose one listing)");
+  EXPECT_EQ(parse_error({"-L", "--timeout", "-c"}),
+            "-c, -t/-u/-f, --timeout and --daemon cannot be combined (choose one listing)");
+  EXPECT_EQ(parse_error({"-Ln", "--stats=yes"}), "option --stats takes no value");
+  EXPECT_EQ(parse_error({"-Ln", "-s", "rr"}),
+            "illegal option -s (--scheduler) with the list command");
+  EXPECT_EQ(parse_error({"-A", "-L"}), "multiple commands specified");
+}
+
+TEST(LvsadmOptions, TableChangingCommandsAreNotSupportedYet) {
+  Invocation inv = parse_ok({"-A", "-t", "10.200.0.100:80", "-s", "rr", "-p", "300"});
+  EXPECT_EQ(inv.action, Invocation::Action::unsupported);
+  EXPECT_EQ(inv.unsupported, "-A (--add-service)");
+  EXPECT_EQ(parse_ok({"-a", "-t", "10.200.0.100:80", "-r", "10.200.0.11:80", "-g", "-w", "2"})
+                .unsupported,
+            "-a (--add-server)");
+  EXPECT_EQ(parse_ok({"-C"}).unsupported, "-C (--clear)");
+  EXPECT_EQ(parse_ok({"-Z"}).unsupported, "-Z (--zero)");
+  EXPECT_EQ(parse_ok({"-Sn"}).unsupported, "-S (--save)");
+  EXPECT_EQ(parse_ok({"--set", "900", "120", "300"}).action, Invocation::Action::unsupported);
+  EXPECT_EQ(parse_ok({"--restore"}).unsupported, "-R (--restore)");
+  EXPECT_EQ(parse_ok({"-D", "-f", "3"}).unsupported, "-D (--delete-service)");
+}
+
+}  // namespace
+}  // namespace lvs::ctl
+
+namespace lvs::ctl {
+namespace {
+
+Snapshot two_services() {
+  Snapshot snap;
+  ServiceSnapshot a;
+  a.key = {ServiceKind::tcp, *parse_endpoint("10.200.0.100:80"), 0};
+  a.scheduler = "rr";
+  ServiceSnapshot b;
+  b.key = {ServiceKind::fwmark, {}, 3};
+  b.scheduler = "sh";
+  snap.services = {a, b};
+  snap.connections = {{ConnProtocol::udp, *parse_endpoint("10.200.0.10:9"),
+                       *parse_endpoint("10.200.0.100:53"), *parse_endpoint("10.200.0.13:53"), "UDP",
+                       61000}};
+  return snap;
+}
+
+TEST(LvsadmRender, EachListingPicksItsFormatter) {
+  const Snapshot snap = two_services();
+  ListRequest all = parse_ok({"-Ln"}).list;
+  EXPECT_EQ(render_list(all, snap).text, format_listing(snap, all.format));
+
+  ListRequest one = parse_ok({"-Lnf", "3"}).list;
+  ListOutput out = render_list(one, snap);
+  EXPECT_EQ(out.text,
+            "Prot LocalAddress:Port Scheduler Flags\n"
+            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+            "FWM  3 sh\n");
+  EXPECT_EQ(out.error, "");
+
+  ListOutput conns = render_list(parse_ok({"-Lnc"}).list, snap);
+  EXPECT_EQ(conns.text,
+            "IPVS connection entries\n"
+            "pro expire state       source             virtual            destination\n"
+            "UDP 01:01  UDP         10.200.0.10:9      10.200.0.100:53    10.200.0.13:53\n");
+
+  EXPECT_EQ(render_list(parse_ok({"-L", "--timeout"}).list, snap).text,
+            "Timeout (tcp tcpfin udp): 900 120 300\n");
+  EXPECT_EQ(render_list(parse_ok({"-L", "--daemon"}).list, snap).text, "");
+}
+
+TEST(LvsadmRender, MissingServiceIsIpvsadmsError) {
+  ListOutput out = render_list(parse_ok({"-Lnt", "10.200.0.100:81"}).list, two_services());
+  EXPECT_EQ(out.text, "");
+  EXPECT_EQ(out.error, "No such service");
+  // Same address, other protocol: still not that service.
+  out = render_list(parse_ok({"-Lnu", "10.200.0.100:80"}).list, two_services());
+  EXPECT_EQ(out.error, "No such service");
+}
+
+}  // namespace
+}  // namespace lvs::ctl
