@@ -1,14 +1,15 @@
 // lvs-director --config FILE [--check]
 //
-// This build validates configurations (--check). The packet path (NFQUEUE in, MAC rewrite out),
-// the control socket and metrics are the data-path milestone; until then the daemon refuses to
-// start rather than pretend to forward.
+// --check validates the configuration and exits. Without it the daemon opens the packet path
+// (NFQUEUE in, MAC rewrite out, daemon/director.h), installs its nftables table and runs until
+// SIGTERM/SIGINT; SIGHUP reloads the file. Errors are one line each, exit 1.
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <variant>
 
 #include "config/loader.h"
+#include "daemon/director.h"
 #include "service/service_table.h"
 
 namespace {
@@ -60,9 +61,10 @@ int main(int argc, char** argv) {
                 services.services().size(), real_servers);
     return 0;
   }
-  std::fprintf(stderr,
-               "lvs-director: cannot start: this build has no packet path yet (only --check);"
-               " use `lvsadm simulate --config %s` to exercise the schedulers\n",
-               config_path.c_str());
-  return 1;
+  auto director = lvs::Director::open(config_path, config);
+  if (auto* error = std::get_if<std::string>(&director)) {
+    std::fprintf(stderr, "lvs-director: cannot start: %s\n", error->c_str());
+    return 1;
+  }
+  return std::get<std::unique_ptr<lvs::Director>>(director)->run();
 }

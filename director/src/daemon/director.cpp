@@ -1,0 +1,284 @@
+#include "daemon/director.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "config/loader.h"
+#include "daemon/config_checks.h"
+#include "io/nfqueue_stats.h"
+#include "packet/ethernet_frame.h"
+
+namespace lvs {
+
+namespace {
+
+constexpr std::size_t kBatchSize = 64;
+// Batches handled per wakeup before the loop looks at the timer and signals again.
+constexpr int kMaxBatchesPerWakeup = 16;
+constexpr std::uint32_t kTickMs = 100;
+
+enum Token : std::uint32_t { kQueue = 1, kTimer = 2, kSignal = 3 };
+
+void log(const std::string& line) { std::fprintf(stderr, "lvs-director: %s\n", line.c_str()); }
+
+template <typename T>
+std::string take(std::variant<T, std::string>& v, std::optional<T>& into) {
+  if (auto* err = std::get_if<std::string>(&v)) return *err;
+  into.emplace(std::move(std::get<T>(v)));
+  return {};
+}
+
+std::string queue_range(const config::DirectorSettings& d) {
+  return d.queue_first == d.queue_last
+             ? std::to_string(d.queue_first)
+             : std::to_string(d.queue_first) + "-" + std::to_string(d.queue_last);
+}
+
+}  // namespace
+
+Director::Director(std::string config_path, config::DirectorConfig config)
+    : config_path_(std::move(config_path)),
+      config_(std::move(config)),
+      dispatcher_(65536, IpvsSysctls{}, io::monotonic_ms()),
+      path_(services_, dispatcher_, neighbours_) {
+  batch_.resize(kBatchSize);
+  frames_.resize(kBatchSize);
+  accepts_.reserve(kBatchSize);
+}
+
+Director::~Director() = default;
+
+std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string config_path,
+                                                                    config::DirectorConfig config) {
+  if (auto refusals = startup_refusals(config); !refusals.empty()) return refusals.front();
+  std::unique_ptr<Director> d(new Director(std::move(config_path), std::move(config)));
+  const auto& settings = d->config_.director;
+
+  auto signals = io::SignalSource::open({SIGTERM, SIGINT, SIGHUP, SIGUSR1});
+  if (auto err = take(signals, d->signals_); !err.empty()) return err;
+
+  auto sender = io::PacketSender::open(settings.interface, kBatchSize);
+  if (auto err = take(sender, d->sender_); !err.empty()) return err;
+
+  io::NfqueueOptions qopts;
+  qopts.queue_first = settings.queue_first;
+  qopts.queue_last = settings.queue_last;
+  qopts.batch_size = kBatchSize;
+  auto receiver = io::NfqueueReceiver::open(qopts);
+  if (auto err = take(receiver, d->receiver_); !err.empty()) return err;
+  d->drop_upto_.assign(d->receiver_->queue_count(), std::nullopt);
+
+  auto nft = io::NftInstaller::open();
+  if (auto* err = std::get_if<io::NftError>(&nft)) return err->message;
+  d->nft_.emplace(std::move(std::get<io::NftInstaller>(nft)));
+
+  auto loop = io::EventLoop::open();
+  if (auto err = take(loop, d->loop_); !err.empty()) return err;
+  auto timer = io::PeriodicTimer::open(kTickMs);
+  if (auto err = take(timer, d->timer_); !err.empty()) return err;
+  for (auto [fd, token] :
+       {std::pair{d->receiver_->fd(), kQueue}, std::pair{d->timer_->fd(), kTimer},
+        std::pair{d->signals_->fd(), kSignal}}) {
+    if (auto err = d->loop_->add(fd, token); !err.empty()) return err;
+  }
+
+  // The core: services as ipvsadm would load them, timeouts, PERMANENT neighbours.
+  for (const auto& line : d->services_.apply(d->config_)) log(line);
+  d->dispatcher_.set_timeouts(settings.timeouts);
+  d->refresh_neighbours(d->config_);
+
+  // Last: point the rules at the (already bound) queues.
+  log(d->nft_->detection_note());
+  if (auto err = d->nft_->install(d->config_)) return err->message;
+
+  char mac_note[160];
+  std::snprintf(mac_note, sizeof(mac_note),
+                "forwarding on %s (ifindex %d, MAC %s, qdisc bypass %s); NFQUEUE %s, receive "
+                "buffer %d bytes, batch %zu",
+                settings.interface.c_str(), d->sender_->ifindex(),
+                format_mac(d->sender_->mac()).c_str(), d->sender_->qdisc_bypass() ? "on" : "off",
+                queue_range(settings).c_str(), d->receiver_->receive_buffer_bytes(), kBatchSize);
+  log(mac_note);
+  log("running " + std::to_string(d->services_.services().size()) + " service(s); SIGHUP reloads " +
+      d->config_path_ + ", SIGTERM stops");
+  return d;
+}
+
+void Director::refresh_neighbours(const config::DirectorConfig& config) {
+  std::vector<std::string> warnings;
+  const auto wanted = permanent_neighbours(config, warnings);
+  for (const auto& w : warnings) log("warning: " + w);
+  neighbours_.replace_permanent(wanted);
+  for (const auto& [ip, entry] : neighbours_.entries()) {
+    log("neigh " + format_ipv4(ip) + " lladdr " + format_mac(entry.lladdr) + " " +
+        std::string(nud_state_name(entry.state)));
+  }
+  // Until the ARP resolver exists, a server without `mac:` cannot be reached.
+  for (const auto& svc : config.services) {
+    for (const auto& rs : svc.real_servers) {
+      if (neighbours_.find(rs.address.addr) == nullptr) {
+        log("warning: real server " + format_endpoint(rs.address) + " of " + svc.key.to_string() +
+            " has no `mac:`; its packets are dropped (forward error neighbour_unresolved) "
+            "until ARP resolution exists");
+      }
+    }
+  }
+}
+
+int Director::run() {
+  std::uint32_t ready[8];
+  while (!stop_) {
+    const std::size_t n = loop_->wait(-1, ready);
+    for (std::size_t i = 0; i < n && !stop_; ++i) {
+      switch (ready[i]) {
+        case kQueue:
+          process_queue();
+          break;
+        case kTimer:
+          tick();
+          break;
+        case kSignal:
+          for (int sig = signals_->next(); sig != 0; sig = signals_->next()) {
+            if (sig == SIGHUP)
+              reload();
+            else if (sig == SIGUSR1)
+              log_counters();
+            else {
+              log(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                  ", shutting down");
+              stop_ = true;
+            }
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return shutdown();
+}
+
+void Director::process_queue() {
+  for (int round = 0; round < kMaxBatchesPerWakeup; ++round) {
+    const std::size_t n = receiver_->receive_batch(batch_);
+    if (n == 0) return;
+    const TimeMs now = io::monotonic_ms();
+    std::size_t frames = 0;
+    accepts_.clear();
+    std::fill(drop_upto_.begin(), drop_upto_.end(), std::nullopt);
+    for (std::size_t i = 0; i < n; ++i) {
+      const io::QueuedPacket& p = batch_[i];
+      const PacketDecision d = path_.decide(p.payload, p.mark, now);
+      if (d.action == PacketAction::Accept) {
+        accepts_.push_back({p.queue, p.id});  // capacity reserved: no allocation
+        continue;
+      }
+      if (d.action == PacketAction::Send) {
+        frames_[frames++] = {ethernet_header(*d.destination_mac, sender_->mac()), d.ip_packet};
+      }
+      // Sent or refused, the queued original is dropped.
+      const std::size_t q = static_cast<std::size_t>(p.queue - receiver_->queue_first());
+      if (q < drop_upto_.size() &&
+          (!drop_upto_[q] || io::NfqueueReceiver::id_after(p.id, *drop_upto_[q]))) {
+        drop_upto_[q] = p.id;
+      }
+    }
+    // Frames first: the verdict releases the kernel's copy, ours lives in the receive buffer.
+    if (frames > 0) sender_->send_batch({frames_.data(), frames});
+    receiver_->send_verdicts(accepts_, drop_upto_);
+    if (n < batch_.size()) return;
+  }
+}
+
+void Director::tick() {
+  timer_->consume();
+  const TimeMs now = io::monotonic_ms();
+  dispatcher_.expire(now);
+  services_.expire(now);
+}
+
+void Director::reload() {
+  ++reloads_;
+  log("SIGHUP: reloading " + config_path_);
+  auto loaded = config::load_director_config_file(config_path_);
+  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&loaded)) {
+    for (const auto& e : *errors) log(e.to_string());
+    log("reload rejected (" + std::to_string(errors->size()) +
+        " error(s)); keeping the running configuration");
+    ++reloads_rejected_;
+    return;
+  }
+  auto& next = std::get<config::DirectorConfig>(loaded);
+  if (auto refusals = reload_refusals(config_, next); !refusals.empty()) {
+    for (const auto& r : refusals) log(r);
+    log("reload rejected; keeping the running configuration");
+    ++reloads_rejected_;
+    return;
+  }
+  // Rules first: if the kernel refuses them, nothing else has changed.
+  if (auto err = nft_->install(next)) {
+    log(err->message);
+    log("reload rejected; keeping the running configuration");
+    ++reloads_rejected_;
+    return;
+  }
+  const auto commands = services_.apply(next);
+  for (const auto& line : commands) log(line);
+  dispatcher_.set_timeouts(next.director.timeouts);
+  refresh_neighbours(next);
+  config_ = std::move(next);
+  log("reload applied (" + std::to_string(commands.size()) + " change(s))");
+}
+
+void Director::log_counters() const {
+  const auto& c = path_.counters();
+  const auto& q = receiver_->counters();
+  std::string line = "counters: received " + std::to_string(q.packets) + ", forwarded " +
+                     std::to_string(c.forwarded) + ", accepted " + std::to_string(c.accepted) +
+                     ", sent " + std::to_string(sender_->sent()) + ", connections " +
+                     std::to_string(dispatcher_.size());
+  for (const auto& [reason, count] : path_.drop_reasons()) {
+    if (count != 0) line += ", " + std::string(reason) + " " + std::to_string(count);
+  }
+  for (std::size_t e = 0; e < io::kSendErrorCount; ++e) {
+    const auto err = static_cast<io::SendError>(e);
+    if (sender_->errors(err) != 0) {
+      line +=
+          ", " + std::string(io::send_error_name(err)) + " " + std::to_string(sender_->errors(err));
+    }
+  }
+  line += ", verdict batches " + std::to_string(q.batch_verdicts) + ", single verdicts " +
+          std::to_string(q.single_verdicts);
+  if (q.verdict_errors + q.receive_errors + q.netlink_errors + q.malformed != 0) {
+    line += ", netlink errors " +
+            std::to_string(q.verdict_errors + q.receive_errors + q.netlink_errors + q.malformed);
+  }
+  std::string error;
+  if (auto kernel = io::read_nfqueue_proc(error)) {
+    for (const auto& k : *kernel) {
+      if (k.queue < receiver_->queue_first() || k.queue > receiver_->queue_last()) continue;
+      line += ", queue " + std::to_string(k.queue) + " kernel queue_dropped " +
+              std::to_string(k.queue_dropped) + " user_dropped " + std::to_string(k.user_dropped);
+    }
+  }
+  log(line);
+}
+
+int Director::shutdown() {
+  log_counters();
+  int code = 0;
+  if (auto err = nft_->remove()) {
+    log("could not remove the nftables table: " + err->message);
+    code = 1;
+  } else {
+    log("nftables table removed");
+  }
+  receiver_.reset();
+  sender_.reset();
+  log("stopped");
+  return code;
+}
+
+}  // namespace lvs

@@ -1,0 +1,58 @@
+#include "daemon/packet_path.h"
+
+#include "packet/ipv4_parser.h"
+
+namespace lvs {
+
+PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint32_t mark,
+                                  TimeMs now) {
+  ++counters_.packets;
+  PacketDecision drop;  // Drop by default
+  const ParseResult parsed = parse_ipv4_packet(bytes);
+  if (!parsed.ok()) {
+    ++counters_.parse_errors[static_cast<std::size_t>(*parsed.error)];
+    return drop;
+  }
+  const ParsedPacket& p = parsed.packet;
+  // ip_vs_service_find(): a marked packet is looked up by mark first.
+  VirtualService* svc = mark != 0 ? services_.find_fwmark(mark) : nullptr;
+  if (svc == nullptr) svc = services_.find(p.info.protocol, p.info.daddr, p.info.dport);
+  if (svc == nullptr) {
+    ++counters_.no_service;
+    return drop;
+  }
+  const DispatchResult result =
+      dispatcher_.dispatch(*svc, p.info, p.tcp_flags, p.ip_total_length, now);
+  switch (result.verdict) {
+    case Verdict::Pass:
+      ++counters_.accepted;
+      return {PacketAction::Accept, nullptr, {}};
+    case Verdict::Drop:
+      ++counters_.no_destination;
+      return drop;
+    case Verdict::Forward:
+      break;
+  }
+  // Under DR the frame goes to the real server's own address on the segment.
+  const MacAddress* mac = neighbours_.lookup(result.destination->address.addr);
+  if (mac == nullptr) {
+    ++counters_.neighbour_unresolved;
+    return drop;
+  }
+  ++counters_.forwarded;
+  // Link padding beyond the IP total length is not part of the packet.
+  return {PacketAction::Send, mac, bytes.first(p.ip_total_length)};
+}
+
+std::vector<std::pair<std::string_view, std::uint64_t>> PacketPath::drop_reasons() const {
+  std::vector<std::pair<std::string_view, std::uint64_t>> out;
+  for (ParseError e : parse_errors()) {
+    out.emplace_back(parse_error_name(e), counters_.parse_errors[static_cast<std::size_t>(e)]);
+  }
+  out.emplace_back("no_service", counters_.no_service);
+  out.emplace_back("no_destination", counters_.no_destination);
+  out.emplace_back("neighbour_unresolved", counters_.neighbour_unresolved);
+  return out;
+}
+
+}  // namespace lvs

@@ -1,0 +1,67 @@
+// The director's per-packet decision (DESIGN.md §1), pure: IPv4 bytes in, one of "send this IP
+// packet to that MAC", "drop it" or "accept it" out. parse → service lookup (fwmark first, as
+// ip_vs_service_find()) → Dispatcher (connection table, scheduler) → neighbour lookup. No
+// sockets, no clock, no allocation: the Director (daemon/director.h) feeds it queued packets
+// and turns the decisions into one sendmmsg and one batch verdict. Keeping the forwarding step
+// behind this one function is what lets established flows move into an nft map later.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/net_address.h"
+#include "conn/dispatcher.h"
+#include "neigh/neighbour_table.h"
+#include "packet/parse_error.h"
+#include "service/service_table.h"
+
+namespace lvs {
+
+enum class PacketAction : std::uint8_t {
+  Send,    // send `ip_packet` in a frame to `destination_mac`, then NF_DROP the original
+  Drop,    // NF_DROP (counted by reason)
+  Accept,  // NF_ACCEPT: not ours to schedule (Verdict::Pass), the local stack gets it
+};
+
+struct PacketDecision {
+  PacketAction action = PacketAction::Drop;
+  const MacAddress* destination_mac = nullptr;  // Send only
+  std::span<const std::uint8_t> ip_packet;      // Send only: the bytes to forward, unchanged
+};
+
+// Forward-path drop reasons beyond the parser's (lvs_forward_errors_total{reason}).
+struct ForwardCounters {
+  std::uint64_t packets = 0;    // decisions made
+  std::uint64_t forwarded = 0;  // Send
+  std::uint64_t accepted = 0;   // Accept
+  std::array<std::uint64_t, kParseErrorCount> parse_errors{};
+  std::uint64_t no_service = 0;            // no service for VIP:port or mark (e.g. just deleted)
+  std::uint64_t no_destination = 0;        // Dispatcher said Drop (no usable server)
+  std::uint64_t neighbour_unresolved = 0;  // the chosen server has no usable MAC
+};
+
+class PacketPath {
+ public:
+  PacketPath(ServiceTable& services, Dispatcher& dispatcher, NeighbourTable& neighbours)
+      : services_(services), dispatcher_(dispatcher), neighbours_(neighbours) {}
+
+  // `mark` is the packet's skb mark (0 if none).
+  PacketDecision decide(std::span<const std::uint8_t> bytes, std::uint32_t mark, TimeMs now);
+
+  const ForwardCounters& counters() const { return counters_; }
+  // Every drop reason with its count, in a stable order: the parser's reasons, then
+  // "no_service", "no_destination", "neighbour_unresolved".
+  std::vector<std::pair<std::string_view, std::uint64_t>> drop_reasons() const;
+
+ private:
+  ServiceTable& services_;
+  Dispatcher& dispatcher_;
+  NeighbourTable& neighbours_;
+  ForwardCounters counters_;
+};
+
+}  // namespace lvs

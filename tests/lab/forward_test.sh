@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# The director's packet path end to end on the real kernel (issue 4, items 3-5): lab.sh up, the
+# real lvs-director in lvs-dir with config/examples/lab.yaml (a copy, so SIGHUP can be tested),
+# then real clients in lvs-client:
+#   - 60 new HTTP connections under wlc 3:2:1: all answered, by every server, rs1 most, rs3 least
+#   - UDP 9000 under wrr 3:2:1: six new flows land exactly 3/2/1
+#   - direct routing: bridge counters in lvs-sw show every client packet to the VIP forwarded
+#     exactly once to a real server's MAC, replies from the real servers straight to the client,
+#     and no TCP frame from the director to the client; 1 MiB downloads leave the director's
+#     eth0 TX byte counter far below what the client received
+#   - SIGHUP with a broken file: rejected with its error, still serving
+#   - SIGHUP with the scheduler changed to rr: applied; 60 connections split exactly 20/20/20
+#   - SIGTERM: exit 0, no lvs_director table left
+#   - start-up refusals (no such interface, vip-mode managed, queue taken): exit 1, one line
+#
+#   bash tests/lab/forward_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
+#
+# Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
+# root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+set -uo pipefail
+
+bin_dir=${1:?usage: forward_test.sh BIN_DIR SOURCE_DIR}
+src_dir=${2:?usage: forward_test.sh BIN_DIR SOURCE_DIR}
+director_bin=$bin_dir/lvs-director
+lab=$src_dir/deploy/lab/lab.sh
+
+if [[ $(id -u) -ne 0 ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "forward_test: needs root (network namespaces) and CI=true: failing" >&2
+    exit 1
+  fi
+  echo "forward_test: needs root; skipped" >&2
+  exit 77
+fi
+for tool in curl socat nft ip; do
+  command -v "$tool" >/dev/null || { echo "forward_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
+done
+[[ -x $director_bin ]] || { echo "forward_test: $director_bin not built" >&2; exit 1; }
+
+export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
+readonly P=$LVS_LAB_PREFIX
+readonly VIP=10.200.0.100
+readonly MAC_CLIENT=02:00:00:00:00:0a MAC_DIR=02:00:00:00:00:02
+readonly MACS_RS="02:00:00:00:00:0b, 02:00:00:00:00:0c, 02:00:00:00:00:0d"
+
+tmp=$(mktemp -d /tmp/forward_test.XXXXXX)
+config=$tmp/director.yaml
+log=$tmp/director.log
+director_pid=""
+
+stop_director() {
+  [[ -n $director_pid ]] || return 0
+  if kill -0 "$director_pid" 2>/dev/null; then
+    kill -TERM "$director_pid" 2>/dev/null
+    for _ in $(seq 30); do kill -0 "$director_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$director_pid" 2>/dev/null || true
+  fi
+  wait "$director_pid" 2>/dev/null || true
+  director_pid=""
+}
+cleanup() {
+  stop_director
+  "$lab" down >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+passed=0 failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+# check_expr DESCRIPTION 'EXPR': EXPR (a string, so it may hold && and ||) is evaluated here.
+check_expr() {
+  if eval "$2"; then ok "$1"; else not_ok "$1"; fi
+}
+finish() {
+  echo "forward_test: $passed passed, $failed failed"
+  if [[ $failed -ne 0 ]]; then
+    echo "--- director log ---"
+    cat "$log" 2>/dev/null
+  fi
+  [[ $failed -eq 0 ]]
+  exit $?
+}
+
+in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+
+# N sequential new connections (curl closes each); prints one body line per request.
+http_requests() {
+  in_ns client bash -c 'for i in $(seq '"$1"'); do curl -s -m 3 http://'"$VIP"'/ || echo none; done'
+}
+tally() { sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'; }
+count_of() { grep -cx "$1" <<<"$2" || true; }
+
+# Bridge counters in the lab switch: who sends what to whom across the segment. Counted at
+# prerouting (once per frame as it enters the bridge): the forward hook would count a flooded
+# frame (a destination MAC the bridge has not learnt yet) once per output port.
+install_bridge_counters() {
+  in_ns sw nft -f - <<NFT
+table bridge forward_test {
+  counter client_to_vip {}
+  counter dir_to_rs {}
+  counter dir_to_client_tcp {}
+  counter rs_to_client {}
+  chain forward {
+    type filter hook prerouting priority 0; policy accept;
+    ether saddr $MAC_CLIENT ether daddr $MAC_DIR ip daddr $VIP counter name "client_to_vip"
+    ether saddr $MAC_DIR ether daddr { $MACS_RS } ip daddr $VIP counter name "dir_to_rs"
+    ether saddr $MAC_DIR ether daddr $MAC_CLIENT ip protocol tcp counter name "dir_to_client_tcp"
+    ether saddr { $MACS_RS } ether daddr $MAC_CLIENT ip saddr $VIP counter name "rs_to_client"
+  }
+}
+NFT
+}
+counter_packets() {
+  in_ns sw nft list counter bridge forward_test "$1" | grep -o 'packets [0-9]*' | cut -d' ' -f2
+}
+link_stat() {  # link_stat NS tx|rx bytes|packets
+  local col
+  case $2-$3 in tx-bytes) col=tx_bytes ;; rx-bytes) col=rx_bytes ;; tx-packets) col=tx_packets ;; *) col=rx_packets ;; esac
+  in_ns "$1" cat "/sys/class/net/eth0/statistics/$col"
+}
+
+director_running() { kill -0 "$director_pid" 2>/dev/null; }
+table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
+wait_for() {  # wait_for TENTHS COMMAND...
+  local n=$1
+  shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+log_has() { grep -qF -- "$1" "$log"; }
+wait_log() { wait_for 50 log_has "$1"; }
+
+# --- lab and director ------------------------------------------------------------------------
+# From a clean lab: a director left behind by an earlier run would still hold the queue.
+"$lab" down >/dev/null 2>&1 || true
+if ! "$lab" up >"$tmp/lab.log" 2>&1; then
+  cat "$tmp/lab.log"
+  not_ok "lab.sh up"
+  finish
+fi
+cp "$src_dir/config/examples/lab.yaml" "$config"
+# Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
+ip netns exec "${P}dir" "$director_bin" --config "$config" >"$log" 2>&1 &
+director_pid=$!
+if ! wait_for 100 table_present || ! director_running; then
+  not_ok "director installed its nft table within 10 s"
+  finish
+fi
+ok "director running, table ip lvs_director installed"
+check "start-up log names the queue encoding and the NFQUEUE" \
+  grep -q "NFQUEUE 0" "$log"
+install_bridge_counters || { not_ok "bridge counters installed"; finish; }
+
+# --- start-up refusals: exit 1 with one line saying why, nothing touched ---------------------
+refuse() {  # refuse CONFIG PATTERN: a second director with CONFIG exits 1 naming PATTERN
+  local out rc=0
+  out=$(ip netns exec "${P}dir" timeout 10 "$director_bin" --config "$1" 2>&1) || rc=$?
+  [ "$rc" -eq 1 ] && grep -q -- "$2" <<<"$out" && [ "$(grep -c "cannot start" <<<"$out")" -eq 1 ]
+}
+sed 's/interface: eth0/interface: eth9/' "$config" >"$tmp/eth9.yaml"
+sed 's/vip-mode: external/vip-mode: managed/' "$config" >"$tmp/managed.yaml"
+check "start-up refused: no such interface (exit 1, names eth9)" refuse "$tmp/eth9.yaml" "eth9"
+check "start-up refused: vip-mode managed (exit 1, says use external)" \
+  refuse "$tmp/managed.yaml" "vip-mode: external"
+check "start-up refused: queue 0 already bound by the running director" \
+  refuse "$config" "queue 0: bind refused"
+check "the refused starts left the running director and its table alone" \
+  bash -c "kill -0 $director_pid && ip netns exec ${P}dir nft list table ip lvs_director >/dev/null"
+
+# --- wlc 3:2:1, sequential connections -------------------------------------------------------
+tx_before=$(link_stat dir tx packets)
+bodies=$(http_requests 60)
+tx_after=$(link_stat dir tx packets)
+echo "     wlc 60 connections: $(tally <<<"$bodies")"
+rs1=$(count_of rs1 "$bodies") rs2=$(count_of rs2 "$bodies") rs3=$(count_of rs3 "$bodies")
+check "wlc: all 60 requests answered by a real server" [ $((rs1 + rs2 + rs3)) -eq 60 ]
+check_expr "wlc: every real server got connections" \
+  '[ "$rs1" -ge 1 ] && [ "$rs2" -ge 1 ] && [ "$rs3" -ge 1 ]'
+# Sequential connections go inactive (FIN_WAIT) before the next SYN, so wlc spreads them by
+# inactive count over weight: ~30/20/10.
+check_expr "wlc: rs1 (weight 3) > rs2 (weight 2) > rs3 (weight 1)" \
+  '[ "$rs1" -gt "$rs2" ] && [ "$rs2" -gt "$rs3" ]'
+# The same workload offline: `lvsadm simulate` runs the daemon's own scheduler and connection
+# table code, so the real sequence must match it server for server.
+if [[ -x $bin_dir/lvsadm ]]; then
+  for i in $(seq 60); do echo "new 10.200.0.10:$((40000 + i))"; echo "fin $i"; done >"$tmp/events"
+  expected=$("$bin_dir/lvsadm" simulate --config "$config" --events "$tmp/events" |
+    sed -e 's/^10.200.0.11:80$/rs1/' -e 's/^10.200.0.12:80$/rs2/' -e 's/^10.200.0.13:80$/rs3/')
+  check "wlc: the real sequence of servers equals lvsadm simulate's for 60 new+fin" \
+    [ "$expected" == "$bodies" ]
+fi
+
+client_pkts=$(counter_packets client_to_vip)
+fwd_pkts=$(counter_packets dir_to_rs)
+echo "     client->VIP frames $client_pkts, director->real server frames $fwd_pkts, director eth0 TX +$((tx_after - tx_before))"
+check_expr "every client packet to the VIP forwarded exactly once to a real server MAC" \
+  '[ "$client_pkts" -gt 0 ] && [ "$client_pkts" -eq "$fwd_pkts" ]'
+tx_delta=$((tx_after - tx_before))
+# A few more than forwarded: the director's ARP replies for the VIP.
+check_expr "director eth0 TX grew by about one frame per client packet" \
+  '[ "$tx_delta" -ge "$fwd_pkts" ] && [ "$tx_delta" -le $((fwd_pkts + 10)) ]'
+check "replies come from the real servers (source VIP) straight to the client" \
+  [ "$(counter_packets rs_to_client)" -gt 0 ]
+check "the director sent no TCP frame to the client" [ "$(counter_packets dir_to_client_tcp)" -eq 0 ]
+
+# --- bulk: the return traffic bypasses the director ------------------------------------------
+dir_tx0=$(link_stat dir tx bytes)
+cli_rx0=$(link_stat client rx bytes)
+got=$(in_ns client bash -c 'for i in 1 2 3; do curl -s -m 10 -o /dev/null -w "%{size_download}\n" http://'"$VIP"'/1m; done' | awk '{s += $1} END {print s + 0}')
+dir_tx=$(($(link_stat dir tx bytes) - dir_tx0))
+cli_rx=$(($(link_stat client rx bytes) - cli_rx0))
+echo "     3 x 1 MiB: client received $cli_rx bytes on eth0, director transmitted $dir_tx"
+check "bulk: 3 MiB downloaded through the VIP" [ "$got" -eq $((3 * 1048576)) ]
+check "bulk: director TX is under 10% of what the client received (no return traffic)" \
+  [ $((dir_tx * 10)) -lt "$cli_rx" ]
+
+# --- UDP -------------------------------------------------------------------------------------
+udp=$(in_ns client bash -c 'for i in $(seq 6); do echo ping | socat -T1 - UDP4:'"$VIP"':9000 || echo none; done')
+echo "     udp 6 flows: $(tally <<<"$udp")"
+check_expr "udp: wrr 3:2:1 over six new flows is exactly 3/2/1" \
+  '[ "$(count_of rs1 "$udp")" -eq 3 ] && [ "$(count_of rs2 "$udp")" -eq 2 ] && [ "$(count_of rs3 "$udp")" -eq 1 ]'
+
+# --- SIGHUP with a broken file ---------------------------------------------------------------
+cp "$config" "$tmp/good.yaml"
+printf 'director:\n  interface: eth0\n  queue: zero\nservices: [\n' >"$config"
+kill -HUP "$director_pid"
+check "SIGHUP with a broken file: rejected, running configuration kept" \
+  wait_log "reload rejected"
+check "the rejection names the file" grep -q "director.yaml:" "$log"
+bodies=$(http_requests 10)
+check "still serving after the rejected reload (10/10)" \
+  [ $(($(count_of rs1 "$bodies") + $(count_of rs2 "$bodies") + $(count_of rs3 "$bodies"))) -eq 10 ]
+check "director still running" director_running
+
+# --- SIGHUP: wlc -> rr ------------------------------------------------------------------------
+sed 's/scheduler: wlc/scheduler: rr/' "$tmp/good.yaml" >"$config"
+kill -HUP "$director_pid"
+check "SIGHUP with the scheduler changed: applied as -E" wait_log "-E -t $VIP:80 -s rr"
+wait_log "reload applied" || true
+bodies=$(http_requests 60)
+echo "     rr 60 connections: $(tally <<<"$bodies")"
+check_expr "rr: exactly 20/20/20" \
+  '[ "$(count_of rs1 "$bodies")" -eq 20 ] && [ "$(count_of rs2 "$bodies")" -eq 20 ] && [ "$(count_of rs3 "$bodies")" -eq 20 ]'
+check "nft table still present after the reloads" table_present
+
+# --- SIGTERM ---------------------------------------------------------------------------------
+kill -TERM "$director_pid"
+status=0
+wait "$director_pid" || status=$?
+director_pid=""
+check "SIGTERM: director exited 0 (got $status)" [ "$status" -eq 0 ]
+check "SIGTERM: no lvs_director table left" bash -c "! ip netns exec ${P}dir nft list ruleset | grep -q lvs_director"
+check "no packet dropped for lack of a neighbour or a send error" \
+  bash -c "! grep -E 'neighbour_unresolved|send_' '$log'"
+check "no sanitizer report in the director's log (sanitized builds)" \
+  bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+
+finish
