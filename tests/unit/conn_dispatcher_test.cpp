@@ -6,43 +6,20 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_schedulers.h"
+
 #include <memory>
 
 namespace lvs {
 namespace {
 
+using testing::FirstUsable;
+using testing::Cycle;
+
 constexpr Ipv4 kVip = 0x0ac80064;     // 10.200.0.100
 constexpr Ipv4 kClient = 0x0ac8000a;  // 10.200.0.10
 constexpr Endpoint kA{0x0ac8000b, 80};
 constexpr Endpoint kB{0x0ac8000c, 80};
-
-// Test double: the first usable destination in list order (weight > 0, not overloaded).
-class FirstUsable : public Scheduler {
- public:
-  std::string_view name() const override { return "first"; }
-  Destination* schedule(DestinationList list, const PacketInfo&, TimeMs) override {
-    for (Destination* d : list) {
-      if (d->weight > 0 && !d->overloaded) return d;
-    }
-    return nullptr;
-  }
-};
-
-// Test double: cycles through the list in order, skipping unusable destinations.
-class Cycle : public Scheduler {
- public:
-  std::string_view name() const override { return "cycle"; }
-  Destination* schedule(DestinationList list, const PacketInfo&, TimeMs) override {
-    for (std::size_t tries = 0; tries < list.size(); ++tries) {
-      Destination* d = list[next_++ % list.size()];
-      if (d->weight > 0 && !d->overloaded) return d;
-    }
-    return nullptr;
-  }
-
- private:
-  std::size_t next_ = 0;
-};
 
 config::ServiceKey tcp_service() {
   return {config::ServiceProtocol::Tcp, {kVip, 80}, 0};

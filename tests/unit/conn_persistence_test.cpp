@@ -3,6 +3,8 @@
 // expire_later while controlling, deleted and quiesced servers, and the template key layout.
 #include <gtest/gtest.h>
 
+#include "support/test_schedulers.h"
+
 #include <memory>
 
 #include "conn/dispatcher.h"
@@ -11,26 +13,11 @@
 namespace lvs {
 namespace {
 
+using testing::Cycle;
+
 constexpr Ipv4 kVip = 0x0ac80064;  // 10.200.0.100
 constexpr Endpoint kA{0x0ac8000b, 80};
 constexpr Endpoint kB{0x0ac8000c, 80};
-
-// Test double: cycles through the list in order, skipping weight 0 and overloaded servers, so
-// any stickiness observed comes from the templates.
-class Cycle : public Scheduler {
- public:
-  std::string_view name() const override { return "cycle"; }
-  Destination* schedule(DestinationList list, const PacketInfo&, TimeMs) override {
-    for (std::size_t tries = 0; tries < list.size(); ++tries) {
-      Destination* d = list[next_++ % list.size()];
-      if (d->weight > 0 && !d->overloaded) return d;
-    }
-    return nullptr;
-  }
-
- private:
-  std::size_t next_ = 0;
-};
 
 constexpr TcpFlags kSyn{.syn = true};
 constexpr TcpFlags kAck{.ack = true};
