@@ -96,7 +96,7 @@ enum class VipMode : std::uint8_t { Managed, External };
 
 struct DirectorSettings {
   std::string interface = "eth0";  // interface: VIP traffic arrives and leaves here
-  // queue: NFQUEUE number, or a range "0-3" (one worker per queue). Default 0.
+  // queue: NFQUEUE number, or a range "0-3" (flows spread by hash; one thread serves them all).
   std::uint16_t queue_first = 0;
   std::uint16_t queue_last = 0;
   std::string control_socket = "/run/lvs/director.sock";  // control-socket: lvsadm's socket

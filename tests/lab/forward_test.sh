@@ -145,7 +145,8 @@ if ! "$lab" up >"$tmp/lab.log" 2>&1; then
   not_ok "lab.sh up"
   finish
 fi
-cp "$src_dir/config/examples/lab.yaml" "$config"
+# A private control socket: the stock /run/lvs/director.sock may belong to another director.
+sed "s|control-socket: .*|control-socket: $tmp/director.sock|" "$src_dir/config/examples/lab.yaml" >"$config"
 # Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
 ip netns exec "${P}dir" "$director_bin" --config "$config" >"$log" 2>&1 &
 director_pid=$!

@@ -47,6 +47,16 @@ TEST(ReloadRefusals, InterfaceAndQueueNeedARestart) {
   EXPECT_NE(refusals[1].find("restart"), std::string::npos);
 }
 
+TEST(ReloadRefusals, MetricsAddressNeedsARestart) {
+  const auto a = load("  vip-mode: external\n  metrics: 127.0.0.1:9469\n");
+  const auto b = load("  vip-mode: external\n  metrics: 127.0.0.1:9470\n");
+  const auto refusals = reload_refusals(a, b);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_NE(refusals[0].find("director.metrics: changed from 127.0.0.1:9469 to 127.0.0.1:9470"),
+            std::string::npos);
+  EXPECT_TRUE(reload_refusals(a, a).empty());
+}
+
 TEST(ReloadRefusals, SwitchingToManagedIsRefused) {
   const auto a = load("  vip-mode: external\n");
   const auto b = load("  vip-mode: managed\n");

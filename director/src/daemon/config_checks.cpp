@@ -36,6 +36,12 @@ std::vector<std::string> reload_refusals(const config::DirectorConfig& running,
                   queue_range(next.director) +
                   "; queues are bound at start, restart to change them");
   }
+  // The HTTP listener would have to be stopped (up to 2 s in civetweb) inside the event loop.
+  if (next.director.metrics != running.director.metrics) {
+    out.push_back("director.metrics: changed from " + running.director.metrics + " to " +
+                  next.director.metrics +
+                  "; the metrics endpoint is opened at start, restart to change it");
+  }
   return out;
 }
 

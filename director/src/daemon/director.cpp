@@ -6,7 +6,11 @@
 #include <cstdio>
 
 #include "config/loader.h"
+#include "ctl/control_protocol.h"
 #include "daemon/config_checks.h"
+#include "daemon/connection_listing.h"
+#include "daemon/director_metrics.h"
+#include "daemon/state_snapshot.h"
 #include "io/nfqueue_stats.h"
 #include "packet/ethernet_frame.h"
 
@@ -18,8 +22,10 @@ constexpr std::size_t kBatchSize = 64;
 // Batches handled per wakeup before the loop looks at the timer and signals again.
 constexpr int kMaxBatchesPerWakeup = 16;
 constexpr std::uint32_t kTickMs = 100;
+// Metrics are rebuilt and published for scrapes this often.
+constexpr TimeMs kMetricsIntervalMs = 1000;
 
-enum Token : std::uint32_t { kQueue = 1, kTimer = 2, kSignal = 3 };
+enum Token : std::uint32_t { kQueue = 1, kTimer = 2, kSignal = 3, kControl = 4 };
 
 void log(const std::string& line) { std::fprintf(stderr, "lvs-director: %s\n", line.c_str()); }
 
@@ -42,7 +48,8 @@ Director::Director(std::string config_path, config::DirectorConfig config)
     : config_path_(std::move(config_path)),
       config_(std::move(config)),
       dispatcher_(65536, IpvsSysctls{}, io::monotonic_ms()),
-      path_(services_, dispatcher_, neighbours_) {
+      path_(services_, dispatcher_, neighbours_),
+      rate_sampler_(io::monotonic_ms()) {
   batch_.resize(kBatchSize);
   frames_.resize(kBatchSize);
   accepts_.reserve(kBatchSize);
@@ -70,6 +77,18 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   if (auto err = take(receiver, d->receiver_); !err.empty()) return err;
   d->drop_upto_.assign(d->receiver_->queue_count(), std::nullopt);
 
+  // After the queues: a second director started by mistake is refused for the queue it cannot
+  // bind before it looks at (and would refuse over) the first one's control socket.
+  auto listener = io::ControlListener::open(settings.control_socket);
+  if (auto* err = std::get_if<std::string>(&listener)) return *err;
+  auto control = io::ControlServer::open(std::move(std::get<io::ControlListener>(listener)));
+  if (auto err = take(control, d->control_); !err.empty()) return err;
+
+  // Before the rules (a refusal changes nothing) and after the signals are blocked: the HTTP
+  // threads start here and inherit the mask, so SIGTERM always reaches the signalfd.
+  auto metrics = io::MetricsServer::open(settings.metrics);
+  if (auto err = take(metrics, d->metrics_); !err.empty()) return err;
+
   auto nft = io::NftInstaller::open();
   if (auto* err = std::get_if<io::NftError>(&nft)) return err->message;
   d->nft_.emplace(std::move(std::get<io::NftInstaller>(nft)));
@@ -80,7 +99,7 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   if (auto err = take(timer, d->timer_); !err.empty()) return err;
   for (auto [fd, token] :
        {std::pair{d->receiver_->fd(), kQueue}, std::pair{d->timer_->fd(), kTimer},
-        std::pair{d->signals_->fd(), kSignal}}) {
+        std::pair{d->signals_->fd(), kSignal}, std::pair{d->control_->fd(), kControl}}) {
     if (auto err = d->loop_->add(fd, token); !err.empty()) return err;
   }
 
@@ -88,6 +107,7 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   for (const auto& line : d->services_.apply(d->config_)) log(line);
   d->dispatcher_.set_timeouts(settings.timeouts);
   d->refresh_neighbours(d->config_);
+  d->publish_metrics();  // the first scrape already sees the services
 
   // Last: point the rules at the (already bound) queues.
   log(d->nft_->detection_note());
@@ -101,6 +121,8 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
                 format_mac(d->sender_->mac()).c_str(), d->sender_->qdisc_bypass() ? "on" : "off",
                 queue_range(settings).c_str(), d->receiver_->receive_buffer_bytes(), kBatchSize);
   log(mac_note);
+  log("lvsadm control socket " + d->control_->path());
+  log("metrics on http://" + d->metrics_->address() + "/metrics");
   log("running " + std::to_string(d->services_.services().size()) + " service(s); SIGHUP reloads " +
       d->config_path_ + ", SIGTERM stops");
   return d;
@@ -138,6 +160,11 @@ int Director::run() {
           break;
         case kTimer:
           tick();
+          break;
+        case kControl:
+          control_->process(io::monotonic_ms(), [this](std::string_view request) {
+            return answer_control_request(request);
+          });
           break;
         case kSignal:
           for (int sig = signals_->next(); sig != 0; sig = signals_->next()) {
@@ -197,6 +224,47 @@ void Director::tick() {
   const TimeMs now = io::monotonic_ms();
   dispatcher_.expire(now);
   services_.expire(now);
+  rate_sampler_.sample(services_, now);
+  control_->expire(now);
+  if (now >= next_metrics_ms_) {
+    next_metrics_ms_ = now + kMetricsIntervalMs;
+    publish_metrics();
+  }
+}
+
+void Director::publish_metrics() {
+  const ctl::Snapshot state = snapshot(/*with_connections=*/false);
+  DirectorMetricsInput in(state);
+  add_service_counters(services_, in);
+  const auto drops = path_.drop_reasons();
+  in.forward_errors = forward_error_reasons(drops, send_errors(*sender_), receiver_->counters());
+  // The receiver counts its queues together: one series labelled with the range ("0", "0-3").
+  in.queues.received = {{queue_range(config_.director), receiver_->counters().packets}};
+  std::string error;
+  if (auto kernel = io::read_nfqueue_proc(error)) {
+    in.queues.kernel = queues_in_range(*kernel, receiver_->queue_first(), receiver_->queue_last());
+  }
+  in.neighbours = neighbours_.entries();
+  in.neighbour_stats = neighbours_.stats();
+  metrics_->publish(build_director_metrics(in));
+}
+
+ctl::Snapshot Director::snapshot(bool with_connections) const {
+  return build_state_snapshot(services_, dispatcher_, io::monotonic_ms(), with_connections);
+}
+
+io::ControlAnswer Director::answer_control_request(std::string_view request) const {
+  auto decoded = ctl::decode_request(request);
+  const auto* req = std::get_if<ctl::Request>(&decoded);
+  if (req == nullptr) return ctl::handle_request(request, ctl::Snapshot{});  // the error answer
+  if (req->command != ctl::Command::list_connections) {
+    return ctl::handle_request(request, snapshot(false));
+  }
+  // The table is copied now; its encoding follows in pieces as the client reads.
+  auto listing = std::make_shared<ConnectionListing>(snapshot(true));
+  io::ControlAnswer answer(listing->head());
+  if (!listing->done()) answer.more = [listing](std::string& out) { return listing->next(out); };
+  return answer;
 }
 
 void Director::reload() {
@@ -217,12 +285,34 @@ void Director::reload() {
     ++reloads_rejected_;
     return;
   }
+  // A moved control socket: bound before anything changes, so a path that cannot be used
+  // rejects the whole reload; swapped in only once the reload is certain.
+  std::optional<io::ControlListener> moved_control;
+  if (next.director.control_socket != config_.director.control_socket) {
+    auto listener = io::ControlListener::open(next.director.control_socket);
+    if (auto* err = std::get_if<std::string>(&listener)) {
+      log(*err);
+      log("reload rejected; keeping the running configuration");
+      ++reloads_rejected_;
+      return;
+    }
+    moved_control.emplace(std::move(std::get<io::ControlListener>(listener)));
+  }
   // Rules first: if the kernel refuses them, nothing else has changed.
   if (auto err = nft_->install(next)) {
     log(err->message);
     log("reload rejected; keeping the running configuration");
     ++reloads_rejected_;
     return;
+  }
+  if (moved_control) {
+    if (auto err = control_->replace_listener(*moved_control); !err.empty()) {
+      log(err + "; lvsadm stays on " + control_->path());
+      next.director.control_socket = control_->path();
+    } else {
+      log("lvsadm control socket moved from " + moved_control->path() + " to " + control_->path());
+    }
+    moved_control.reset();  // the old listener: closes and removes its file
   }
   const auto commands = services_.apply(next);
   for (const auto& line : commands) log(line);
@@ -269,6 +359,9 @@ void Director::log_counters() const {
 int Director::shutdown() {
   log_counters();
   int code = 0;
+  const std::string socket_path = control_->path();
+  control_.reset();  // closes the clients and removes the socket file
+  log("control socket " + socket_path + " removed");
   if (auto err = nft_->remove()) {
     log("could not remove the nftables table: " + err->message);
     code = 1;
@@ -277,6 +370,7 @@ int Director::shutdown() {
   }
   receiver_.reset();
   sender_.reset();
+  metrics_.reset();  // up to 2 s: civetweb's listener polls with a 2 s quantum
   log("stopped");
   return code;
 }

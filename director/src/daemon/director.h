@@ -3,7 +3,9 @@
 //
 //   queue readable → receive a batch → decide each packet → one sendmmsg of the frames →
 //                    one verdict message set (NF_ACCEPT singles, then NF_DROP batch per queue)
-//   timer (100 ms) → connection expiry, scheduler housekeeping
+//   timer (100 ms) → connection expiry, scheduler housekeeping, rate estimation (every 2 s),
+//                    closing control clients that are too slow, metrics published (every 1 s)
+//   control socket → answer lvsadm (io/control_server.h) from a snapshot of the state now
 //   SIGHUP         → reload the config file (all or nothing; refusals keep the old one)
 //   SIGUSR1        → log the counters
 //   SIGTERM/SIGINT → remove the nft table, unbind, exit 0
@@ -16,18 +18,23 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "config/model.h"
 #include "conn/dispatcher.h"
+#include "ctl/snapshot.h"
 #include "daemon/packet_path.h"
+#include "io/control_server.h"
 #include "io/event_loop.h"
 #include "io/event_loop_sources.h"
+#include "io/metrics_server.h"
 #include "io/nfqueue_receiver.h"
 #include "io/nft_installer.h"
 #include "io/packet_sender.h"
 #include "neigh/neighbour_table.h"
+#include "service/rate_estimator.h"
 #include "service/service_table.h"
 
 namespace lvs {
@@ -45,12 +52,21 @@ class Director {
   // Runs until SIGTERM/SIGINT; returns the process exit code.
   int run();
 
+  // The state as lvsadm sees it, now (daemon/state_snapshot.h): services, destinations, counters,
+  // rates, timeouts, and the connection table when `with_connections` (costly: one entry per
+  // connection). For the control socket and for publishing metrics from the loop.
+  ctl::Snapshot snapshot(bool with_connections) const;
+
  private:
   Director(std::string config_path, config::DirectorConfig config);
   void process_queue();
   void tick();
   void reload();
   void log_counters() const;
+  // Rebuilds the Prometheus families from the live state and hands them to the scrapers.
+  void publish_metrics();
+  // The control protocol's answer to one request line.
+  io::ControlAnswer answer_control_request(std::string_view request) const;
   void refresh_neighbours(const config::DirectorConfig& config);
   int shutdown();
 
@@ -60,6 +76,7 @@ class Director {
   Dispatcher dispatcher_;
   NeighbourTable neighbours_;
   PacketPath path_;
+  RateSampler rate_sampler_;
 
   std::optional<io::NfqueueReceiver> receiver_;
   std::optional<io::PacketSender> sender_;
@@ -67,6 +84,9 @@ class Director {
   std::optional<io::EventLoop> loop_;
   std::optional<io::PeriodicTimer> timer_;
   std::optional<io::SignalSource> signals_;
+  std::optional<io::ControlServer> control_;
+  std::optional<io::MetricsServer> metrics_;
+  TimeMs next_metrics_ms_ = 0;
 
   // Per-batch scratch, sized once (the hot path does not allocate).
   std::vector<io::QueuedPacket> batch_;

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "config/net_address.h"
+#include "service/rate_estimator.h"
 
 namespace lvs {
 
@@ -56,6 +57,8 @@ struct Destination {
 
   // Statistics (ipvsadm --stats): conns counts connections bound (not templates).
   TrafficStats stats;
+  // ipvsadm --rate: stepped by RateSampler while linked, kept in the trash (ip_vs_dest.stats.est).
+  RateEstimator estimator;
 
   // ip_vs_dest_conn_overhead(): active connections weigh 256 inactive ones.
   std::uint32_t overhead() const { return (activeconns << 8) + inactconns; }

@@ -66,6 +66,8 @@ class VirtualService {
   // Service-wide statistics (ipvsadm --stats); the packet path adds to them and to the
   // destination's, VirtualService::bind() counts connections in both.
   TrafficStats stats;
+  // ipvsadm --rate for the whole service (RateSampler steps it every 2 s).
+  RateEstimator estimator;
 
   // Counter changes, as ip_vs_bind_dest() / ip_vs_unbind_dest() / the protocols' state
   // handlers. bind() also takes a reference, unbind() drops it.

@@ -1,0 +1,241 @@
+#include "daemon/director_metrics.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace lvs {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
+
+// Prometheus values are doubles: counters above 2^53 lose their last digits, as every client's do.
+void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  if (f.type == MetricType::Counter)
+    m.counter.value = value;
+  else
+    m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+// Families with no sample (no services yet, no neighbours) are left out rather than printed as
+// bare HELP/TYPE headers.
+void keep(std::vector<MetricFamily>& out, MetricFamily f) {
+  if (!f.metric.empty()) out.push_back(std::move(f));
+}
+
+bool contains(const std::vector<Endpoint>& list, const Endpoint& e) {
+  return std::find(list.begin(), list.end(), e) != list.end();
+}
+
+void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& out) {
+  auto conns =
+      family("lvs_service_connections_total",
+             "Connections the director scheduled for this virtual service.", MetricType::Counter);
+  auto pkts = family("lvs_service_packets_total",
+                     "Packets the director forwarded for this virtual service (direct routing: "
+                     "client to server only; replies bypass the director).",
+                     MetricType::Counter);
+  auto bytes = family("lvs_service_bytes_total",
+                      "Bytes (IP packets) the director forwarded for this virtual service (direct "
+                      "routing: client to server only).",
+                      MetricType::Counter);
+  auto no_dest = family("lvs_scheduler_no_dest_total",
+                        "New connections dropped because the scheduler found no usable real "
+                        "server (all quiesced, overloaded or absent).",
+                        MetricType::Counter);
+  auto b_conns =
+      family("lvs_backend_connections_total",
+             "Connections the director scheduled to this real server.", MetricType::Counter);
+  auto b_active = family("lvs_backend_connections_active",
+                         "Connections to this real server in TCP ESTABLISHED.", MetricType::Gauge);
+  auto b_inactive = family("lvs_backend_connections_inactive",
+                           "Other connections to this real server (TCP not ESTABLISHED, all UDP).",
+                           MetricType::Gauge);
+  auto b_weight = family("lvs_backend_weight",
+                         "Configured weight of this real server (0: quiesced, no new connections).",
+                         MetricType::Gauge);
+  auto b_up = family("lvs_backend_up",
+                     "1 if this real server can be chosen for a new connection (weight > 0, not "
+                     "overloaded, MAC known to the neighbour table), else 0.",
+                     MetricType::Gauge);
+  auto b_pkts = family("lvs_backend_packets_total",
+                       "Packets the director forwarded to this real server.", MetricType::Counter);
+  auto b_bytes =
+      family("lvs_backend_bytes_total",
+             "Bytes (IP packets) the director forwarded to this real server.", MetricType::Counter);
+
+  std::unordered_set<Ipv4> resolved;
+  for (const auto& [ip, entry] : in.neighbours) {
+    if (nud_valid(entry.state)) resolved.insert(ip);
+  }
+  static const std::vector<Endpoint> kNone;
+
+  for (const ctl::ServiceSnapshot& svc : in.snapshot.services) {
+    const std::string key = ctl::format_service_key(svc.key);
+    const std::vector<ClientMetric::Label> s{{"service", key}};
+    add(conns, s, static_cast<double>(svc.stats.conns));
+    add(pkts, s, static_cast<double>(svc.stats.inpkts + svc.stats.outpkts));
+    add(bytes, s, static_cast<double>(svc.stats.inbytes + svc.stats.outbytes));
+    auto nd = in.no_destination.find(key);
+    if (nd != in.no_destination.end()) add(no_dest, s, static_cast<double>(nd->second));
+
+    auto ov = in.overloaded.find(key);
+    const std::vector<Endpoint>& overloaded = ov == in.overloaded.end() ? kNone : ov->second;
+    for (const ctl::DestinationSnapshot& d : svc.destinations) {
+      const std::vector<ClientMetric::Label> b{{"service", key},
+                                               {"backend", format_endpoint(d.address)}};
+      add(b_conns, b, static_cast<double>(d.stats.conns));
+      add(b_active, b, d.active_conns);
+      add(b_inactive, b, d.inactive_conns);
+      add(b_weight, b, d.weight);
+      const bool up =
+          d.weight > 0 && !contains(overloaded, d.address) && resolved.contains(d.address.addr);
+      add(b_up, b, up ? 1 : 0);
+      add(b_pkts, b, static_cast<double>(d.stats.inpkts + d.stats.outpkts));
+      add(b_bytes, b, static_cast<double>(d.stats.inbytes + d.stats.outbytes));
+    }
+  }
+  for (auto* f : {&conns, &pkts, &bytes, &no_dest, &b_conns, &b_active, &b_inactive, &b_weight,
+                  &b_up, &b_pkts, &b_bytes}) {
+    keep(out, std::move(*f));
+  }
+}
+
+void build_neighbours(const DirectorMetricsInput& in, std::vector<MetricFamily>& out) {
+  auto entries = family("lvs_neighbour_entries",
+                        "Entries in the director's neighbour table (real server IP to MAC).",
+                        MetricType::Gauge);
+  add(entries, {}, static_cast<double>(in.neighbours.size()));
+  out.push_back(std::move(entries));
+
+  auto state = family("lvs_neighbour_state",
+                      "1 for each neighbour entry, labelled with its current NUD state (as `ip "
+                      "neigh`: PERMANENT, REACHABLE, STALE, ...).",
+                      MetricType::Gauge);
+  for (const auto& [ip, entry] : in.neighbours) {
+    add(state, {{"ip", format_ipv4(ip)}, {"state", std::string(nud_state_name(entry.state))}}, 1);
+  }
+  keep(out, std::move(state));
+
+  const NeighbourStats& s = in.neighbour_stats;
+  const struct {
+    const char* name;
+    const char* help;
+    std::uint64_t value;
+  } counters[] = {
+      {"lvs_neighbour_allocs_total", "Neighbour entries created.", s.allocs},
+      {"lvs_neighbour_destroys_total", "Neighbour entries removed.", s.destroys},
+      {"lvs_neighbour_lookups_total", "Neighbour table lookups by the packet path.", s.lookups},
+      {"lvs_neighbour_hits_total", "Lookups that found a usable MAC.", s.hits},
+      {"lvs_neighbour_lladdr_changes_total", "Times an entry's MAC address changed.",
+       s.lladdr_changes},
+  };
+  for (const auto& c : counters) {
+    auto f = family(c.name, c.help, MetricType::Counter);
+    add(f, {}, static_cast<double>(c.value));
+    out.push_back(std::move(f));
+  }
+}
+
+void build_queues(const DirectorMetricsInput& in, std::vector<MetricFamily>& out) {
+  auto received =
+      family("lvs_queue_packets_total", "Packets the director received from its NFQUEUE queue(s).",
+             MetricType::Counter);
+  for (const auto& [queue, count] : in.queues.received) {
+    add(received, {{"queue", queue}}, static_cast<double>(count));
+  }
+  keep(out, std::move(received));
+
+  auto dropped = family("lvs_queue_dropped_total",
+                        "Packets the kernel dropped before the director saw them: "
+                        "reason=queue_full (queue_maxlen reached), reason=socket_full (the "
+                        "director's receive buffer was full).",
+                        MetricType::Counter);
+  for (const io::NfqueueKernelStats& k : in.queues.kernel) {
+    const std::string q = std::to_string(k.queue);
+    add(dropped, {{"queue", q}, {"reason", "queue_full"}}, k.queue_dropped);
+    add(dropped, {{"queue", q}, {"reason", "socket_full"}}, k.user_dropped);
+  }
+  keep(out, std::move(dropped));
+}
+
+}  // namespace
+
+std::vector<MetricFamily> build_director_metrics(const DirectorMetricsInput& input) {
+  std::vector<MetricFamily> out;
+  build_services(input, out);
+  build_neighbours(input, out);
+  build_queues(input, out);
+  auto errors =
+      family("lvs_forward_errors_total",
+             "Queued packets the director did not forward or could not handle, by reason: "
+             "a malformed packet (truncated, not_ipv4, bad_checksum, ...), no_service, "
+             "no_destination, neighbour_unresolved (no MAC for the server), a send "
+             "failure (send_*), a queue socket failure (queue_*).",
+             MetricType::Counter);
+  for (const ReasonCount& r : input.forward_errors) {
+    add(errors, {{"reason", r.reason}}, static_cast<double>(r.count));
+  }
+  keep(out, std::move(errors));
+  return out;
+}
+
+void add_service_counters(const ServiceTable& services, DirectorMetricsInput& input) {
+  for (const auto& svc : services.services()) {
+    const std::string key = svc->key().to_string();
+    input.no_destination[key] = svc->no_dest_total();
+    std::vector<Endpoint> overloaded;
+    for (const Destination* d : svc->destinations()) {
+      if (d->overloaded) overloaded.push_back(d->address);
+    }
+    if (!overloaded.empty()) input.overloaded[key] = std::move(overloaded);
+  }
+}
+
+std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::PacketSender& sender) {
+  std::array<std::uint64_t, io::kSendErrorCount> out{};
+  for (std::size_t e = 0; e < io::kSendErrorCount; ++e) {
+    out[e] = sender.errors(static_cast<io::SendError>(e));
+  }
+  return out;
+}
+
+std::vector<ReasonCount> forward_error_reasons(
+    std::span<const std::pair<std::string_view, std::uint64_t>> drop_reasons,
+    const std::array<std::uint64_t, io::kSendErrorCount>& send_errors,
+    const io::NfqueueCounters& queue) {
+  std::vector<ReasonCount> out;
+  for (const auto& [reason, count] : drop_reasons) out.push_back({std::string(reason), count});
+  for (std::size_t e = 0; e < io::kSendErrorCount; ++e) {
+    out.push_back(
+        {std::string(io::send_error_name(static_cast<io::SendError>(e))), send_errors[e]});
+  }
+  out.push_back({"queue_receive_error", queue.receive_errors});
+  out.push_back({"queue_malformed", queue.malformed});
+  out.push_back({"queue_netlink_error", queue.netlink_errors});
+  out.push_back({"queue_verdict_error", queue.verdict_errors});
+  return out;
+}
+
+std::vector<io::NfqueueKernelStats> queues_in_range(const std::vector<io::NfqueueKernelStats>& all,
+                                                    std::uint16_t first, std::uint16_t last) {
+  std::vector<io::NfqueueKernelStats> out;
+  for (const auto& k : all) {
+    if (k.queue >= first && k.queue <= last) out.push_back(k);
+  }
+  return out;
+}
+
+}  // namespace lvs

@@ -1,0 +1,137 @@
+// The director's Prometheus metrics (DESIGN.md §5), built as plain prometheus::MetricFamily
+// values from copies of the daemon's counters. Pure: no clock, no sockets, no registry — the
+// event loop fills a DirectorMetricsInput once a second, calls build_director_metrics() and hands
+// the result to io::MetricsServer::publish(); scrapes only ever see that published copy.
+//
+// Families (labels `service="tcp/10.200.0.100:80"`, `backend="10.200.0.11:80"`):
+//
+//   lvs_service_connections_total{service}           counter  connections scheduled
+//   lvs_service_packets_total{service}               counter  packets forwarded (in + out)
+//   lvs_service_bytes_total{service}                 counter  bytes forwarded (in + out)
+//   lvs_scheduler_no_dest_total{service}             counter  new connections the scheduler
+//                                                             found no server for (dropped)
+//   lvs_backend_connections_total{service,backend}   counter  connections scheduled to it
+//   lvs_backend_connections_active{service,backend}  gauge    ESTABLISHED TCP connections
+//   lvs_backend_connections_inactive{service,backend} gauge   every other connection
+//   lvs_backend_weight{service,backend}              gauge    configured weight
+//   lvs_backend_up{service,backend}                  gauge    1 when it can be chosen (below)
+//   lvs_backend_packets_total{service,backend}       counter  packets forwarded to it
+//   lvs_backend_bytes_total{service,backend}         counter  bytes forwarded to it
+//   lvs_neighbour_entries                            gauge    entries in the neighbour table
+//   lvs_neighbour_state{ip,state}                    gauge    1, one sample per entry, labelled
+//                                                             with its current NUD state
+//   lvs_neighbour_{allocs,destroys,lookups,hits,lladdr_changes}_total   counter  NeighbourStats
+//   lvs_queue_packets_total{queue}                   counter  packets our socket received
+//   lvs_queue_dropped_total{queue,reason}            counter  the kernel's per-queue drops
+//   lvs_forward_errors_total{reason}                 counter  packets not forwarded, by reason
+//
+// Under direct routing the director never sees the replies, so "packets" and "bytes" count the
+// client-to-server direction only (as `ipvsadm --stats` shows OutPkts 0 for DR).
+//
+// lvs_backend_up is 1 exactly when the backend can be chosen for a new connection: linked in its
+// service (every destination of the snapshot is), weight > 0, not overloaded by its u/l
+// thresholds (IP_VS_DEST_F_OVERLOAD), and its IP has a neighbour entry in a NUD_VALID state (a
+// usable MAC). Otherwise 0 — a quiesced, overloaded or unresolved server is 0 even though it is
+// listed.
+//
+// Neighbour counters: allocs, destroys, lookups, hits and lladdr_changes are counted by
+// NeighbourTable today and exported as they stand. lvs_neighbour_res_failed_total,
+// lvs_neighbour_periodic_gc_runs_total, lvs_neighbour_forced_gc_runs_total and
+// lvs_neighbour_unres_discards_total belong to the ARP resolver (issue 5), which adds those
+// counters to NeighbourStats; they are deliberately not exported until a value exists, so no
+// dashboard mistakes a counter that is not implemented for one that counted nothing.
+//
+// lvs_forward_errors_total{reason} — every reason is always exported (0 means none happened),
+// in this stable order; names are part of the interface (add at the end, never rename):
+//   the parser's (packet/parse_error.h): truncated, not_ipv4, bad_header_length,
+//     bad_total_length, bad_checksum, unsupported_protocol, fragment, truncated_l4,
+//     bad_tcp_header_length, bad_udp_length
+//   the packet path's (daemon/packet_path.h): no_service, no_destination, neighbour_unresolved
+//   the sender's (io/packet_sender.h): send_no_buffer_space, send_message_too_long,
+//     send_interface_down, send_other
+//   the queue socket's (io/nfqueue_receiver.h): queue_receive_error (recvmmsg failed),
+//     queue_malformed (a message without id or payload), queue_netlink_error (the kernel
+//     refused a message, e.g. a verdict), queue_verdict_error (sending verdicts failed)
+//
+// lvs_queue_dropped_total{queue,reason} comes from /proc/net/netfilter/nfnetlink_queue:
+// reason="queue_full" is the kernel's queue_dropped (queue_maxlen reached), reason="socket_full"
+// its user_dropped (our receive buffer was full). Both are 32-bit in the kernel and start at 0
+// when the queue is bound.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/net_address.h"
+#include "ctl/snapshot.h"
+#include "io/nfqueue_receiver.h"
+#include "io/nfqueue_stats.h"
+#include "io/packet_sender.h"
+#include "neigh/neighbour_table.h"
+#include "service/service_table.h"
+
+namespace lvs {
+
+// A count with its label value (reason).
+struct ReasonCount {
+  std::string reason;
+  std::uint64_t count = 0;
+};
+
+// The queue figures: what our socket received and what the kernel dropped.
+struct QueueFigures {
+  // Packets received per queue, labelled with the queue number. The receiver counts all its
+  // queues together today, so the daemon passes one entry labelled with the configured range
+  // ("0", or "0-3" for several queues).
+  std::vector<std::pair<std::string, std::uint64_t>> received;
+  // The kernel's counters for our queues (only those in the configured range); empty when the
+  // proc file could not be read, in which case lvs_queue_dropped_total is not exported.
+  std::vector<io::NfqueueKernelStats> kernel;
+};
+
+struct DirectorMetricsInput {
+  explicit DirectorMetricsInput(const ctl::Snapshot& snap) : snapshot(snap) {}
+
+  // Services, backends, their counters, connection counts and weights.
+  const ctl::Snapshot& snapshot;
+  // What the snapshot does not carry, keyed by the service label (format_service_key()):
+  // lvs_scheduler_no_dest_total (VirtualService::no_dest_total()) ...
+  std::map<std::string, std::uint64_t> no_destination;
+  // ... and the backends whose overload flag is set (lvs_backend_up 0).
+  std::map<std::string, std::vector<Endpoint>> overloaded;
+  // lvs_forward_errors_total, in the order above (forward_error_reasons()).
+  std::vector<ReasonCount> forward_errors;
+  QueueFigures queues;
+  // NeighbourTable::entries() and stats().
+  std::vector<std::pair<Ipv4, NeighbourEntry>> neighbours;
+  NeighbourStats neighbour_stats;
+};
+
+std::vector<prometheus::MetricFamily> build_director_metrics(const DirectorMetricsInput& input);
+
+// Fills `no_destination` and `overloaded` from the live services.
+void add_service_counters(const ServiceTable& services, DirectorMetricsInput& input);
+
+// The sender's error counters, in SendError order.
+std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::PacketSender& sender);
+
+// Every lvs_forward_errors_total reason with its count, in the documented order: `drop_reasons`
+// is PacketPath::drop_reasons().
+std::vector<ReasonCount> forward_error_reasons(
+    std::span<const std::pair<std::string_view, std::uint64_t>> drop_reasons,
+    const std::array<std::uint64_t, io::kSendErrorCount>& send_errors,
+    const io::NfqueueCounters& queue);
+
+// The kernel's rows for queues first..last (others belong to other processes).
+std::vector<io::NfqueueKernelStats> queues_in_range(const std::vector<io::NfqueueKernelStats>& all,
+                                                    std::uint16_t first, std::uint16_t last);
+
+}  // namespace lvs

@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# lvsadm against a running lvs-director on the real kernel: lab.sh up, the director in lvs-dir
+# with config/examples/lab.yaml (a copy whose control-socket points into the test's own temporary
+# directory, in a subdirectory the director must create), real clients in lvs-client, and
+# `lvsadm --socket PATH` from lvs-dir:
+#   - the socket: created with its directory, mode 0660
+#   - -L -n before any traffic: ipvsadm's exact listing (header lines, both services, three
+#     servers each, in ipvsadm's order)
+#   - after 30 HTTP connections and 6 UDP flows: --stats Conns per server equals the number of
+#     answers each server actually gave (counted from the bodies); InPkts > 0, OutPkts 0 (direct
+#     routing); the service line sums its servers
+#   - -L -n -c lists those connections with the right client, VIP and server
+#   - --rate shows CPS > 0 while traffic runs for ~5 s, InPPS > 0, OutPPS 0
+#   - -L --timeout shows the configured timeouts
+#   - -L -n -c of 4000+ connections (an answer sent in pieces): each listed exactly once
+#   - a control client that connects and sends nothing stalls neither forwarding nor lvsadm
+#   - SIGHUP moving control-socket: the new path answers, the old file is gone
+#   - SIGKILL leaves a stale socket: a new director replaces it; a second director on the same
+#     socket is refused with one line
+#   - SIGTERM: exit 0, the socket file is removed; lvsadm then fails with a clear message, exit 1
+#
+#   bash tests/lab/lvsadm_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
+#
+# Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
+# root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+set -uo pipefail
+
+bin_dir=${1:?usage: lvsadm_test.sh BIN_DIR SOURCE_DIR}
+src_dir=${2:?usage: lvsadm_test.sh BIN_DIR SOURCE_DIR}
+director_bin=$bin_dir/lvs-director
+lvsadm_bin=$bin_dir/lvsadm
+lab=$src_dir/deploy/lab/lab.sh
+
+if [[ $(id -u) -ne 0 ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "lvsadm_test: needs root (network namespaces) and CI=true: failing" >&2
+    exit 1
+  fi
+  echo "lvsadm_test: needs root; skipped" >&2
+  exit 77
+fi
+for tool in curl socat nft ip stat; do
+  command -v "$tool" >/dev/null || { echo "lvsadm_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
+done
+for b in "$director_bin" "$lvsadm_bin"; do
+  [[ -x $b ]] || { echo "lvsadm_test: $b not built" >&2; exit 1; }
+done
+
+export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
+readonly P=$LVS_LAB_PREFIX
+readonly VIP=10.200.0.100
+
+tmp=$(mktemp -d /tmp/lvsadm_test.XXXXXX)
+chmod 755 "$tmp"
+config=$tmp/director.yaml
+log=$tmp/director.log
+sock=$tmp/run/director.sock  # run/ does not exist: the director creates it
+director_pid=""
+silent_pid=""
+traffic_pid=""
+
+stop_pid() {  # stop_pid PID SIGNAL
+  [[ -n $1 ]] || return 0
+  if kill -0 "$1" 2>/dev/null; then
+    kill "-$2" "$1" 2>/dev/null
+    for _ in $(seq 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
+  fi
+  wait "$1" 2>/dev/null || true
+}
+stop_director() {
+  stop_pid "$director_pid" TERM
+  director_pid=""
+}
+cleanup() {
+  stop_pid "$traffic_pid" TERM
+  stop_pid "$silent_pid" TERM
+  stop_director
+  "$lab" down >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+passed=0 failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+check_expr() {  # check_expr DESCRIPTION 'EXPR'
+  if eval "$2"; then ok "$1"; else not_ok "$1"; fi
+}
+finish() {
+  echo "lvsadm_test: $passed passed, $failed failed"
+  if [[ $failed -ne 0 ]]; then
+    echo "--- director log ---"
+    cat "$log" 2>/dev/null
+  fi
+  [[ $failed -eq 0 ]]
+  exit $?
+}
+
+in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+lvsadm() { ip netns exec "${P}dir" "$lvsadm_bin" --socket "$sock" "$@"; }
+
+http_requests() {  # N sequential new connections; one body line per request
+  in_ns client bash -c 'for i in $(seq '"$1"'); do curl -s -m 3 http://'"$VIP"'/ || echo none; done'
+}
+count_of() { grep -cx "$1" <<<"$2" || true; }
+
+director_running() { kill -0 "$director_pid" 2>/dev/null; }
+table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
+socket_present() { [[ -S $sock ]]; }
+wait_for() {  # wait_for TENTHS COMMAND...
+  local n=$1
+  shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+log_has() { grep -qF -- "$1" "$log"; }
+start_director() {  # start_director CONFIG: background, sets director_pid
+  ip netns exec "${P}dir" "$director_bin" --config "$1" >>"$log" 2>&1 &
+  director_pid=$!
+  wait_for 100 table_present && wait_for 50 socket_present && director_running
+}
+
+# Field F (awk numbering) of the --stats/--rate line whose address is ADDRESS: a service line
+# "TCP  VIP:PORT n..." and a server line "  -> RIP:PORT n..." both have it in $2, numbers from $3.
+column_of() {  # column_of LISTING ADDRESS F
+  awk -v addr="$2" -v f="$3" '$2 == addr { print $f; exit }' <<<"$1"
+}
+# TCP entries of a -Lnc listing whose state is not one a closed connection can be in.
+open_tcp_states() {
+  awk '$1 == "TCP" && $3 !~ /^(FIN_WAIT|TIME_WAIT|CLOSE|CLOSE_WAIT|LAST_ACK)$/' <<<"$1"
+}
+
+# --- lab and director ------------------------------------------------------------------------
+"$lab" down >/dev/null 2>&1 || true
+if ! "$lab" up >"$tmp/lab.log" 2>&1; then
+  cat "$tmp/lab.log"
+  not_ok "lab.sh up"
+  finish
+fi
+sed -e "s|control-socket: .*|control-socket: $sock|" \
+  -e "s|metrics: .*|metrics: 127.0.0.1:9481|" \
+  "$src_dir/config/examples/lab.yaml" >"$config"
+grep -q "control-socket: $sock" "$config" || { not_ok "config copy names the private socket"; finish; }
+
+if ! start_director "$config"; then
+  not_ok "director running with its nft table and control socket within 15 s"
+  finish
+fi
+ok "director running, table ip lvs_director installed, control socket $sock"
+check "the socket's missing directory was created (mode 755)" \
+  [ "$(stat -c %a "$tmp/run")" == 755 ]
+check "the control socket has mode 660" [ "$(stat -c %a "$sock")" == 660 ]
+check "the start-up log names the control socket" log_has "lvsadm control socket $sock"
+
+# --- -L -n before any traffic: the exact listing ---------------------------------------------
+expected_idle="IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+TCP  10.200.0.100:80 wlc
+  -> 10.200.0.11:80               Route   3      0          0         
+  -> 10.200.0.12:80               Route   2      0          0         
+  -> 10.200.0.13:80               Route   1      0          0         
+UDP  10.200.0.100:9000 wrr
+  -> 10.200.0.11:9000             Route   3      0          0         
+  -> 10.200.0.12:9000             Route   2      0          0         
+  -> 10.200.0.13:9000             Route   1      0          0         "
+listing=$(lvsadm -L -n)
+rc=$?
+check "lvsadm -L -n exits 0" [ "$rc" -eq 0 ]
+if [[ $listing == "$expected_idle" ]]; then
+  ok "lvsadm -L -n: ipvsadm's header lines, both services, three servers each"
+else
+  not_ok "lvsadm -L -n: ipvsadm's header lines, both services, three servers each"
+  diff <(echo "$expected_idle") <(echo "$listing") | sed 's/^/     /'
+fi
+
+# --- traffic, then --stats ---------------------------------------------------------------------
+bodies=$(http_requests 30)
+rs1=$(count_of rs1 "$bodies") rs2=$(count_of rs2 "$bodies") rs3=$(count_of rs3 "$bodies")
+echo "     30 HTTP connections answered: rs1=$rs1 rs2=$rs2 rs3=$rs3"
+check "all 30 HTTP requests answered" [ $((rs1 + rs2 + rs3)) -eq 30 ]
+udp=$(in_ns client bash -c 'for i in $(seq 6); do echo ping | socat -T1 - UDP4:'"$VIP"':9000 || echo none; done')
+u1=$(count_of rs1 "$udp") u2=$(count_of rs2 "$udp") u3=$(count_of rs3 "$udp")
+echo "     6 UDP flows answered: rs1=$u1 rs2=$u2 rs3=$u3"
+
+stats=$(lvsadm -L -n --stats)
+echo "$stats" | sed 's/^/     /'
+check "--stats header" grep -qx "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes" <<<"$stats"
+for i in 1 2 3; do
+  want=$(eval echo "\$rs$i")
+  got=$(column_of "$stats" "10.200.0.1$i:80" 3)
+  check "--stats: rs$i Conns $got equals the $want connections it answered" [ "${got:-x}" == "$want" ]
+  want=$(eval echo "\$u$i")
+  got=$(column_of "$stats" "10.200.0.1$i:9000" 3)
+  check "--stats: rs$i UDP Conns $got equals the $want flows it answered" [ "${got:-x}" == "$want" ]
+done
+check "--stats: TCP service Conns is 30" [ "$(column_of "$stats" "$VIP:80" 3)" == 30 ]
+check "--stats: UDP service Conns is 6" [ "$(column_of "$stats" "$VIP:9000" 3)" == 6 ]
+inpkts_ok=1 outpkts_ok=1
+while read -r addr in out; do
+  [[ $in -gt 0 ]] || { inpkts_ok=0; echo "     $addr InPkts $in"; }
+  [[ $out == 0 ]] || { outpkts_ok=0; echo "     $addr OutPkts $out"; }
+done < <(awk '$1 == "->" && $2 ~ /^10\./ { print $2, $4, $5 } $1 ~ /^(TCP|UDP)$/ { print $2, $4, $5 }' <<<"$stats")
+check "--stats: InPkts > 0 on every service and server" [ "$inpkts_ok" -eq 1 ]
+check "--stats: OutPkts 0 everywhere (direct routing: replies bypass the director)" [ "$outpkts_ok" -eq 1 ]
+
+# --- -L -n -c -----------------------------------------------------------------------------
+conns=$(lvsadm -L -n -c)
+check "-L -n -c header" grep -qx "pro expire state       source             virtual            destination" <<<"$conns"
+check "-L -n -c title" grep -qx "IPVS connection entries" <<<"$conns"
+for i in 1 2 3; do
+  want=$(eval echo "\$rs$i")
+  got=$(awk -v d="10.200.0.1$i:80" -v v="$VIP:80" '$1 == "TCP" && $4 ~ /^10\.200\.0\.10:/ && $5 == v && $6 == d' <<<"$conns" | wc -l)
+  check "-L -n -c: $want TCP connections client -> $VIP:80 -> rs$i ($got)" [ "$got" -eq "$want" ]
+  want=$(eval echo "\$u$i")
+  got=$(awk -v d="10.200.0.1$i:9000" -v v="$VIP:9000" '$1 == "UDP" && $3 == "UDP" && $4 ~ /^10\.200\.0\.10:/ && $5 == v && $6 == d' <<<"$conns" | wc -l)
+  check "-L -n -c: $want UDP flows client -> $VIP:9000 -> rs$i ($got)" [ "$got" -eq "$want" ]
+done
+leftover=$(open_tcp_states "$conns")
+check "-L -n -c: the closed TCP connections are in closing states" [ -z "$leftover" ]
+
+check "-L --timeout" grep -qx "Timeout (tcp tcpfin udp): 900 120 300" <<<"$(lvsadm -L --timeout)"
+
+# --- --rate while traffic runs ----------------------------------------------------------------
+# Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
+ip netns exec "${P}client" bash -c 'end=$((SECONDS + 7)); while [ $SECONDS -lt $end ]; do curl -s -m 2 -o /dev/null http://'"$VIP"'/; done' &
+traffic_pid=$!
+sleep 5
+rate=$(lvsadm -L -n --rate)
+stop_pid "$traffic_pid" TERM
+traffic_pid=""
+echo "$rate" | sed 's/^/     /'
+check "--rate header" grep -qx "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS" <<<"$rate"
+cps=$(column_of "$rate" "$VIP:80" 3)
+check "--rate: TCP service CPS > 0 while traffic runs ($cps)" [ "${cps:-0}" -gt 0 ]
+check "--rate: TCP service InPPS > 0" [ "$(column_of "$rate" "$VIP:80" 4)" -gt 0 ]
+check "--rate: TCP service InBPS > 0" [ "$(column_of "$rate" "$VIP:80" 6)" -gt 0 ]
+check "--rate: TCP service OutPPS 0" [ "$(column_of "$rate" "$VIP:80" 5)" == 0 ]
+# Per server only the busiest: rs3 gets a sixth of a few connections per second, which may
+# round to 0 on a slow machine.
+check "--rate: rs1 (weight 3) has CPS > 0" [ "$(column_of "$rate" "10.200.0.11:80" 3)" -gt 0 ]
+
+# --- -L -n -c of a larger table: the answer comes in pieces ----------------------------------
+# 4100 more TCP connections (bash's /dev/tcp: connect, then close) make the listing longer than
+# two of the director's 2000-connection pieces.
+# Bounded: if the director were gone, every connect would wait out its SYN retries.
+director_running || { not_ok "director still running before the large listing"; finish; }
+in_ns client timeout 120 bash -c 'for i in $(seq 4100); do exec 3<>/dev/tcp/'"$VIP"'/80 && exec 3>&-; done' 2>/dev/null
+# The listing must hold between the table sizes -L -n reports (ActiveConn + InActConn over the
+# TCP servers) just before and just after it (a straggler may still come or go meanwhile).
+tcp_in_table() {
+  lvsadm -L -n | awk '$1 == "->" && $2 ~ /:80$/ { n += $5 + $6 } END { print n + 0 }'
+}
+before=$(tcp_in_table)
+t0=$(date +%s%N)
+conns=$(lvsadm -L -n -c)
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+after=$(tcp_in_table)
+listed=$(awk '$1 == "TCP" && $5 == "'"$VIP"':80"' <<<"$conns" | wc -l)
+echo "     -L -n -c: $listed TCP entries in $ms ms (table: $before before, $after after)"
+check_expr "-L -n -c of a table of $listed connections: exit 0, all listed" \
+  '[ "$rc" -eq 0 ] && [ "$listed" -ge 4100 ] &&
+   { [ "$listed" -le "$before" ] && [ "$listed" -ge "$after" ] ||
+     [ "$listed" -ge "$before" ] && [ "$listed" -le "$after" ]; }'
+check "-L -n -c: no entry listed twice" \
+  [ "$(awk '$1 == "TCP" {print $4}' <<<"$conns" | sort | uniq -d | wc -l)" -eq 0 ]
+
+# --- a silent control client stalls nothing ---------------------------------------------------
+ip netns exec "${P}dir" socat -T 10 UNIX-CONNECT:"$sock" EXEC:'sleep 10' >/dev/null 2>&1 &
+silent_pid=$!
+sleep 0.3
+t0=$(date +%s%N)
+bodies=$(http_requests 10)
+check "with a silent control client connected: 10/10 HTTP answered" \
+  [ $(($(count_of rs1 "$bodies") + $(count_of rs2 "$bodies") + $(count_of rs3 "$bodies"))) -eq 10 ]
+check "with a silent control client connected: lvsadm -L -n still answers" \
+  bash -c "ip netns exec ${P}dir $lvsadm_bin --socket $sock -L -n | grep -q '^TCP  $VIP:80 wlc'"
+echo "     10 requests + lvsadm took $((($(date +%s%N) - t0) / 1000000)) ms beside the silent client"
+stop_pid "$silent_pid" TERM
+silent_pid=""
+
+# --- SIGHUP moving the control socket ---------------------------------------------------------
+sock2=$tmp/run2/lvs.sock
+sed "s|control-socket: .*|control-socket: $sock2|" "$config" >"$tmp/moved.yaml"
+cp "$config" "$tmp/orig.yaml"
+cp "$tmp/moved.yaml" "$config"
+kill -HUP "$director_pid"
+check "SIGHUP with a new control-socket: applied" wait_for 50 log_has "control socket moved from $sock to $sock2"
+check "the new socket answers" \
+  bash -c "ip netns exec ${P}dir $lvsadm_bin --socket $sock2 -L -n | grep -q '^UDP  $VIP:9000 wrr'"
+check "the old socket file is gone" [ ! -e "$sock" ]
+cp "$tmp/orig.yaml" "$config"
+kill -HUP "$director_pid"
+check "SIGHUP back to the first path" wait_for 50 log_has "control socket moved from $sock2 to $sock"
+check "lvsadm answers on the first path again" bash -c "ip netns exec ${P}dir $lvsadm_bin --socket $sock -L -n >/dev/null"
+
+# --- a stale socket is replaced; a live one refuses a second director -------------------------
+kill -KILL "$director_pid"
+wait "$director_pid" 2>/dev/null
+director_pid=""
+check "SIGKILL leaves the socket file behind" [ -S "$sock" ]
+out=$(lvsadm -L -n 2>&1)
+check "lvsadm on a stale socket: 'Connection refused (is lvs-director running?)'" \
+  grep -q "cannot connect to $sock: Connection refused (is lvs-director running?)" <<<"$out"
+in_ns dir nft delete table ip lvs_director 2>/dev/null || true
+check "a new director replaces the stale socket and starts" start_director "$config"
+check "lvsadm answers the new director" bash -c "ip netns exec ${P}dir $lvsadm_bin --socket $sock -L -n | grep -q '^TCP  $VIP:80 wlc'"
+sed 's/queue: 0/queue: 1/' "$config" >"$tmp/queue1.yaml"
+out=$(ip netns exec "${P}dir" timeout 10 "$director_bin" --config "$tmp/queue1.yaml" 2>&1)
+rc=$?
+check "a second director on the same socket is refused (exit 1, one line naming it)" \
+  bash -c "[ $rc -eq 1 ] && grep -q 'another lvs-director is answering there' <<<'$out' && [ \$(grep -c 'cannot start' <<<'$out') -eq 1 ]"
+check "the refused one left the socket to the running director" \
+  bash -c "ip netns exec ${P}dir $lvsadm_bin --socket $sock -L -n >/dev/null"
+
+# --- SIGTERM ---------------------------------------------------------------------------------
+kill -TERM "$director_pid"
+status=0
+wait "$director_pid" || status=$?
+director_pid=""
+check "SIGTERM: director exited 0 (got $status)" [ "$status" -eq 0 ]
+check "SIGTERM: the socket file is removed" [ ! -e "$sock" ]
+check "SIGTERM: the log says so" log_has "control socket $sock removed"
+out=$(lvsadm -L -n 2>&1)
+rc=$?
+echo "     lvsadm with no director: exit $rc: $out"
+check "lvsadm with the director stopped: exit code != 0" [ "$rc" -ne 0 ]
+check "lvsadm with the director stopped: a clear message" \
+  grep -qx "lvsadm: cannot connect to $sock: No such file or directory (is lvs-director running?)" <<<"$out"
+check "no sanitizer report in the director's log (sanitized builds)" \
+  bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+
+finish

@@ -1,0 +1,390 @@
+// build_director_metrics() serialized with prometheus::TextSerializer, as a scrape sees it: exact
+// names, types, labels and values for a hand-built snapshot and counters; lvs_backend_up's four
+// conditions one by one; the forward error reasons in their documented order; and the helpers
+// that gather the input from the live core (service counters, queue rows).
+#include "daemon/director_metrics.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "daemon/packet_path.h"
+
+namespace lvs {
+namespace {
+
+constexpr Ipv4 ip(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+  return (Ipv4{a} << 24) | (Ipv4{b} << 16) | (Ipv4{c} << 8) | d;
+}
+const Endpoint kVip{ip(10, 200, 0, 100), 80};
+const Endpoint kRs1{ip(10, 200, 0, 11), 80};
+const Endpoint kRs2{ip(10, 200, 0, 12), 80};
+const Endpoint kRs3{ip(10, 200, 0, 13), 80};
+
+ctl::DestinationSnapshot dest(Endpoint address, std::int32_t weight, std::uint32_t active,
+                              std::uint32_t inactive, ctl::Stats stats) {
+  ctl::DestinationSnapshot d;
+  d.address = address;
+  d.weight = weight;
+  d.active_conns = active;
+  d.inactive_conns = inactive;
+  d.stats = stats;
+  return d;
+}
+
+// tcp/10.200.0.100:80 with rs1..rs3, udp/10.200.0.100:9000 with rs1 only.
+ctl::Snapshot lab_snapshot() {
+  ctl::Snapshot snap;
+  ctl::ServiceSnapshot http;
+  http.key = {ctl::ServiceKind::tcp, kVip, 0};
+  http.scheduler = "wlc";
+  http.stats = {.conns = 60, .inpkts = 420, .outpkts = 0, .inbytes = 25200, .outbytes = 0};
+  http.destinations = {
+      dest(kRs3, 1, 0, 10, {.conns = 10, .inpkts = 70, .inbytes = 4200}),
+      dest(kRs2, 2, 1, 19, {.conns = 20, .inpkts = 140, .inbytes = 8400}),
+      dest(kRs1, 3, 2, 28, {.conns = 30, .inpkts = 210, .inbytes = 12600}),
+  };
+  ctl::ServiceSnapshot udp;
+  udp.key = {ctl::ServiceKind::udp, {kVip.addr, 9000}, 0};
+  udp.scheduler = "wrr";
+  udp.stats = {.conns = 6, .inpkts = 6, .inbytes = 198};
+  udp.destinations = {dest({kRs1.addr, 9000}, 3, 0, 6, {.conns = 6, .inpkts = 6, .inbytes = 198})};
+  snap.services = {http, udp};
+  return snap;
+}
+
+std::vector<std::pair<Ipv4, NeighbourEntry>> permanent(std::initializer_list<Ipv4> ips) {
+  std::vector<std::pair<Ipv4, NeighbourEntry>> out;
+  std::uint8_t last = 0x0b;
+  for (Ipv4 a : ips) out.push_back({a, {{2, 0, 0, 0, 0, last++}, NudState::Permanent}});
+  return out;
+}
+
+std::string serialize(const DirectorMetricsInput& in) {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, build_director_metrics(in));
+  return out.str();
+}
+
+// The sample lines (no # comments) of one family, in output order.
+std::vector<std::string> samples(const std::string& text, const std::string& name) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(name + "{") || line.starts_with(name + " ")) out.push_back(line);
+  }
+  return out;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    if (l == line) return true;
+  }
+  return false;
+}
+
+using Lines = std::vector<std::string>;
+
+TEST(DirectorMetrics, ServiceAndBackendFamiliesHaveExactNamesTypesLabelsAndValues) {
+  const ctl::Snapshot snap = lab_snapshot();
+  DirectorMetricsInput in(snap);
+  in.no_destination = {{"tcp/10.200.0.100:80", 2}, {"udp/10.200.0.100:9000", 0}};
+  in.neighbours = permanent({kRs1.addr, kRs2.addr, kRs3.addr});
+  const std::string text = serialize(in);
+
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_service_connections_total counter"));
+  EXPECT_EQ(samples(text, "lvs_service_connections_total"),
+            (Lines{R"(lvs_service_connections_total{service="tcp/10.200.0.100:80"} 60)",
+                   R"(lvs_service_connections_total{service="udp/10.200.0.100:9000"} 6)"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_service_packets_total counter"));
+  EXPECT_EQ(samples(text, "lvs_service_packets_total"),
+            (Lines{R"(lvs_service_packets_total{service="tcp/10.200.0.100:80"} 420)",
+                   R"(lvs_service_packets_total{service="udp/10.200.0.100:9000"} 6)"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_service_bytes_total counter"));
+  EXPECT_EQ(samples(text, "lvs_service_bytes_total"),
+            (Lines{R"(lvs_service_bytes_total{service="tcp/10.200.0.100:80"} 25200)",
+                   R"(lvs_service_bytes_total{service="udp/10.200.0.100:9000"} 198)"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_scheduler_no_dest_total counter"));
+  EXPECT_EQ(samples(text, "lvs_scheduler_no_dest_total"),
+            (Lines{R"(lvs_scheduler_no_dest_total{service="tcp/10.200.0.100:80"} 2)",
+                   R"(lvs_scheduler_no_dest_total{service="udp/10.200.0.100:9000"} 0)"}));
+
+  const std::string t = R"({service="tcp/10.200.0.100:80",backend=")";
+  const std::string u = R"({service="udp/10.200.0.100:9000",backend=")";
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_connections_total counter"));
+  EXPECT_EQ(samples(text, "lvs_backend_connections_total"),
+            (Lines{"lvs_backend_connections_total" + t + "10.200.0.13:80\"} 10",
+                   "lvs_backend_connections_total" + t + "10.200.0.12:80\"} 20",
+                   "lvs_backend_connections_total" + t + "10.200.0.11:80\"} 30",
+                   "lvs_backend_connections_total" + u + "10.200.0.11:9000\"} 6"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_connections_active gauge"));
+  EXPECT_EQ(samples(text, "lvs_backend_connections_active"),
+            (Lines{"lvs_backend_connections_active" + t + "10.200.0.13:80\"} 0",
+                   "lvs_backend_connections_active" + t + "10.200.0.12:80\"} 1",
+                   "lvs_backend_connections_active" + t + "10.200.0.11:80\"} 2",
+                   "lvs_backend_connections_active" + u + "10.200.0.11:9000\"} 0"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_connections_inactive gauge"));
+  EXPECT_EQ(samples(text, "lvs_backend_connections_inactive"),
+            (Lines{"lvs_backend_connections_inactive" + t + "10.200.0.13:80\"} 10",
+                   "lvs_backend_connections_inactive" + t + "10.200.0.12:80\"} 19",
+                   "lvs_backend_connections_inactive" + t + "10.200.0.11:80\"} 28",
+                   "lvs_backend_connections_inactive" + u + "10.200.0.11:9000\"} 6"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_weight gauge"));
+  EXPECT_EQ(samples(text, "lvs_backend_weight"),
+            (Lines{"lvs_backend_weight" + t + "10.200.0.13:80\"} 1",
+                   "lvs_backend_weight" + t + "10.200.0.12:80\"} 2",
+                   "lvs_backend_weight" + t + "10.200.0.11:80\"} 3",
+                   "lvs_backend_weight" + u + "10.200.0.11:9000\"} 3"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_up gauge"));
+  EXPECT_EQ(samples(text, "lvs_backend_up"),
+            (Lines{"lvs_backend_up" + t + "10.200.0.13:80\"} 1",
+                   "lvs_backend_up" + t + "10.200.0.12:80\"} 1",
+                   "lvs_backend_up" + t + "10.200.0.11:80\"} 1",
+                   "lvs_backend_up" + u + "10.200.0.11:9000\"} 1"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_packets_total counter"));
+  EXPECT_EQ(samples(text, "lvs_backend_packets_total"),
+            (Lines{"lvs_backend_packets_total" + t + "10.200.0.13:80\"} 70",
+                   "lvs_backend_packets_total" + t + "10.200.0.12:80\"} 140",
+                   "lvs_backend_packets_total" + t + "10.200.0.11:80\"} 210",
+                   "lvs_backend_packets_total" + u + "10.200.0.11:9000\"} 6"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_bytes_total counter"));
+  EXPECT_EQ(samples(text, "lvs_backend_bytes_total"),
+            (Lines{"lvs_backend_bytes_total" + t + "10.200.0.13:80\"} 4200",
+                   "lvs_backend_bytes_total" + t + "10.200.0.12:80\"} 8400",
+                   "lvs_backend_bytes_total" + t + "10.200.0.11:80\"} 12600",
+                   "lvs_backend_bytes_total" + u + "10.200.0.11:9000\"} 198"}));
+}
+
+TEST(DirectorMetrics, EveryFamilyHasHelpText) {
+  const ctl::Snapshot snap = lab_snapshot();
+  DirectorMetricsInput in(snap);
+  in.no_destination = {{"tcp/10.200.0.100:80", 0}};
+  in.neighbours = permanent({kRs1.addr});
+  in.queues.received = {{"0", 1}};
+  in.queues.kernel = {io::NfqueueKernelStats{.queue = 0}};
+  in.forward_errors = {{"no_service", 0}};
+  for (const auto& f : build_director_metrics(in)) {
+    EXPECT_TRUE(f.name.starts_with("lvs_")) << f.name;
+    EXPECT_GT(f.help.size(), 10u) << f.name;
+  }
+}
+
+TEST(DirectorMetrics, CountersAreExactIntegersUpTo2To53) {
+  ctl::Snapshot snap = lab_snapshot();
+  snap.services[0].stats.inbytes = 9007199254740992ull;  // 2^53
+  DirectorMetricsInput in(snap);
+  EXPECT_EQ(samples(serialize(in), "lvs_service_bytes_total")[0],
+            R"(lvs_service_bytes_total{service="tcp/10.200.0.100:80"} 9007199254740992)");
+}
+
+TEST(DirectorMetrics, BackendUpNeedsWeightNoOverloadAndAUsableMac) {
+  ctl::Snapshot snap = lab_snapshot();
+  snap.services.resize(1);
+  snap.services[0].destinations[0].weight = 0;  // rs3 quiesced
+  DirectorMetricsInput in(snap);
+  in.overloaded = {{"tcp/10.200.0.100:80", {kRs2}}};  // rs2 over its u-threshold
+  in.neighbours = permanent({kRs1.addr, kRs2.addr, kRs3.addr});
+  const std::string t = R"(lvs_backend_up{service="tcp/10.200.0.100:80",backend=")";
+  EXPECT_EQ(
+      samples(serialize(in), "lvs_backend_up"),
+      (Lines{t + "10.200.0.13:80\"} 0", t + "10.200.0.12:80\"} 0", t + "10.200.0.11:80\"} 1"}));
+
+  // rs1 without a neighbour entry, then with one that is not NUD_VALID.
+  in.neighbours = permanent({kRs2.addr, kRs3.addr});
+  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 0");
+  in.neighbours = {{kRs1.addr, {{2, 0, 0, 0, 0, 0x0b}, NudState::Incomplete}}};
+  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 0");
+  in.neighbours = {{kRs1.addr, {{2, 0, 0, 0, 0, 0x0b}, NudState::Stale}}};
+  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 1");
+
+  // An overloaded server of another service with the same address does not count here.
+  in.overloaded = {{"udp/10.200.0.100:9000", {kRs1}}};
+  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 1");
+}
+
+TEST(DirectorMetrics, FwmarkServiceLabel) {
+  ctl::Snapshot snap;
+  ctl::ServiceSnapshot svc;
+  svc.key = {ctl::ServiceKind::fwmark, {}, 7};
+  svc.destinations = {dest({kRs1.addr, 0}, 1, 0, 0, {})};
+  snap.services = {svc};
+  DirectorMetricsInput in(snap);
+  const std::string text = serialize(in);
+  EXPECT_EQ(samples(text, "lvs_service_connections_total"),
+            (Lines{R"(lvs_service_connections_total{service="fwm/7"} 0)"}));
+  EXPECT_EQ(samples(text, "lvs_backend_weight"),
+            (Lines{R"(lvs_backend_weight{service="fwm/7",backend="10.200.0.11:0"} 1)"}));
+}
+
+TEST(DirectorMetrics, NeighbourEntriesStateAndCounters) {
+  const ctl::Snapshot snap;
+  DirectorMetricsInput in(snap);
+  in.neighbours = permanent({kRs1.addr, kRs2.addr});
+  in.neighbours.push_back({kRs3.addr, {{}, NudState::Failed}});
+  in.neighbour_stats = {
+      .allocs = 3, .destroys = 1, .lookups = 100, .hits = 97, .lladdr_changes = 2};
+  const std::string text = serialize(in);
+
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_neighbour_entries gauge"));
+  EXPECT_EQ(samples(text, "lvs_neighbour_entries"), (Lines{"lvs_neighbour_entries 3"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_neighbour_state gauge"));
+  EXPECT_EQ(samples(text, "lvs_neighbour_state"),
+            (Lines{R"(lvs_neighbour_state{ip="10.200.0.11",state="PERMANENT"} 1)",
+                   R"(lvs_neighbour_state{ip="10.200.0.12",state="PERMANENT"} 1)",
+                   R"(lvs_neighbour_state{ip="10.200.0.13",state="FAILED"} 1)"}));
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"lvs_neighbour_allocs_total", "3"},
+           {"lvs_neighbour_destroys_total", "1"},
+           {"lvs_neighbour_lookups_total", "100"},
+           {"lvs_neighbour_hits_total", "97"},
+           {"lvs_neighbour_lladdr_changes_total", "2"}}) {
+    EXPECT_TRUE(has_line(text, "# TYPE " + name + " counter")) << name;
+    EXPECT_EQ(samples(text, name), (Lines{name + " " + value}));
+  }
+  // The ARP resolver's counters (issue 5) have no value yet, so they are not exported.
+  for (const char* absent :
+       {"lvs_neighbour_res_failed_total", "lvs_neighbour_periodic_gc_runs_total",
+        "lvs_neighbour_forced_gc_runs_total", "lvs_neighbour_unres_discards_total"}) {
+    EXPECT_EQ(text.find(absent), std::string::npos) << absent;
+  }
+}
+
+TEST(DirectorMetrics, EmptyNeighbourTableExportsZeroEntriesAndNoStateSeries) {
+  const ctl::Snapshot snap;
+  DirectorMetricsInput in(snap);
+  const std::string text = serialize(in);
+  EXPECT_EQ(samples(text, "lvs_neighbour_entries"), (Lines{"lvs_neighbour_entries 0"}));
+  EXPECT_EQ(text.find("lvs_neighbour_state"), std::string::npos);
+  // No services: no service or backend family at all (not even a bare header).
+  EXPECT_EQ(text.find("lvs_service_"), std::string::npos);
+  EXPECT_EQ(text.find("lvs_backend_"), std::string::npos);
+}
+
+TEST(DirectorMetrics, QueuePacketsAndKernelDrops) {
+  const ctl::Snapshot snap;
+  DirectorMetricsInput in(snap);
+  in.queues.received = {{"0-1", 1234}};
+  in.queues.kernel = {io::NfqueueKernelStats{.queue = 0, .queue_dropped = 5, .user_dropped = 7},
+                      io::NfqueueKernelStats{.queue = 1}};
+  const std::string text = serialize(in);
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_queue_packets_total counter"));
+  EXPECT_EQ(samples(text, "lvs_queue_packets_total"),
+            (Lines{R"(lvs_queue_packets_total{queue="0-1"} 1234)"}));
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_queue_dropped_total counter"));
+  EXPECT_EQ(samples(text, "lvs_queue_dropped_total"),
+            (Lines{R"(lvs_queue_dropped_total{queue="0",reason="queue_full"} 5)",
+                   R"(lvs_queue_dropped_total{queue="0",reason="socket_full"} 7)",
+                   R"(lvs_queue_dropped_total{queue="1",reason="queue_full"} 0)",
+                   R"(lvs_queue_dropped_total{queue="1",reason="socket_full"} 0)"}));
+
+  // The proc file unreadable: no drop series rather than made-up zeros.
+  in.queues.kernel.clear();
+  EXPECT_EQ(serialize(in).find("lvs_queue_dropped_total"), std::string::npos);
+}
+
+TEST(DirectorMetrics, QueuesInRangeKeepsOnlyOurs) {
+  const std::vector<io::NfqueueKernelStats> all = {
+      {.queue = 0}, {.queue = 3}, {.queue = 4}, {.queue = 6}, {.queue = 7}};
+  std::vector<std::uint32_t> kept;
+  for (const auto& k : queues_in_range(all, 3, 6)) kept.push_back(k.queue);
+  EXPECT_EQ(kept, (std::vector<std::uint32_t>{3, 4, 6}));
+}
+
+TEST(DirectorMetrics, ForwardErrorReasonsInTheirStableOrder) {
+  // The real packet path's reasons: two truncated packets, one valid packet for no service.
+  ServiceTable services;
+  Dispatcher dispatcher;
+  NeighbourTable neighbours;
+  PacketPath path(services, dispatcher, neighbours);
+  const std::uint8_t runt[3] = {0x45, 0, 0};
+  path.decide(runt, 0, 0);
+  path.decide(runt, 0, 0);
+  // 10.200.0.10:40000 -> 10.200.0.100:80 UDP, no service configured.
+  std::uint8_t udp[28] = {0x45, 0,  0,  28,  0, 0,   0x40, 0,    64, 17, 0, 0, 10, 200,
+                          0,    10, 10, 200, 0, 100, 0x9c, 0x40, 0,  80, 0, 8, 0,  0};
+  path.decide(udp, 0, 0);
+  const auto drops = path.drop_reasons();
+  std::array<std::uint64_t, io::kSendErrorCount> send{};
+  send[static_cast<std::size_t>(io::SendError::NoBufferSpace)] = 3;
+  io::NfqueueCounters q;
+  q.receive_errors = 1;
+  q.malformed = 2;
+  q.netlink_errors = 5;
+  q.verdict_errors = 6;
+
+  const ctl::Snapshot snap;
+  DirectorMetricsInput in(snap);
+  in.forward_errors = forward_error_reasons(drops, send, q);
+  const std::string text = serialize(in);
+  EXPECT_TRUE(has_line(text, "# TYPE lvs_forward_errors_total counter"));
+  const std::string e = "lvs_forward_errors_total{reason=\"";
+  EXPECT_EQ(samples(text, "lvs_forward_errors_total"), (Lines{e + "truncated\"} 2",
+                                                              e + "not_ipv4\"} 0",
+                                                              e + "bad_header_length\"} 0",
+                                                              e + "bad_total_length\"} 0",
+                                                              e + "bad_checksum\"} 0",
+                                                              e + "unsupported_protocol\"} 0",
+                                                              e + "fragment\"} 0",
+                                                              e + "truncated_l4\"} 0",
+                                                              e + "bad_tcp_header_length\"} 0",
+                                                              e + "bad_udp_length\"} 0",
+                                                              e + "no_service\"} 1",
+                                                              e + "no_destination\"} 0",
+                                                              e + "neighbour_unresolved\"} 0",
+                                                              e + "send_no_buffer_space\"} 3",
+                                                              e + "send_message_too_long\"} 0",
+                                                              e + "send_interface_down\"} 0",
+                                                              e + "send_other\"} 0",
+                                                              e + "queue_receive_error\"} 1",
+                                                              e + "queue_malformed\"} 2",
+                                                              e + "queue_netlink_error\"} 5",
+                                                              e + "queue_verdict_error\"} 6"}));
+}
+
+// The live-core helper: per-service no-destination counts and overloaded backends, keyed by the
+// same label the snapshot's services get.
+TEST(DirectorMetrics, ServiceCountersFromTheLiveTable) {
+  config::DirectorConfig cfg;
+  config::ServiceConfig svc;
+  svc.key = {config::ServiceProtocol::Tcp, kVip, 0};
+  svc.scheduler = "rr";
+  config::RealServerConfig rs;
+  rs.address = kRs1;
+  rs.weight = 1;
+  rs.u_threshold = 1;
+  svc.real_servers = {rs};
+  cfg.services = {svc};
+  ServiceTable table;
+  table.apply(cfg);
+  VirtualService* vs = table.find(svc.key);
+  ASSERT_NE(vs, nullptr);
+  Destination* d = vs->find(kRs1);
+  ASSERT_NE(d, nullptr);
+
+  const ctl::Snapshot snap;
+  DirectorMetricsInput in(snap);
+  add_service_counters(table, in);
+  EXPECT_EQ(in.no_destination, (std::map<std::string, std::uint64_t>{{"tcp/10.200.0.100:80", 0}}));
+  EXPECT_TRUE(in.overloaded.empty());
+
+  // One connection reaches the u-threshold: overloaded, and the next schedule finds nobody.
+  VirtualService::bind(*d, ConnCount::Active);
+  ASSERT_TRUE(d->overloaded);
+  PacketInfo p;
+  p.protocol = 6;
+  p.daddr = kVip.addr;
+  p.dport = 80;
+  EXPECT_EQ(vs->schedule(p, 0), nullptr);
+
+  DirectorMetricsInput again(snap);
+  add_service_counters(table, again);
+  EXPECT_EQ(again.no_destination.at("tcp/10.200.0.100:80"), 1u);
+  EXPECT_EQ(again.overloaded.at("tcp/10.200.0.100:80"), (std::vector<Endpoint>{kRs1}));
+  VirtualService::unbind(*d, ConnCount::Active);
+}
+
+}  // namespace
+}  // namespace lvs
