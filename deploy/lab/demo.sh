@@ -1,72 +1,205 @@
 #!/usr/bin/env bash
-# The appliance's main job, as far as it is built: every IPVS scheduler making its decisions on
-# the director's own scheduler and connection-table code, through `lvsadm simulate`.
+# The appliance's main job, for real: lvs-director balancing live traffic by direct routing in
+# the namespace lab (DESIGN.md §6). Run as root from the repository:
 #
-#   deploy/lab/demo.sh            install what is missing, build, simulate, print the distribution
+#   sudo deploy/lab/demo.sh [--keep]
 #
-# It feeds deploy/lab/demo-events.txt (the same workload for each scheduler) to the simulator
-# with config/examples/schedulers.yaml and prints, per scheduler, how many new connections each
-# real server received. No root is needed beyond installing packages; no packet leaves the host.
+#   1. installs missing packages (deploy/install-deps.sh) and builds build/ (Release)
+#   2. deploy/lab/lab.sh up: a client, the director and three real servers (nginx on :80, a UDP
+#      echo on :9000, the VIP on lo) on one bridge, each in its own network namespace
+#   3. starts build/bin/lvs-director in the director's namespace with config/examples/lab.yaml
+#      (a copy whose control socket is in a temporary directory)
+#   4. from the client: 300 new HTTP connections to the VIP (wlc, weights 3:2:1) and 12 UDP flows
+#      (wrr 3:2:1); which real server answered how often, beside what `lvsadm simulate` predicts
+#      for the same connections from the same configuration
+#   5. three 1 MiB downloads: what the client received against what the director sent (under
+#      direct routing the replies go from the real servers straight to the client)
+#   6. lvsadm -L -n --stats and the director's metrics
+#   7. stops the director and removes the lab; with --keep both stay up and it says how to stop
+#
+# Exits 0 when every connection was answered by the server the simulator predicted and the
+# downloads were complete, 1 otherwise (PROBLEM lines say what).
+#
+# Every packet stays inside the lab's namespaces. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a
+# private copy of the lab (as lab.sh); LVS_BUILD_DIR builds and runs from another build tree
+# (default build/).
 set -euo pipefail
+
+keep=no
+case ${1:-} in
+"") ;;
+--keep) keep=yes ;;
+*)
+  echo "usage: $0 [--keep]" >&2
+  exit 2
+  ;;
+esac
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
-config=config/examples/schedulers.yaml
-events=deploy/lab/demo-events.txt
+if [ "$(id -u)" -ne 0 ]; then
+  echo "demo: the lab needs root (network namespaces); run: sudo $0 $*" >&2
+  exit 1
+fi
+
+export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
+P=$LVS_LAB_PREFIX
+VIP=10.200.0.100
+lab=deploy/lab/lab.sh
+build=${LVS_BUILD_DIR:-build}
+director=$build/bin/lvs-director
+lvsadm=$build/bin/lvsadm
+in_ns() {
+  local n=$1
+  shift
+  ip netns exec "$P$n" "$@"
+}
 
 echo "== dependencies"
 bash deploy/install-deps.sh
-echo "== build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
-echo "   build/bin/lvs-director, build/bin/lvsadm"
 
-echo "== configuration check"
-build/bin/lvs-director --config "$config" --check
+echo "== build (Release) in $build/"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" --target lvs-director lvsadm >/dev/null
+echo "   $director, $lvsadm"
 
-echo "== simulate: $(grep -c '^new' "$events") new connections ($events)"
-decisions=$(mktemp)
-trap 'rm -f "$decisions"' EXIT
-build/bin/lvsadm simulate --config "$config" --events "$events" >"$decisions"
+tmp=$(mktemp -d /tmp/lvs-demo.XXXXXX)
+config=$tmp/director.yaml
+log=$tmp/director.log
+sock=$tmp/director.sock
+director_pid=""
+cleanup() {
+  local rc=$?
+  if [ "$keep" = yes ] && [ $rc -eq 0 ]; then
+    echo
+    echo "== kept (--keep): the lab and the director (pid $director_pid, log $log) are still up"
+    echo "   try:  ip netns exec ${P}client curl -s http://$VIP/"
+    echo "         $lvsadm --socket $sock -L -n --stats"
+    local lab_env=""
+    [ "$P" = lvs- ] || lab_env="LVS_LAB_PREFIX=$P "
+    [ -z "${LVS_LAB_RUN_DIR:-}" ] || lab_env+="LVS_LAB_RUN_DIR=$LVS_LAB_RUN_DIR "
+    echo "   stop: kill $director_pid; $lab_env$lab down; rm -r $tmp"
+    return
+  fi
+  if [ -n "$director_pid" ] && kill -0 "$director_pid" 2>/dev/null; then
+    kill -TERM "$director_pid"
+    wait "$director_pid" 2>/dev/null || true
+  fi
+  "$lab" down >/dev/null 2>&1 || true
+  if [ $rc -ne 0 ] && [ -s "$log" ]; then
+    echo "--- director log ($log) ---" >&2
+    tail -n 30 "$log" >&2
+  fi
+  [ $rc -ne 0 ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
-# Which scheduler each service runs, from the config ("tcp/VIP:PORT scheduler" lines).
-schedulers=$(awk '
-  /^[[:space:]]*-[[:space:]]*(tcp|udp)-service:/ { split($2, p, "-"); svc = p[1] "/" $3 }
-  /^[[:space:]]*scheduler:/ && svc != "" { print svc, $2; svc = "" }' "$config")
+echo "== lab"
+"$lab" up
 
-# Pair the i-th output line with the i-th `new` event's service, then count per server address.
-awk -v first="$(awk '/^[[:space:]]*-[[:space:]]*(tcp|udp|fwmark)-service:/ {print $3; exit}' "$config")" \
-    -v schedulers="$schedulers" '
-  BEGIN {
-    ns = split(schedulers, lines, "\n")
-    for (k = 1; k <= ns; k++) { split(lines[k], f, " "); sched[f[1]] = f[2] }
-    ns = 0
-  }
-  FNR == NR {
-    if ($1 == "new") { nnew++; svc[nnew] = ($3 == "" ? "tcp/" first : $3) }
-    next
-  }
-  {
-    i++; s = svc[i]; split($1, p, ":"); a = (p[1] == "-") ? "none" : p[1]
-    count[s, a]++; total[s]++
-    if (!(s in seen)) { seen[s] = 1; order[++ns] = s }
-    if (!(a in known)) { known[a] = 1; servers[++nr] = a }
-  }
-  END {
-    # real servers sorted by address, "none" (no server chosen) last
-    for (x = 1; x <= nr; x++) for (y = x + 1; y <= nr; y++)
-      if (servers[x] == "none" || (servers[y] != "none" && servers[y] < servers[x])) {
-        t = servers[x]; servers[x] = servers[y]; servers[y] = t }
-    printf "%-6s %-22s", "sched", "service"
-    for (x = 1; x <= nr; x++) printf " %12s", servers[x]
-    printf " %6s\n", "total"
-    for (k = 1; k <= ns; k++) {
-      s = order[k]; printf "%-6s %-22s", sched[s], s
-      for (x = 1; x <= nr; x++) printf " %12d", count[s, servers[x]]
-      printf " %6d\n", total[s]
-    }
-  }' "$events" "$decisions"
+echo "== director"
+sed "s|^\( *control-socket:\).*|\1 $sock|" config/examples/lab.yaml >"$config"
+"$director" --config "$config" --check
+# ip netns exec runs the director itself, so $! is the director's pid.
+ip netns exec "${P}dir" "$director" --config "$config" >"$log" 2>&1 &
+director_pid=$!
+for _ in $(seq 100); do
+  in_ns dir nft list table ip lvs_director >/dev/null 2>&1 && break
+  kill -0 "$director_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if ! kill -0 "$director_pid" 2>/dev/null || ! in_ns dir nft list table ip lvs_director >/dev/null 2>&1; then
+  echo "demo: the director did not start" >&2
+  exit 1
+fi
+sed 's/^lvs-director: /   /' "$log"
+
+# --- traffic ---------------------------------------------------------------------------------
+# 300 sequential HTTP connections from one curl process, each closed before the next opens, from
+# client ports 10001-10300. Explicit ports because under direct routing the director never sees
+# the server's FIN: a closed connection waits out the tcpfin timeout in the table, and a new
+# connection that happened to reuse its port would continue it on the old server.
+n=300
+for i in $(seq $n); do
+  [ "$i" -gt 1 ] && echo next
+  printf 'url = "http://%s/"\nlocal-port = %d\nheader = "Connection: close"\n' "$VIP" $((10000 + i))
+  printf 'connect-timeout = 2\nmax-time = 5\nsilent\n'
+done >"$tmp/http.curl"
+in_ns client curl -K "$tmp/http.curl" >"$tmp/http.out" || true
+for i in $(seq $n); do echo "new 10.200.0.10:$((10000 + i))"; echo "fin $i"; done >"$tmp/http.events"
+"$lvsadm" simulate --config "$config" --events "$tmp/http.events" |
+  sed -E 's/^10\.200\.0\.1([1-3]):[0-9]+$/rs\1/' >"$tmp/http.sim"
+
+# 12 UDP flows (one datagram each, source ports 50001-50012); every real server answers with its
+# name from the VIP.
+udp_n=12
+in_ns client bash -c "for p in \$(seq 50001 $((50000 + udp_n))); do
+    echo ping | socat -T1 -t 0.3 - UDP4:$VIP:9000,sourceport=\$p,reuseaddr || true
+  done" >"$tmp/udp.out"
+for p in $(seq 50001 $((50000 + udp_n))); do echo "new 10.200.0.10:$p udp/$VIP:9000"; done >"$tmp/udp.events"
+"$lvsadm" simulate --config "$config" --events "$tmp/udp.events" |
+  sed -E 's/^10\.200\.0\.1([1-3]):[0-9]+$/rs\1/' >"$tmp/udp.sim"
+
+problems=0
+count() { grep -cx "$1" "$2" || true; }
+table() {  # table TITLE OBSERVED SIMULATED TOTAL
+  printf '   %-36s %6s %6s %6s %9s\n' "$1" rs1 rs2 rs3 answered
+  printf '   %-36s %6d %6d %6d %5d/%d\n' "real traffic" "$(count rs1 "$2")" "$(count rs2 "$2")" \
+    "$(count rs3 "$2")" "$(grep -c . "$2" || true)" "$4"
+  printf '   %-36s %6d %6d %6d\n' "lvsadm simulate, same connections" "$(count rs1 "$3")" \
+    "$(count rs2 "$3")" "$(count rs3 "$3")"
+  if cmp -s "$2" "$3"; then
+    echo "   the real sequence of servers equals the simulator's, connection for connection"
+  else
+    echo "   PROBLEM: the real sequence of servers differs from the simulator's"
+    problems=$((problems + 1))
+  fi
+}
+echo
+echo "== $n HTTP connections to $VIP:80 (wlc; weights rs1=3 rs2=2 rs3=1)"
+table "tcp/$VIP:80 wlc" "$tmp/http.out" "$tmp/http.sim" $n
+echo
+echo "== $udp_n UDP flows to $VIP:9000 (wrr; weights 3:2:1)"
+table "udp/$VIP:9000 wrr" "$tmp/udp.out" "$tmp/udp.sim" $udp_n
 
 echo
-echo "Each row is one scheduler's service (see $config for which port runs which scheduler);"
-echo "the weights are .11=3 .12=2 .13=1, and .13 is quiesced for the last 30 connections."
+echo "== direct routing: 3 x 1 MiB through the VIP"
+stat_of() { in_ns "$1" cat "/sys/class/net/eth0/statistics/$2"; }
+dir_tx0=$(stat_of dir tx_bytes) cli_rx0=$(stat_of client rx_bytes)
+got=$(in_ns client bash -c "for i in 1 2 3; do curl -s -m 10 -o /dev/null -w '%{size_download}\n' http://$VIP/1m; done" |
+  awk '{s += $1} END {print s + 0}')
+dir_tx=$(($(stat_of dir tx_bytes) - dir_tx0)) cli_rx=$(($(stat_of client rx_bytes) - cli_rx0))
+echo "   downloaded $got bytes; the client's eth0 received $cli_rx bytes, the director's eth0 sent $dir_tx"
+echo "   (the director forwards only the client's packets; the replies bypass it)"
+if [ "$got" -ne $((3 * 1048576)) ]; then
+  echo "   PROBLEM: expected $((3 * 1048576)) bytes"
+  problems=$((problems + 1))
+fi
+
+echo
+echo "== lvsadm -L -n --stats"
+"$lvsadm" --socket "$sock" -L -n --stats ||
+  echo "   (lvsadm could not query the director through $sock)"
+
+echo
+echo "== metrics (ip netns exec ${P}dir curl -s 127.0.0.1:9469/metrics | grep ^lvs_)"
+sleep 1  # the director publishes its metrics once a second
+metrics=$(in_ns dir curl -s -m 3 http://127.0.0.1:9469/metrics || true)
+if grep -q '^lvs_' <<<"$metrics"; then
+  # An excerpt: the HTTP service and its backends, the queue, the neighbours.
+  grep -E '^lvs_(service_connections_total|backend_connections_(total|inactive)|backend_weight|backend_up|queue_(packets|dropped)_total|neighbour_(entries|state))' <<<"$metrics" |
+    grep -v 'udp/' | sed 's/^/   /'
+  echo "   ... $(grep -c '^lvs_' <<<"$metrics") lvs_ samples in all"
+else
+  echo "   (no lvs_ metrics from 127.0.0.1:9469 in the director's namespace)"
+fi
+
+if [ "$keep" = no ]; then
+  echo
+  echo "== stopping the director and removing the lab (--keep leaves them up)"
+fi
+if [ $problems -ne 0 ]; then
+  echo "demo: $problems problem(s), see PROBLEM above" >&2
+  exit 1
+fi
