@@ -1,6 +1,6 @@
 // The Linux neighbour (NUD) states, with the kernel's names and values (include/uapi/linux/
 // neighbour.h), so `lvsadm neigh show` and lvs_neighbour_state{state} read like `ip neigh`.
-// Only Permanent is used until the ARP resolver (issue 5) adds the state machine.
+// The state machine that moves entries between them is NeighbourTable (neighbour_table.h).
 #pragma once
 
 #include <cstdint>
@@ -58,6 +58,26 @@ constexpr bool nud_valid(NudState state) {
     default:
       return false;
   }
+}
+
+// The kernel's state groups (include/net/neighbour.h), as predicates: the table's rules are
+// written in terms of them exactly as neighbour.c is.
+constexpr std::uint8_t nud_bits(NudState state) { return static_cast<std::uint8_t>(state); }
+
+// NUD_IN_TIMER: states with a running per-entry timer. The kernel's timer holds a reference on
+// the entry, so garbage collection never takes an entry in one of these states.
+constexpr bool nud_in_timer(NudState state) {
+  return (nud_bits(state) & (0x01 | 0x02 | 0x08 | 0x10)) != 0;  // INCOMPLETE|REACHABLE|DELAY|PROBE
+}
+
+// NUD_CONNECTED: the lladdr is known good without asking (PERMANENT|NOARP|REACHABLE).
+constexpr bool nud_connected(NudState state) {
+  return (nud_bits(state) & (0x80 | 0x40 | 0x02)) != 0;
+}
+
+// States ARP and timers never change (neigh_update() without NEIGH_UPDATE_F_ADMIN refuses them).
+constexpr bool nud_static(NudState state) {
+  return state == NudState::Permanent || state == NudState::Noarp;
 }
 
 }  // namespace lvs
