@@ -15,6 +15,8 @@
 #   5. three 1 MiB downloads: what the client received against what the director sent (under
 #      direct routing the replies go from the real servers straight to the client)
 #   6. lvsadm -L -n --stats and the director's metrics
+#   6b. the ARP check: arping the VIP from the client, only the director answers (lvs-agent on
+#      every real server suppresses ARP for the VIP); each agent's /healthz and counters
 #   7. stops the director and removes the lab; with --keep both stay up and it says how to stop
 #
 # Exits 0 when every connection was answered by the server the simulator predicted and the
@@ -60,8 +62,8 @@ bash deploy/install-deps.sh
 
 echo "== build (Release) in $build/"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" --target lvs-director lvsadm >/dev/null
-echo "   $director, $lvsadm"
+cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" --target lvs-director lvsadm lvs-agent >/dev/null
+echo "   $director, $lvsadm, $build/bin/lvs-agent"
 
 tmp=$(mktemp -d /tmp/lvs-demo.XXXXXX)
 config=$tmp/director.yaml
@@ -194,6 +196,28 @@ if grep -q '^lvs_' <<<"$metrics"; then
 else
   echo "   (no lvs_ metrics from 127.0.0.1:9469 in the director's namespace)"
 fi
+
+echo
+echo "== the ARP problem: who answers ARP for $VIP? (ip netns exec ${P}client arping -c 3 $VIP)"
+# Every real server holds the VIP on lo; lvs-agent (started by lab.sh in each) keeps them silent,
+# so only the director's MAC may answer.
+arp_macs=$(in_ns client arping -c 3 -w 5 -I eth0 "$VIP" 2>/dev/null |
+  sed -n 's/.* from \([0-9a-fA-F:]*\) .*/\1/p' | tr 'A-F' 'a-f' | sort | uniq -c || true)
+if [ -n "$arp_macs" ]; then
+  sed 's/^ */   replies: /; s/$/ (02:00:00:00:00:02 is the director)/' <<<"$arp_macs"
+else
+  echo "   no ARP replies"
+fi
+if [ "$(awk '{print $2}' <<<"$arp_macs" | sort -u)" != "02:00:00:00:00:02" ]; then
+  echo "   PROBLEM: expected replies from the director's MAC 02:00:00:00:00:02 only"
+  problems=$((problems + 1))
+fi
+for h in rs1 rs2 rs3; do
+  agent=$(in_ns "$h" curl -s -m 2 http://127.0.0.1:9470/metrics 2>/dev/null |
+    grep -E '^lvs_agent_(vip_present|arp_requests_dropped_total)' | tr '\n' ' ' || true)
+  health=$(in_ns "$h" curl -s -o /dev/null -w '%{http_code}' -m 2 http://127.0.0.1:9470/healthz 2>/dev/null || true)
+  echo "   $h lvs-agent /healthz ${health:-none}: ${agent:-(no agent metrics)}"
+done
 
 if [ "$keep" = no ]; then
   echo

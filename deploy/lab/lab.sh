@@ -22,8 +22,12 @@
 #
 # Real servers (lvs-rs1..3):
 #   - VIP 10.200.0.100/32 on lo; net.ipv4.conf.{all,eth0}.arp_ignore=1 and arp_announce=2, set
-#     before the VIP is added so no real server ever answers ARP for it (the agent takes this over
-#     later). Only the director answers "who has 10.200.0.100".
+#     before the VIP is added so no real server ever answers ARP for it. Only the director answers
+#     "who has 10.200.0.100". When lvs-agent is built (LVS_AGENT_BIN, default
+#     <repo>/build/bin/lvs-agent) each real server runs it with config/examples/lab-agent.yaml and
+#     the agent does all of this (and holds it: drift repaired, an nftables arp table dropping ARP
+#     for the VIP, metrics and /healthz on 127.0.0.1:9470 inside the namespace; log
+#     /run/lvs-lab/rsN/agent.log). Without the binary the script sets the same by hand.
 #   - HTTP: nginx on 0.0.0.0:80 (VIP and own address), keep-alive on; every response body names the
 #     server ("rs1\n"), GET /1m returns 1 MiB; header X-Real-Server: rsN. Config, pid, logs and temp
 #     files under /run/lvs-lab/rsN/ (template: deploy/lab/lab-nginx.conf).
@@ -48,6 +52,8 @@
 # Environment (for running a private copy beside another lab; defaults are the fixed names):
 #   LVS_LAB_PREFIX   namespace prefix, default "lvs-"
 #   LVS_LAB_RUN_DIR  state directory, default /run/lvs-lab (must be /run/NAME or /tmp/NAME)
+#   LVS_AGENT_BIN    the real-server agent, default <repo>/build/bin/lvs-agent; "none" (or a
+#                    path that is not executable) sets the sysctls and the VIP by hand instead
 set -euo pipefail
 
 readonly PREFIX=${LVS_LAB_PREFIX:-lvs-}
@@ -55,6 +61,11 @@ readonly RUN_DIR=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
 readonly NGINX_TEMPLATE=$SCRIPT_DIR/lab-nginx.conf
+REPO_DIR=$(cd "$SCRIPT_DIR/../.." && pwd)
+readonly REPO_DIR
+readonly AGENT_BIN=${LVS_AGENT_BIN:-$REPO_DIR/build/bin/lvs-agent}
+readonly AGENT_CONFIG=$REPO_DIR/config/examples/lab-agent.yaml
+readonly AGENT_METRICS=127.0.0.1:9470
 
 readonly NET=10.200.0
 readonly VIP=$NET.100
@@ -203,9 +214,18 @@ configure_director() {
   ip -n "$n" link set eth0 up
 }
 
+agent_available() { [ -x "$AGENT_BIN" ] && [ -r "$AGENT_CONFIG" ]; }
+
 configure_real_server() {
   local h=$1 n
   n=$(ns "$h")
+  if agent_available; then
+    # The agent sets the sysctls and adds the VIP itself (ensure_agent), in that order.
+    ns_sysctl "$n" net.ipv4.conf.eth0.rp_filter=0
+    ip -n "$n" addr replace "$(host_addr "$h")/24" dev eth0
+    ip -n "$n" link set eth0 up
+    return 0
+  fi
   # Silence ARP for the VIP before the VIP exists (as the agent will): arp_ignore=1 answers only
   # for addresses on the receiving interface (the VIP is on lo); arp_announce=2 never uses the
   # VIP as the source of our own ARP requests. The kernel uses max(all, eth0).
@@ -269,6 +289,46 @@ ensure_nginx() {
     die "$h: nginx did not start (see $dir/error.log)"
 }
 
+agent_running() {
+  local h=$1 pid
+  pid=$(cat "$(rs_dir "$h")/agent.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -e "/proc/$pid" ] || return 1
+  [ "$(netns_inode "/proc/$pid/ns/net")" = "$(netns_inode "/run/netns/$(ns "$h")")" ] || return 1
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = lvs-agent ]
+}
+
+agent_healthy() {
+  ip netns exec "$(ns "$1")" curl -fs -m 1 "http://$AGENT_METRICS/healthz" >/dev/null 2>&1
+}
+
+# Starts lvs-agent in the real server's namespace (unless it runs already) and waits (up to
+# ~5 s) until it holds the VIP and answers /healthz 200.
+ensure_agent() {
+  local h=$1 n dir i
+  n=$(ns "$h")
+  dir=$(rs_dir "$h")
+  if ! agent_running "$h"; then
+    # setsid: detached from the caller's session, so it outlives `lab.sh up`.
+    ip netns exec "$n" setsid "$AGENT_BIN" --config "$AGENT_CONFIG" </dev/null \
+      >>"$dir/agent.log" 2>&1 &
+    echo $! >"$dir/agent.pid"
+  fi
+  command -v curl >/dev/null 2>&1 || die "curl missing (to ask the agent's /healthz); install it"
+  for i in $(seq 50); do
+    if agent_healthy "$h"; then
+      # The listener's pid is the agent's, whatever setsid did with the one recorded above.
+      listener_pid "$n" t lvs-agent "sport = :${AGENT_METRICS##*:}" >"$dir/agent.pid.new"
+      [ -s "$dir/agent.pid.new" ] && mv "$dir/agent.pid.new" "$dir/agent.pid"
+      rm -f "$dir/agent.pid.new"
+      return 0
+    fi
+    agent_running "$h" || break
+    sleep 0.1
+  done
+  tail -n 5 "$dir/agent.log" >&2 || true
+  die "$h: lvs-agent did not become healthy (see $dir/agent.log)"
+}
+
 udp_running() {
   local h=$1 addr=$2
   [ -n "$(listener_pid "$(ns "$h")" u socat "src $addr:$UDP_PORT")" ]
@@ -325,6 +385,8 @@ cmd_up() {
   for h in "${REAL_SERVERS[@]}"; do
     configure_real_server "$h"
     mkdir -p "$(rs_dir "$h")"
+    # Before the UDP service: it binds to the VIP, which the agent adds.
+    agent_available && ensure_agent "$h"
     ensure_nginx "$h"
     ensure_udp "$h" "$VIP" vip
     ensure_udp "$h" "$(host_addr "$h")" rip
@@ -334,7 +396,9 @@ cmd_up() {
     cmd_status >&2 || true
     die "the lab is incomplete after 'up' (see above)"
   fi
-  log "up: $(all_namespaces | tr '\n' ' ')(VIP on director: $vip_on_director)"
+  local rs_mode="hand-set sysctls and VIP"
+  agent_available && rs_mode="lvs-agent $AGENT_BIN"
+  log "up: $(all_namespaces | tr '\n' ' ')(VIP on director: $vip_on_director; real servers: $rs_mode)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -371,9 +435,21 @@ stop_orphans() {
   done
 }
 
+# The agents first, by their pid files (they leave the suppression in place on SIGTERM; the
+# namespaces go away right after). stop_namespace_processes ends any that did not record one.
+stop_agents() {
+  local h pid
+  for h in "${REAL_SERVERS[@]}"; do
+    agent_running "$h" || continue
+    pid=$(cat "$(rs_dir "$h")/agent.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+}
+
 cmd_down() {
   [ $# -eq 0 ] || die "down: takes no options"
   local n
+  stop_agents
   stop_namespace_processes
   stop_orphans
   for n in $(all_namespaces); do
@@ -425,6 +501,15 @@ status_real_server() {
   udp_running "$h" "$VIP" && udp_vip=up
   udp_running "$h" "$(host_addr "$h")" && udp_rip=up
   printf '  %-11s lo %s| %s\n' "" "$lo" "$sysctls"
+  if [ -e "$(rs_dir "$h")/agent.pid" ]; then
+    local agent=down
+    if agent_running "$h"; then
+      agent="up(pid $(cat "$(rs_dir "$h")/agent.pid"))"
+      if agent_healthy "$h"; then agent+=" healthy"; else agent+=" UNHEALTHY"; fi
+    fi
+    printf '  %-11s lvs-agent %s\n' "" "$agent"
+    [[ $agent == *" healthy" ]] || problem "$n: lvs-agent $agent (see $(rs_dir "$h")/agent.log)"
+  fi
   printf '  %-11s http :%s %s | udp %s:%s %s, %s:%s %s\n' "" "$HTTP_PORT" "$http" \
     "$VIP" "$UDP_PORT" "$udp_vip" "$(host_addr "$h")" "$UDP_PORT" "$udp_rip"
   [ "$http" != down ] || problem "$n: nginx not running or not listening on :$HTTP_PORT"

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# The real-server agent on the real kernel with real ARP (issue 6, items 2-7): lab.sh up starts
+# lvs-agent in every real server, the real lvs-director forwards in lvs-dir, and from lvs-client:
+#   - agents running: `arping VIP` is answered by the director's MAC only; the rs agents count the
+#     requests they dropped; /healthz 200, metrics with the DESIGN.md §5 names
+#   - the problem: agents stopped, --cleanup run (table, VIP and sysctls as they were before),
+#     then the VIP on lo with arp_ignore=0/arp_announce=0 (no suppression): real servers' MACs
+#     answer arping
+#   - lab.sh up again (idempotent) restarts the agents: only the director answers again
+#   - drift in rs1 (arp_ignore=0, VIP deleted) and rs2 (table deleted): repaired within
+#     check-interval and counted in lvs_agent_drift_repairs_total; a VIP put on eth0 while the
+#     agent runs turns /healthz 503; HTTP through the director keeps working throughout
+#   - SIGTERM leaves the suppression in place; two restarts leave one table and one VIP address
+#   - refusals: a VIP on eth0, no CAP_NET_ADMIN: exit 1 with one line saying why
+#   - --cleanup removes what the agent added (VIP, table) and restores the sysctls it changed
+#
+#   bash tests/lab/agent_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
+#
+# Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
+# root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+set -uo pipefail
+
+bin_dir=${1:?usage: agent_test.sh BIN_DIR SOURCE_DIR}
+src_dir=${2:?usage: agent_test.sh BIN_DIR SOURCE_DIR}
+agent_bin=$(cd "$bin_dir" 2>/dev/null && pwd)/lvs-agent
+director_bin=$bin_dir/lvs-director
+lab=$src_dir/deploy/lab/lab.sh
+agent_config=$src_dir/config/examples/lab-agent.yaml
+
+if [[ $(id -u) -ne 0 ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "agent_test: needs root (network namespaces) and CI=true: failing" >&2
+    exit 1
+  fi
+  echo "agent_test: needs root; skipped" >&2
+  exit 77
+fi
+for tool in curl arping nft ip sysctl; do
+  command -v "$tool" >/dev/null || { echo "agent_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
+done
+[[ -x $agent_bin ]] || { echo "agent_test: $agent_bin not built" >&2; exit 1; }
+[[ -x $director_bin ]] || { echo "agent_test: $director_bin not built" >&2; exit 1; }
+
+export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
+export LVS_LAB_RUN_DIR=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
+export LVS_AGENT_BIN=$agent_bin  # lab.sh runs this agent in every real server
+readonly P=$LVS_LAB_PREFIX RUN_DIR=$LVS_LAB_RUN_DIR
+readonly VIP=10.200.0.100
+readonly MAC_DIR=02:00:00:00:00:02
+readonly METRICS=127.0.0.1:9470
+readonly CHECK_INTERVAL_S=5  # config/examples/lab-agent.yaml
+
+tmp=$(mktemp -d /tmp/agent_test.XXXXXX)
+director_log=$tmp/director.log
+director_pid="" traffic_pid=""
+
+stop_pid() {  # stop_pid PID: TERM, up to 3 s, KILL
+  local pid=$1
+  [[ -n $pid ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop_pid "$traffic_pid"
+  stop_pid "$director_pid"
+  "$lab" down >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+passed=0 failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+check_expr() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+finish() {
+  echo "agent_test: $passed passed, $failed failed"
+  if [[ $failed -ne 0 ]]; then
+    for h in rs1 rs2 rs3; do
+      echo "--- $h agent log ---"
+      cat "$RUN_DIR/$h/agent.log" 2>/dev/null
+    done
+    echo "--- director log ---"
+    cat "$director_log" 2>/dev/null
+  fi
+  [[ $failed -eq 0 ]]
+  exit $?
+}
+
+in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+wait_for() {  # wait_for TENTHS COMMAND...
+  local n=$1
+  shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+# The MACs that answered `arping -c 3 VIP` from the client, sorted, one per line.
+arp_responders() {
+  in_ns client arping -c 3 -I eth0 "$VIP" 2>/dev/null | grep -o 'bytes from [0-9a-f:]*' |
+    awk '{print $3}' | sort -u
+}
+only_director_answers() { [[ "$(arp_responders)" == "$MAC_DIR" ]]; }
+
+agent_pid() { cat "$RUN_DIR/$1/agent.pid" 2>/dev/null; }
+stop_agent() {  # stop_agent rsN: SIGTERM, wait; returns the exit status
+  local pid status=0
+  pid=$(agent_pid "$1")
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$pid" 2>/dev/null
+}
+healthz_code() { in_ns "$1" curl -s -o /dev/null -w '%{http_code}' -m 2 "http://$METRICS/healthz"; }
+healthy() { [[ "$(healthz_code "$1")" == 200 ]]; }
+metric() {  # metric rsN 'NAME{LABELS}' → value (empty if absent)
+  in_ns "$1" curl -s -m 2 "http://$METRICS/metrics" | awk -v m="$2" '$1 == m {print $2}'
+}
+metric_at_least() { local v; v=$(metric "$1" "$2"); [[ -n $v ]] && awk -v v="$v" -v m="$3" 'BEGIN {exit !(v >= m)}'; }
+sysctl_of() { in_ns "$1" sysctl -n "net.ipv4.conf.$2"; }
+vip_count_on_lo() { in_ns "$1" ip -4 -o addr show dev lo | grep -c " $VIP/32 " || true; }
+agent_tables() { in_ns "$1" nft list tables | grep -c 'table arp lvs_agent' || true; }
+vip_on_lo() { [[ "$(vip_count_on_lo "$1")" -eq 1 ]]; }
+
+# --- lab with agents, director ----------------------------------------------------------------
+"$lab" down >/dev/null 2>&1 || true
+if ! "$lab" up >"$tmp/lab.log" 2>&1; then
+  cat "$tmp/lab.log"
+  not_ok "lab.sh up with lvs-agent"
+  finish
+fi
+check "lab.sh up says the real servers run lvs-agent" grep -q "real servers: lvs-agent" "$tmp/lab.log"
+for h in rs1 rs2 rs3; do
+  check "$h: agent running, /healthz 200" healthy "$h"
+done
+check_expr "rs1: VIP on lo once, arp_ignore=1 arp_announce=2 on all and eth0 (set by the agent)" \
+  'vip_on_lo rs1 && [ "$(sysctl_of rs1 all.arp_ignore)$(sysctl_of rs1 eth0.arp_ignore)" = 11 ] && [ "$(sysctl_of rs1 all.arp_announce)$(sysctl_of rs1 eth0.arp_announce)" = 22 ]'
+check "rs1: nft table arp lvs_agent with the VIP set and both chains" \
+  bash -c "ip netns exec ${P}rs1 nft list table arp lvs_agent | grep -q 'elements = { $VIP }' && ip netns exec ${P}rs1 nft list table arp lvs_agent | grep -q 'hook output'"
+
+# A private control socket: tests of several labs may run side by side.
+sed "s|control-socket: .*|control-socket: $tmp/director.sock|" "$src_dir/config/examples/lab.yaml" \
+  >"$tmp/director.yaml"
+ip netns exec "${P}dir" "$director_bin" --config "$tmp/director.yaml" >"$director_log" 2>&1 &
+director_pid=$!
+if ! wait_for 100 in_ns dir nft list table ip lvs_director >/dev/null 2>&1; then
+  not_ok "director installed its nft table within 10 s"
+  finish
+fi
+check "HTTP through the director answered by a real server" \
+  bash -c "ip netns exec ${P}client curl -s -m 3 http://$VIP/ | grep -qx 'rs[123]'"
+
+# --- ARP with agents running ---------------------------------------------------------------------
+responders=$(arp_responders | tr '\n' ' ')
+echo "     arping $VIP with agents: answered by $responders"
+check_expr "agents running: only the director's MAC ($MAC_DIR) answers arping" \
+  '[ "$responders" = "$MAC_DIR " ]'
+# Counters are read at each check, so the figure can be up to check-interval old.
+check "rs1 counted the ARP requests it dropped (lvs_agent_arp_requests_dropped_total >= 3)" \
+  wait_for $((CHECK_INTERVAL_S * 10 + 20)) metric_at_least rs1 "lvs_agent_arp_requests_dropped_total{vip=\"$VIP\"}" 3
+check "metrics: lvs_agent_up 1, vip_present 1, sysctl_compliant 1" \
+  bash -c "[ '$(metric rs1 lvs_agent_up)' = 1 ] && [ '$(metric rs1 "lvs_agent_vip_present{vip=\"$VIP\"}")' = 1 ] && [ '$(metric rs1 'lvs_agent_sysctl_compliant{name="arp_ignore",interface="eth0"}')' = 1 ]"
+
+# --- the problem: no agent, no suppression ---------------------------------------------------------
+for h in rs1 rs2 rs3; do
+  check "$h: agent exits on SIGTERM" stop_agent "$h"
+done
+check_expr "rs1 after SIGTERM: VIP, sysctls and table left in place" \
+  'vip_on_lo rs1 && [ "$(sysctl_of rs1 eth0.arp_ignore)" = 1 ] && [ "$(agent_tables rs1)" -eq 1 ]'
+for h in rs1 rs2 rs3; do
+  out=$(in_ns "$h" "$agent_bin" --config "$agent_config" --cleanup 2>&1)
+  rc=$?
+  check "$h: --cleanup exits 0" [ "$rc" -eq 0 ]
+done
+check_expr "--cleanup removed the VIP the agent added and its table" \
+  '[ "$(vip_count_on_lo rs1)" -eq 0 ] && [ "$(agent_tables rs1)" -eq 0 ]'
+check_expr "--cleanup restored the sysctls to the namespace defaults it found (0)" \
+  '[ "$(sysctl_of rs1 all.arp_ignore)$(sysctl_of rs1 eth0.arp_ignore)$(sysctl_of rs1 all.arp_announce)$(sysctl_of rs1 eth0.arp_announce)" = 0000 ]'
+for h in rs1 rs2 rs3; do  # the classic mistake: VIP on lo, no ARP suppression
+  in_ns "$h" ip addr add "$VIP/32" dev lo
+done
+responders=$(arp_responders | tr '\n' ' ')
+echo "     arping $VIP without suppression: answered by $responders"
+check_expr "without suppression the real servers answer arping for the VIP (the problem)" \
+  '[[ "$responders" =~ 02:00:00:00:00:0[bcd] ]]'
+# Forget what the client learnt: the next phase must show the repaired state, not a cache.
+in_ns client ip neigh flush all
+
+# --- agents back (lab.sh up is idempotent and restarts them) ----------------------------------------
+if "$lab" up >"$tmp/lab2.log" 2>&1; then ok "lab.sh up again: agents restarted"; else
+  cat "$tmp/lab2.log"
+  not_ok "lab.sh up again"
+fi
+responders=$(arp_responders | tr '\n' ' ')
+echo "     arping $VIP with agents restarted: answered by $responders"
+check_expr "agents restarted: only the director's MAC answers again" '[ "$responders" = "$MAC_DIR " ]'
+check "rs1: the VIP that was there is adopted, not duplicated" vip_on_lo rs1
+
+# --- drift, with traffic through the director throughout ------------------------------------------
+# Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
+ip netns exec "${P}client" bash -c 'while :; do
+    if curl -s -m 3 http://'"$VIP"'/ | grep -qx "rs[123]"; then echo ok; else echo fail; fi
+    sleep 0.1
+  done' >"$tmp/traffic.log" 2>&1 &
+traffic_pid=$!
+sleep 1
+in_ns rs1 sysctl -q -w net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.eth0.arp_ignore=0
+in_ns rs1 ip addr del "$VIP/32" dev lo
+in_ns rs2 nft delete table arp lvs_agent
+drift_at=$(date +%s.%N)
+check "rs1: deleted VIP back within 1 s (rtnetlink notification)" wait_for 10 vip_on_lo rs1
+# While arp_ignore is 0 the nft table still drops the requests: still only the director.
+check "rs1 arp_ignore=0 (not yet repaired): the nft rule alone keeps the real servers silent" \
+  only_director_answers
+sysctl_repaired() { [ "$(sysctl_of rs1 all.arp_ignore)$(sysctl_of rs1 eth0.arp_ignore)" = 11 ]; }
+check "rs1: arp_ignore back to 1 within check-interval (${CHECK_INTERVAL_S} s)" \
+  wait_for $((CHECK_INTERVAL_S * 10 + 20)) sysctl_repaired
+repaired_in=$(awk -v a="$drift_at" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+echo "     drift repaired ${repaired_in} s after it was made"
+check "rs2: deleted table reinstalled within check-interval" \
+  wait_for $((CHECK_INTERVAL_S * 10 + 20)) bash -c "ip netns exec ${P}rs2 nft list table arp lvs_agent >/dev/null 2>&1"
+check "rs1: repairs counted: drift_repairs_total{kind=vip} >= 1" \
+  metric_at_least rs1 'lvs_agent_drift_repairs_total{kind="vip"}' 1
+check "rs1: repairs counted: drift_repairs_total{kind=sysctl} >= 2 (all and eth0)" \
+  metric_at_least rs1 'lvs_agent_drift_repairs_total{kind="sysctl"}' 2
+check "rs2: repairs counted: drift_repairs_total{kind=nft_table} >= 1" \
+  wait_for 20 metric_at_least rs2 'lvs_agent_drift_repairs_total{kind="nft_table"}' 1
+check_expr "rs1, rs2: /healthz 200 after the repairs" 'healthy rs1 && healthy rs2'
+
+# A VIP on a wire-facing interface is not the agent's to remove: unhealthy until it is gone.
+in_ns rs3 ip addr add "$VIP/32" dev eth0
+check "rs3: VIP put on eth0 → /healthz 503" wait_for 30 bash -c "[ \"\$(ip netns exec ${P}rs3 curl -s -o /dev/null -w '%{http_code}' -m 2 http://$METRICS/healthz)\" = 503 ]"
+check "rs3: the 503 body names the misplaced VIP" \
+  bash -c "ip netns exec ${P}rs3 curl -s -m 2 http://$METRICS/healthz | grep -q 'also on eth0'"
+in_ns rs3 ip addr del "$VIP/32" dev eth0
+check "rs3: VIP off eth0 → /healthz 200 again" wait_for 30 healthy rs3
+
+sleep 1
+stop_pid "$traffic_pid"
+traffic_pid=""
+ok_count=$(grep -c '^ok$' "$tmp/traffic.log" || true)
+fail_count=$(grep -c '^fail$' "$tmp/traffic.log" || true)
+echo "     HTTP through the director during the drift tests: $ok_count ok, $fail_count failed"
+check_expr "traffic through the director kept working throughout (no failed request)" \
+  '[ "$ok_count" -gt 10 ] && [ "$fail_count" -eq 0 ]'
+
+# --- restarts ----------------------------------------------------------------------------------
+for i in 1 2; do
+  stop_agent rs1
+  "$lab" up >"$tmp/lab-restart.log" 2>&1 || { cat "$tmp/lab-restart.log"; not_ok "restart $i"; }
+done
+check "two restarts: agent healthy" healthy rs1
+check_expr "two restarts: exactly one nft table and one VIP address" \
+  '[ "$(agent_tables rs1)" -eq 1 ] && [ "$(vip_count_on_lo rs1)" -eq 1 ]'
+
+# --- refusals ------------------------------------------------------------------------------------
+stop_agent rs3
+in_ns rs3 ip addr add "$VIP/32" dev eth0
+out=$(in_ns rs3 timeout 10 "$agent_bin" --config "$agent_config" 2>&1)
+rc=$?
+echo "     $out"
+check_expr "VIP on eth0 at start: exit 1, one line naming eth0 as non-loopback" \
+  '[ "$rc" -eq 1 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "VIP $VIP is configured on eth0, a non-loopback interface" <<<"$out"'
+in_ns rs3 ip addr del "$VIP/32" dev eth0
+if command -v setpriv >/dev/null; then
+  out=$(in_ns rs3 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    timeout 10 "$agent_bin" --config "$agent_config" 2>&1)
+  rc=$?
+  echo "     $out"
+  check_expr "no privileges: exit 1, one line saying CAP_NET_ADMIN is needed" \
+    '[ "$rc" -eq 1 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "lacks CAP_NET_ADMIN" <<<"$out"'
+fi
+check "--check accepts the lab agent config" in_ns rs3 "$agent_bin" --config "$agent_config" --check
+
+# --- --cleanup after a normal run -----------------------------------------------------------------
+# From a host the agent never touched (the first cleanup forgets the earlier record) with one
+# sysctl at a non-default value: the agent adds the VIP and changes the sysctls; --cleanup must
+# undo exactly that.
+stop_agent rs1
+in_ns rs1 "$agent_bin" --config "$agent_config" --cleanup >/dev/null 2>&1
+in_ns rs1 sysctl -q -w net.ipv4.conf.eth0.arp_announce=1
+"$lab" up >"$tmp/lab3.log" 2>&1 || { cat "$tmp/lab3.log"; not_ok "lab.sh up before cleanup"; }
+check_expr "agent set eth0.arp_announce=2 and holds the VIP" \
+  '[ "$(sysctl_of rs1 eth0.arp_announce)" = 2 ] && vip_on_lo rs1'
+stop_agent rs1
+check "--cleanup exits 0" in_ns rs1 "$agent_bin" --config "$agent_config" --cleanup
+check_expr "--cleanup: no table, no VIP, eth0.arp_announce back to the 1 it found" \
+  '[ "$(agent_tables rs1)" -eq 0 ] && [ "$(vip_count_on_lo rs1)" -eq 0 ] && [ "$(sysctl_of rs1 eth0.arp_announce)" = 1 ]'
+check "--cleanup twice: nothing left to do, exit 0" \
+  in_ns rs1 "$agent_bin" --config "$agent_config" --cleanup
+
+stop_pid "$director_pid"
+director_pid=""
+check "no sanitizer report in the agents' logs (sanitized builds)" \
+  bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' $RUN_DIR/rs*/agent.log"
+
+finish
