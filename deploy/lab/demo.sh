@@ -8,13 +8,14 @@
 #   2. deploy/lab/lab.sh up: a client, the director and three real servers (nginx on :80, a UDP
 #      echo on :9000, the VIP on lo) on one bridge, each in its own network namespace
 #   3. starts build/bin/lvs-director in the director's namespace with config/examples/lab.yaml
-#      (a copy whose control socket is in a temporary directory)
+#      (a copy whose control socket is in a temporary directory and without `mac:` lines)
 #   4. from the client: 300 new HTTP connections to the VIP (wlc, weights 3:2:1) and 12 UDP flows
 #      (wrr 3:2:1); which real server answered how often, beside what `lvsadm simulate` predicts
 #      for the same connections from the same configuration
 #   5. three 1 MiB downloads: what the client received against what the director sent (under
 #      direct routing the replies go from the real servers straight to the client)
-#   6. lvsadm -L -n --stats and the director's metrics
+#   6. lvsadm neigh show (MACs the director learned by ARP: the config copy has no `mac:`),
+#      lvsadm -L -n --stats and the director's metrics
 #   6b. the ARP check: arping the VIP from the client, only the director answers (lvs-agent on
 #      every real server suppresses ARP for the VIP); each agent's /healthz and counters
 #   7. stops the director and removes the lab; with --keep both stay up and it says how to stop
@@ -101,7 +102,9 @@ echo "== lab"
 "$lab" up
 
 echo "== director"
-sed "s|^\( *control-socket:\).*|\1 $sock|" config/examples/lab.yaml >"$config"
+# Without the `mac:` lines: the director learns the real servers' MACs with its own ARP resolver
+# (lvsadm neigh show below lists what it learned).
+sed -e "s|^\( *control-socket:\).*|\1 $sock|" -e '/^ *mac: /d' config/examples/lab.yaml >"$config"
 "$director" --config "$config" --check
 # ip netns exec runs the director itself, so $! is the director's pid.
 ip netns exec "${P}dir" "$director" --config "$config" >"$log" 2>&1 &
@@ -178,6 +181,11 @@ if [ "$got" -ne $((3 * 1048576)) ]; then
   echo "   PROBLEM: expected $((3 * 1048576)) bytes"
   problems=$((problems + 1))
 fi
+
+echo
+echo "== lvsadm neigh show (the director's own ARP resolver; ip neigh layout)"
+"$lvsadm" --socket "$sock" neigh show ||
+  echo "   (lvsadm could not query the director through $sock)"
 
 echo
 echo "== lvsadm -L -n --stats"

@@ -1,9 +1,11 @@
 // lvsadm: the ipvsadm-compatible command line of the director.
 //
 // `lvsadm -L ...` asks a running lvs-director over its control socket (io/control_client.h) and
-// prints ipvsadm's exact listing (ctl/ipvsadm_format.h); `lvsadm simulate` is the offline
-// simulator, which drives the daemon's own scheduler, service and connection-table code. The
-// ipvsadm commands that change the table are refused clearly until the daemon takes them.
+// prints ipvsadm's exact listing (ctl/ipvsadm_format.h); `lvsadm neigh` shows and edits the
+// director's neighbour table in `ip neigh` layout (ctl/neigh_format.h); `lvsadm simulate` is
+// the offline simulator, which drives the daemon's own scheduler, service and connection-table
+// code. The ipvsadm commands that change the table are refused clearly until the daemon takes
+// them.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -13,8 +15,9 @@
 #include <vector>
 
 #include "config/loader.h"
-#include "io/control_client.h"
 #include "ctl/lvsadm_options.h"
+#include "ctl/neigh_format.h"
+#include "io/control_client.h"
 #include "sim/event_script.h"
 #include "sim/simulator.h"
 
@@ -111,6 +114,27 @@ int list(const lvs::ctl::Invocation& inv) {
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
+// `lvsadm neigh ...`: one request; `show` prints the table as `ip neigh show`, the others print
+// nothing on success (as ip neigh) and the director's reason on failure.
+int neigh(const lvs::ctl::Invocation& inv) {
+  auto answer = lvs::ctl::send_request(inv.socket_path, lvs::ctl::encode_request(inv.neigh));
+  if (auto* err = std::get_if<lvs::ctl::ClientError>(&answer)) {
+    std::fprintf(stderr, "lvsadm: %s\n", err->message.c_str());
+    return 1;
+  }
+  auto decoded = lvs::ctl::decode_response(std::get<std::string>(answer));
+  if (auto* err = std::get_if<lvs::ctl::ProtocolError>(&decoded)) {
+    std::fprintf(stderr, "lvsadm: %s\n", err->message.c_str());
+    return 1;
+  }
+  if (inv.neigh.command == lvs::ctl::Command::neigh_show) {
+    const std::string text =
+        lvs::ctl::format_neigh_show(std::get<lvs::ctl::Snapshot>(decoded).neighbours);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +155,8 @@ int main(int argc, char** argv) {
       return 2;
     case lvs::ctl::Invocation::Action::list:
       return list(inv);
+    case lvs::ctl::Invocation::Action::neigh:
+      return neigh(inv);
   }
   return 2;
 }

@@ -11,7 +11,10 @@
 #   - SIGHUP with a broken file: rejected with its error, still serving
 #   - SIGHUP with the scheduler changed to rr: applied; 60 connections split exactly 20/20/20
 #   - SIGTERM: exit 0, no lvs_director table left
-#   - start-up refusals (no such interface, vip-mode managed, queue taken): exit 1, one line
+#   - start-up refusals (no such interface, queue taken): exit 1, one line
+#   - vip-mode managed (after SIGTERM): starts with the lab's VIP already on eth0 (adopted after
+#     duplicate address detection), serves, and removes the VIP on SIGTERM
+#     (tests/lab/managed_vip_test.sh covers managed mode in full)
 #
 #   bash tests/lab/forward_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
@@ -168,8 +171,6 @@ refuse() {  # refuse CONFIG PATTERN: a second director with CONFIG exits 1 namin
 sed 's/interface: eth0/interface: eth9/' "$config" >"$tmp/eth9.yaml"
 sed 's/vip-mode: external/vip-mode: managed/' "$config" >"$tmp/managed.yaml"
 check "start-up refused: no such interface (exit 1, names eth9)" refuse "$tmp/eth9.yaml" "eth9"
-check "start-up refused: vip-mode managed (exit 1, says use external)" \
-  refuse "$tmp/managed.yaml" "vip-mode: external"
 check "start-up refused: queue 0 already bound by the running director" \
   refuse "$config" "queue 0: bind refused"
 check "the refused starts left the running director and its table alone" \
@@ -260,6 +261,28 @@ check "SIGTERM: director exited 0 (got $status)" [ "$status" -eq 0 ]
 check "SIGTERM: no lvs_director table left" bash -c "! ip netns exec ${P}dir nft list ruleset | grep -q lvs_director"
 check "no packet dropped for lack of a neighbour or a send error" \
   bash -c "! grep -E 'neighbour_unresolved|send_' '$log'"
+
+# --- vip-mode managed: a successful start ----------------------------------------------------
+# The lab put the VIP on eth0: managed mode probes it (nobody else answers), adopts it, serves,
+# and removes it at exit.
+ip netns exec "${P}dir" "$director_bin" --config "$tmp/managed.yaml" >"$tmp/managed.log" 2>&1 &
+director_pid=$!
+if wait_for 150 table_present && director_running; then
+  check "vip-mode managed: started, the lab's VIP adopted" grep -q "$VIP/32 was already on (adopted" "$tmp/managed.log"
+  bodies=$(http_requests 6)
+  check "vip-mode managed: 6/6 requests answered" \
+    [ $(($(count_of rs1 "$bodies") + $(count_of rs2 "$bodies") + $(count_of rs3 "$bodies"))) -eq 6 ]
+  kill -TERM "$director_pid"
+  status=0
+  wait "$director_pid" || status=$?
+  director_pid=""
+  check "vip-mode managed: SIGTERM exits 0 (got $status) and removes the VIP" \
+    bash -c "[ $status -eq 0 ] && ! ip netns exec ${P}dir ip -4 -o addr show dev eth0 | grep -q ' $VIP/32 '"
+else
+  not_ok "vip-mode managed: director started within 15 s"
+  cat "$tmp/managed.log"
+fi
+
 check "no sanitizer report in the director's log (sanitized builds)" \
   bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
 

@@ -81,7 +81,8 @@ TEST(ControlProtocol, MalformedRequests) {
             "unsupported protocol version LVSCTL/2 (this director speaks LVSCTL/1; use the "
             "lvsadm built with it)");
   EXPECT_EQ(request_error("LVSCTL/1 DROP-TABLES\n"),
-            "unknown command 'DROP-TABLES' (known: LIST, LIST-CONNECTIONS)");
+            "unknown command 'DROP-TABLES' (known: LIST, LIST-CONNECTIONS, NEIGH-SHOW, "
+            "NEIGH-FLUSH, NEIGH-ADD, NEIGH-DEL)");
   EXPECT_EQ(request_error("LVSCTL/1\n"),
             "expected 'LVSCTL/1 COMMAND', got 0 words after the version");
   EXPECT_EQ(request_error("LVSCTL/1 LIST extra\n"),
@@ -89,6 +90,65 @@ TEST(ControlProtocol, MalformedRequests) {
   EXPECT_EQ(request_error("LVSCTL/1 LIST\nLVSCTL/1 LIST\n"), "request must be a single line");
   EXPECT_EQ(request_error("lvsctl/1 list\n"),
             "not an lvsadm request (expected 'LVSCTL/1 COMMAND')");
+}
+
+TEST(ControlProtocol, NeighRequestsWireFormatAndRoundTrip) {
+  EXPECT_EQ(encode_request({Command::neigh_show}), "LVSCTL/1 NEIGH-SHOW\n");
+  EXPECT_EQ(encode_request({Command::neigh_flush}), "LVSCTL/1 NEIGH-FLUSH\n");
+  Request del{Command::neigh_del, *parse_ipv4("10.200.0.11")};
+  EXPECT_EQ(encode_request(del), "LVSCTL/1 NEIGH-DEL 10.200.0.11\n");
+  Request add{Command::neigh_add, *parse_ipv4("10.200.0.12"), *parse_mac("02:00:00:00:00:0c"),
+              NudState::Stale};
+  EXPECT_EQ(encode_request(add), "LVSCTL/1 NEIGH-ADD 10.200.0.12 02:00:00:00:00:0c stale\n");
+  for (const Request& r : {Request{Command::neigh_show}, Request{Command::neigh_flush}, del, add}) {
+    auto decoded = decode_request(encode_request(r));
+    ASSERT_TRUE(std::holds_alternative<Request>(decoded)) << encode_request(r);
+    EXPECT_EQ(std::get<Request>(decoded), r);
+  }
+  // The state is optional on the wire: permanent, as `ip neigh add`.
+  auto plain = decode_request("LVSCTL/1 NEIGH-ADD 10.200.0.12 02:00:00:00:00:0c\n");
+  ASSERT_TRUE(std::holds_alternative<Request>(plain));
+  EXPECT_EQ(std::get<Request>(plain).nud, NudState::Permanent);
+}
+
+TEST(ControlProtocol, MalformedNeighRequests) {
+  EXPECT_EQ(request_error("LVSCTL/1 NEIGH-DEL\n"), "NEIGH-DEL takes 1 argument(s), got 0");
+  EXPECT_EQ(request_error("LVSCTL/1 NEIGH-DEL 10.0.0.1 x\n"),
+            "NEIGH-DEL takes 1 argument(s), got 2");
+  EXPECT_EQ(request_error("LVSCTL/1 NEIGH-ADD 10.0.0.1\n"),
+            "NEIGH-ADD takes 2 to 3 argument(s), got 1");
+  EXPECT_EQ(request_error("LVSCTL/1 NEIGH-DEL 10.0.0.256\n"), "bad IPv4 address '10.0.0.256'");
+  EXPECT_EQ(request_error("LVSCTL/1 NEIGH-ADD 10.0.0.1 02:00:00:00:00\n"),
+            "bad MAC address '02:00:00:00:00'");
+  EXPECT_EQ(request_error("LVSCTL/1 NEIGH-ADD 10.0.0.1 02:00:00:00:00:01 failed\n"),
+            "bad nud state 'failed' (expected permanent, noarp, reachable or stale)");
+  EXPECT_EQ(request_error("LVSCTL/1 NEIGH-SHOW all\n"),
+            "expected 'LVSCTL/1 COMMAND', got 2 words after the version");
+}
+
+TEST(ControlProtocol, NeighShowResponseRoundTrip) {
+  Snapshot snap;
+  NeighbourSnapshot a{*parse_ipv4("10.200.0.11"), "eth0", *parse_mac("02:00:00:00:00:0b"),
+                      "PERMANENT"};
+  NeighbourSnapshot b{*parse_ipv4("10.200.0.14"), "eth0", std::nullopt, "FAILED"};
+  snap.neighbours = {a, b};
+  const std::string wire = encode_response(snap, Command::neigh_show);
+  EXPECT_EQ(wire,
+            "LVSCTL/1 OK 3\n"
+            "info version=1.2.1 size=4096 tcp=900 tcpfin=120 udp=300\n"
+            "neigh 10.200.0.11 dev=eth0 state=PERMANENT lladdr=02:00:00:00:00:0b\n"
+            "neigh 10.200.0.14 dev=eth0 state=FAILED\n");
+  auto decoded = decode_response(wire);
+  ASSERT_TRUE(std::holds_alternative<Snapshot>(decoded));
+  EXPECT_EQ(std::get<Snapshot>(decoded).neighbours, snap.neighbours);
+  // Neighbours travel only in answers to NEIGH-SHOW.
+  EXPECT_EQ(encode_response(snap, Command::neigh_flush),
+            "LVSCTL/1 OK 1\ninfo version=1.2.1 size=4096 tcp=900 tcpfin=120 udp=300\n");
+  EXPECT_EQ(encode_response(snap, Command::list).find("neigh"), std::string::npos);
+  // A bad record is refused with its line.
+  auto bad = decode_response("LVSCTL/1 OK 1\nneigh 10.0.0.1 lladdr=zz\n");
+  ASSERT_TRUE(std::holds_alternative<ProtocolError>(bad));
+  EXPECT_EQ(std::get<ProtocolError>(bad).message, "response line 2: bad value for lladdr: 'zz'");
 }
 
 TEST(ControlProtocol, ListResponseWireFormat) {
@@ -122,6 +182,19 @@ TEST(ControlProtocol, ListRoundTripKeepsEveryField) {
   Snapshot expected = snap;
   expected.connections.clear();  // LIST does not carry them
   EXPECT_EQ(std::get<Snapshot>(decoded), expected);
+}
+
+TEST(ControlProtocol, DeadDestinationTravelsOnlyWhenSet) {
+  Snapshot snap = full_snapshot();
+  snap.services.resize(1);
+  snap.services[0].destinations.resize(1);
+  snap.services[0].destinations[0].dead = true;
+  const std::string wire = encode_response(snap, Command::list);
+  EXPECT_NE(wire.find(" lthreshold=14 dead=1 conns=15"), std::string::npos) << wire;
+  auto decoded = decode_response(wire);
+  ASSERT_TRUE(std::holds_alternative<Snapshot>(decoded))
+      << std::get<ProtocolError>(decoded).message;
+  EXPECT_TRUE(std::get<Snapshot>(decoded).services[0].destinations[0].dead);
 }
 
 TEST(ControlProtocol, ConnectionsRoundTrip) {

@@ -74,6 +74,22 @@ TEST(IpvsadmFormat, ListNumeric) {
   EXPECT_EQ(format_listing(lab_snapshot(), {}), expected);
 }
 
+TEST(IpvsadmFormat, DeadHostGetsATrailingMarkerAndKeepsTheColumns) {
+  Snapshot snap;
+  ServiceSnapshot s = tcp80();
+  s.destinations[1].dead = true;  // 10.200.0.11: its neighbour entry is FAILED
+  snap.services = {s};
+  const std::string expected =
+      "IP Virtual Server version 1.2.1 (size=4096)\n"
+      "Prot LocalAddress:Port Scheduler Flags\n"
+      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+      "TCP  10.200.0.100:80 wlc\n"
+      "  -> 10.200.0.11:80               Route   3      12         4          dead\n"
+      "  -> 10.200.0.12:80               Route   2      7          1         \n"
+      "  -> 10.200.0.13:80               Route   1      2          0         \n";
+  EXPECT_EQ(format_listing(snap, {}), expected);
+}
+
 TEST(IpvsadmFormat, NoSortKeepsTheDaemonsOrder) {
   Snapshot snap;
   snap.services = {tcp80()};

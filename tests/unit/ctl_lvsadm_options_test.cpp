@@ -145,6 +145,52 @@ Snapshot two_services() {
   return snap;
 }
 
+TEST(LvsadmNeigh, ShowFlushDelAdd) {
+  Invocation show = parse_ok({"neigh", "show"});
+  EXPECT_EQ(show.action, Invocation::Action::neigh);
+  EXPECT_EQ(show.neigh.command, Command::neigh_show);
+  EXPECT_EQ(parse_ok({"neigh"}).neigh.command, Command::neigh_show);
+  EXPECT_EQ(parse_ok({"neigh", "flush"}).neigh.command, Command::neigh_flush);
+
+  Invocation del = parse_ok({"--socket", "/tmp/d.sock", "neigh", "del", "10.200.0.11"});
+  EXPECT_EQ(del.socket_path, "/tmp/d.sock");
+  EXPECT_EQ(del.neigh.command, Command::neigh_del);
+  EXPECT_EQ(del.neigh.ip, *parse_ipv4("10.200.0.11"));
+  EXPECT_EQ(parse_ok({"--socket=/x", "neigh", "delete", "10.200.0.11", "dev", "eth0"}).socket_path,
+            "/x");
+
+  Invocation add =
+      parse_ok({"neigh", "add", "10.200.0.12", "lladdr", "02:00:00:00:00:0c", "nud", "permanent"});
+  EXPECT_EQ(add.neigh.command, Command::neigh_add);
+  EXPECT_EQ(add.neigh.ip, *parse_ipv4("10.200.0.12"));
+  EXPECT_EQ(add.neigh.lladdr, *parse_mac("02:00:00:00:00:0c"));
+  EXPECT_EQ(add.neigh.nud, NudState::Permanent);
+  // ip neigh's defaults and word order: nud permanent, address anywhere, `dev` ignored.
+  Invocation replace = parse_ok({"neigh", "replace", "lladdr", "02:00:00:00:00:0c", "10.200.0.12",
+                                 "dev", "eth0", "nud", "stale"});
+  EXPECT_EQ(replace.neigh.nud, NudState::Stale);
+  EXPECT_EQ(replace.neigh.ip, *parse_ipv4("10.200.0.12"));
+  EXPECT_EQ(parse_ok({"neigh", "add", "10.0.0.1", "lladdr", "02:00:00:00:00:01"}).neigh.nud,
+            NudState::Permanent);
+}
+
+TEST(LvsadmNeigh, UsageErrors) {
+  EXPECT_EQ(parse_error({"neigh", "frob"}),
+            "neigh: unknown command 'frob' (expected show, flush, add or del)");
+  EXPECT_EQ(parse_error({"neigh", "del"}), "neigh del: an IPv4 address is required");
+  EXPECT_EQ(parse_error({"neigh", "add", "10.0.0.1"}), "neigh add: lladdr MAC is required");
+  EXPECT_EQ(parse_error({"neigh", "add", "10.0.0.1", "lladdr", "zz"}),
+            "neigh add: invalid MAC address 'zz'");
+  EXPECT_EQ(
+      parse_error({"neigh", "add", "10.0.0.1", "lladdr", "02:00:00:00:00:01", "nud", "failed"}),
+      "neigh add: invalid nud state 'failed' (expected permanent, noarp, reachable or "
+      "stale)");
+  EXPECT_EQ(parse_error({"neigh", "del", "10.0.0.1", "10.0.0.2"}),
+            "neigh del: unexpected argument '10.0.0.2'");
+  EXPECT_EQ(parse_error({"neigh", "show", "all"}), "neigh show takes no arguments");
+  EXPECT_EQ(parse_error({"neigh", "del", "host"}), "neigh del: invalid IPv4 address 'host'");
+}
+
 TEST(LvsadmRender, EachListingPicksItsFormatter) {
   const Snapshot snap = two_services();
   ListRequest all = parse_ok({"-Ln"}).list;

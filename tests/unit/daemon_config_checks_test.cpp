@@ -22,11 +22,26 @@ config::DirectorConfig load(const std::string& director_block) {
   return std::get<config::DirectorConfig>(r);
 }
 
-TEST(StartupRefusals, ManagedVipModeIsRefusedWithWhatToDo) {
-  const auto refusals = startup_refusals(load("  vip-mode: managed\n"));
-  ASSERT_EQ(refusals.size(), 1u);
-  EXPECT_NE(refusals[0].find("vip-mode: external"), std::string::npos);
+TEST(StartupRefusals, BothVipModesStart) {
+  EXPECT_TRUE(startup_refusals(load("  vip-mode: managed\n")).empty());
   EXPECT_TRUE(startup_refusals(load("  vip-mode: external\n")).empty());
+}
+
+TEST(ManagedVips, EveryTcpAndUdpVipOnceFwmarkNone) {
+  auto r = config::load_director_config_string(
+      "director:\n  vip-mode: managed\nservices:\n"
+      "  - tcp-service: 10.200.0.101:80\n    real-servers: [{real-server: 10.200.0.11:80}]\n"
+      "  - udp-service: 10.200.0.100:53\n    real-servers: [{real-server: 10.200.0.11:53}]\n"
+      "  - tcp-service: 10.200.0.100:80\n    real-servers: [{real-server: 10.200.0.11:80}]\n"
+      "  - fwmark-service: 1\n    real-servers: [{real-server: 10.200.0.12}]\n",
+      "test.yaml");
+  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&r)) {
+    FAIL() << errors->front().to_string();
+  }
+  const auto vips = managed_vips(std::get<config::DirectorConfig>(r));
+  ASSERT_EQ(vips.size(), 2u);
+  EXPECT_EQ(format_ipv4(vips[0]), "10.200.0.100");
+  EXPECT_EQ(format_ipv4(vips[1]), "10.200.0.101");
 }
 
 TEST(ReloadRefusals, ServiceChangesAreFine) {
@@ -57,10 +72,31 @@ TEST(ReloadRefusals, MetricsAddressNeedsARestart) {
   EXPECT_TRUE(reload_refusals(a, a).empty());
 }
 
-TEST(ReloadRefusals, SwitchingToManagedIsRefused) {
+TEST(ReloadRefusals, SwitchingVipModeNeedsARestart) {
   const auto a = load("  vip-mode: external\n");
   const auto b = load("  vip-mode: managed\n");
-  EXPECT_EQ(reload_refusals(a, b).size(), 1u);
+  ASSERT_EQ(reload_refusals(a, b).size(), 1u);
+  EXPECT_NE(reload_refusals(a, b)[0].find("from external to managed"), std::string::npos);
+  EXPECT_EQ(reload_refusals(b, a).size(), 1u);
+}
+
+TEST(ReloadRefusals, ManagedModeRefusesAChangedVipSetButNotOtherChanges) {
+  const auto a = load("  vip-mode: managed\n");
+  auto same_vip = a;
+  same_vip.services[0].scheduler = "rr";
+  same_vip.services[0].key.vip.port = 8080;
+  EXPECT_TRUE(reload_refusals(a, same_vip).empty());
+  auto moved = a;
+  moved.services[0].key.vip.addr = 0x0AC80065;  // 10.200.0.101
+  const auto refusals = reload_refusals(a, moved);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_NE(refusals[0].find("from 10.200.0.100 to 10.200.0.101"), std::string::npos);
+  EXPECT_NE(refusals[0].find("restart"), std::string::npos);
+  // External mode: the VIPs are someone else's business.
+  auto ext = load("  vip-mode: external\n");
+  auto ext_moved = ext;
+  ext_moved.services[0].key.vip.addr = 0x0AC80065;
+  EXPECT_TRUE(reload_refusals(ext, ext_moved).empty());
 }
 
 }  // namespace

@@ -129,7 +129,7 @@ TEST_F(PacketPathTest, MarkedPacketsGoToTheFwmarkService) {
   EXPECT_EQ(path.counters().no_service, 1u);
 }
 
-TEST_F(PacketPathTest, ServerWithoutMacIsDroppedAsNeighbourUnresolved) {
+TEST_F(PacketPathTest, ServerWithoutMacQueuesThePacketAndAsksArp) {
   load(R"(
 director: {vip-mode: external}
 services:
@@ -137,6 +137,47 @@ services:
     real-servers:
       - {real-server: 10.200.0.12:80}
 )");
+  const auto syn = ipv4(6, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
+  EXPECT_EQ(path.decide(syn, 0, 1000).action, PacketAction::Drop);  // the original: NF_DROP
+  EXPECT_EQ(path.counters().neighbour_queued, 1u);
+  EXPECT_EQ(path.counters().neighbour_unresolved, 0u);
+  auto& events = path.neighbour_events();
+  ASSERT_EQ(events.size(), 1u);
+  const auto* solicit = std::get_if<SolicitRequest>(&events[0]);
+  ASSERT_NE(solicit, nullptr);
+  EXPECT_EQ(solicit->target, 0x0ac8000cu);
+  EXPECT_FALSE(solicit->unicast_to.has_value());  // broadcast while INCOMPLETE
+  events.clear();
+
+  // The reply releases the copy, without the link padding.
+  ArpObservation reply;
+  reply.is_reply = true;
+  reply.sender_mac = {0x02, 0, 0, 0, 0, 0x0c};
+  reply.sender_ip = 0x0ac8000cu;
+  reply.target_ip = 0x0ac80002u;
+  reply.to_us = true;
+  reply.target_is_ours = true;
+  neighbours.receive_arp(reply, 1010, events);
+  ASSERT_EQ(events.size(), 1u);
+  const auto* resolved = std::get_if<NeighbourResolved>(&events[0]);
+  ASSERT_NE(resolved, nullptr);
+  ASSERT_EQ(resolved->packets.size(), 1u);
+  EXPECT_EQ(resolved->packets[0].size(), syn.size() - 6);
+  EXPECT_EQ(path.decide(ipv4(6, kClient, 40000, kVip, 80, {.ack = true}), 0, 1020).action,
+            PacketAction::Send);
+}
+
+TEST_F(PacketPathTest, ServerThatCannotBeResolvedIsDroppedAsNeighbourUnresolved) {
+  load(R"(
+director: {vip-mode: external}
+services:
+  - tcp-service: 10.200.0.100:80
+    real-servers:
+      - {real-server: 10.200.0.12:80}
+)");
+  NeighbourParams no_solicit;
+  no_solicit.mcast_solicit = 0;  // nothing may ask: resolve() says Failed at once
+  neighbours.set_params(no_solicit);
   const auto syn = ipv4(6, kClient, 40000, kVip, 80, {.syn = true});
   EXPECT_EQ(path.decide(syn, 0, 1000).action, PacketAction::Drop);
   EXPECT_EQ(path.counters().neighbour_unresolved, 1u);

@@ -9,6 +9,37 @@ namespace {
 
 constexpr std::string_view kList = "LIST";
 constexpr std::string_view kListConnections = "LIST-CONNECTIONS";
+constexpr std::string_view kNeighShow = "NEIGH-SHOW";
+constexpr std::string_view kNeighFlush = "NEIGH-FLUSH";
+constexpr std::string_view kNeighAdd = "NEIGH-ADD";
+constexpr std::string_view kNeighDel = "NEIGH-DEL";
+
+std::string_view command_word(Command c) {
+  switch (c) {
+    case Command::list:
+      return kList;
+    case Command::list_connections:
+      return kListConnections;
+    case Command::neigh_show:
+      return kNeighShow;
+    case Command::neigh_flush:
+      return kNeighFlush;
+    case Command::neigh_add:
+      return kNeighAdd;
+    case Command::neigh_del:
+      return kNeighDel;
+  }
+  return kList;
+}
+
+// The states `lvsadm neigh add ... nud STATE` may set (ip neigh's names, lower case).
+std::optional<NudState> parse_admin_nud(std::string_view text) {
+  if (text == "permanent") return NudState::Permanent;
+  if (text == "noarp") return NudState::Noarp;
+  if (text == "reachable") return NudState::Reachable;
+  if (text == "stale") return NudState::Stale;
+  return std::nullopt;
+}
 
 std::string_view strip_line_end(std::string_view line) {
   if (line.ends_with('\n')) line.remove_suffix(1);
@@ -67,6 +98,7 @@ class ResponseDecoder {
     if (kind == "service") return service(words);
     if (kind == "dest") return dest(words);
     if (kind == "conn") return conn(words);
+    if (kind == "neigh") return neigh(words);
     return std::nullopt;  // a record kind from a newer daemon: skipped (see the header)
   }
 
@@ -216,6 +248,10 @@ class ResponseDecoder {
       if (k == "persistent") return set(value, d.persistent_conns);
       if (k == "uthreshold") return set(value, d.u_threshold);
       if (k == "lthreshold") return set(value, d.l_threshold);
+      if (k == "dead") {
+        d.dead = value == "1";
+        return value == "0" || value == "1";
+      }
       return true;
     });
     if (err) return err;
@@ -249,6 +285,32 @@ class ResponseDecoder {
     return std::nullopt;
   }
 
+  std::optional<ProtocolError> neigh(const std::vector<std::string_view>& words) {
+    if (words.size() < 2) return fail("neigh record without an address");
+    auto ip = parse_ipv4(words[1]);
+    if (!ip) return fail("bad neighbour address '" + std::string(words[1]) + "'");
+    NeighbourSnapshot n;
+    n.ip = *ip;
+    auto err = fields(words, 2, [&](std::string_view k, std::string_view value) {
+      if (k == "dev") {
+        n.device = std::string(value);
+        return !value.empty();
+      }
+      if (k == "state") {
+        n.state = std::string(value);
+        return !value.empty();
+      }
+      if (k == "lladdr") {
+        n.lladdr = parse_mac(value);
+        return n.lladdr.has_value();
+      }
+      return true;
+    });
+    if (err) return err;
+    snapshot_.neighbours.push_back(std::move(n));
+    return std::nullopt;
+  }
+
   Snapshot snapshot_;
   std::size_t line_no_ = 0;
 };
@@ -265,7 +327,15 @@ std::string info_record(const Snapshot& s) {
 std::string encode_request(const Request& request) {
   std::string out(kProtocolTag);
   out += ' ';
-  out += request.command == Command::list ? kList : kListConnections;
+  out += command_word(request.command);
+  if (request.command == Command::neigh_add || request.command == Command::neigh_del) {
+    out += ' ' + format_ipv4(request.ip);
+  }
+  if (request.command == Command::neigh_add) {
+    std::string nud(nud_state_name(request.nud));
+    for (char& c : nud) c = static_cast<char>(c - 'A' + 'a');
+    out += ' ' + format_mac(request.lladdr) + ' ' + nud;
+  }
   out += '\n';
   return out;
 }
@@ -286,14 +356,64 @@ std::variant<Request, ProtocolError> decode_request(std::string_view line) {
     return ProtocolError{"not an lvsadm request (expected '" + std::string(kProtocolTag) +
                          " COMMAND')"};
   }
-  if (words.size() != 2) {
+  const auto word_count_error = [&] {
     return ProtocolError{"expected '" + std::string(kProtocolTag) + " COMMAND', got " +
                          std::to_string(words.size() - 1) + " words after the version"};
+  };
+  if (words.size() < 2) return word_count_error();
+  const std::string_view cmd = words[1];
+  // Words the command takes after its name: min..max.
+  std::size_t min_args = 0, max_args = 0;
+  Request request;
+  if (cmd == kList) {
+    request.command = Command::list;
+  } else if (cmd == kListConnections) {
+    request.command = Command::list_connections;
+  } else if (cmd == kNeighShow) {
+    request.command = Command::neigh_show;
+  } else if (cmd == kNeighFlush) {
+    request.command = Command::neigh_flush;
+  } else if (cmd == kNeighDel) {
+    request.command = Command::neigh_del;
+    min_args = max_args = 1;
+  } else if (cmd == kNeighAdd) {
+    request.command = Command::neigh_add;
+    min_args = 2;
+    max_args = 3;
+  } else {
+    return ProtocolError{"unknown command '" + std::string(cmd) +
+                         "' (known: " + std::string(kList) + ", " + std::string(kListConnections) +
+                         ", " + std::string(kNeighShow) + ", " + std::string(kNeighFlush) + ", " +
+                         std::string(kNeighAdd) + ", " + std::string(kNeighDel) + ")"};
   }
-  if (words[1] == kList) return Request{Command::list};
-  if (words[1] == kListConnections) return Request{Command::list_connections};
-  return ProtocolError{"unknown command '" + std::string(words[1]) + "' (known: " +
-                       std::string(kList) + ", " + std::string(kListConnections) + ")"};
+  const std::size_t args = words.size() - 2;
+  if (max_args == 0 && args > 0) return word_count_error();
+  if (args < min_args || args > max_args) {
+    return ProtocolError{std::string(cmd) + " takes " +
+                         (min_args == max_args
+                              ? std::to_string(min_args)
+                              : std::to_string(min_args) + " to " + std::to_string(max_args)) +
+                         " argument(s), got " + std::to_string(args)};
+  }
+  if (args >= 1) {
+    auto ip = parse_ipv4(words[2]);
+    if (!ip) return ProtocolError{"bad IPv4 address '" + std::string(words[2]) + "'"};
+    request.ip = *ip;
+  }
+  if (args >= 2) {
+    auto mac = parse_mac(words[3]);
+    if (!mac) return ProtocolError{"bad MAC address '" + std::string(words[3]) + "'"};
+    request.lladdr = *mac;
+  }
+  if (args >= 3) {
+    auto nud = parse_admin_nud(words[4]);
+    if (!nud) {
+      return ProtocolError{"bad nud state '" + std::string(words[4]) +
+                           "' (expected permanent, noarp, reachable or stale)"};
+    }
+    request.nud = *nud;
+  }
+  return request;
 }
 
 std::string encode_response(const Snapshot& snapshot, Command command) {
@@ -322,11 +442,19 @@ std::string encode_response(const Snapshot& snapshot, Command command) {
                          " persistent=" + std::to_string(d.persistent_conns) +
                          " uthreshold=" + std::to_string(d.u_threshold) +
                          " lthreshold=" + std::to_string(d.l_threshold);
+        if (d.dead) dr += " dead=1";  // only when set: older readers ignore unknown keys
         append_counters(dr, d.stats, d.rates);
         records.push_back(std::move(dr));
       }
     }
-  } else {
+  } else if (command == Command::neigh_show) {
+    for (const NeighbourSnapshot& n : snapshot.neighbours) {
+      std::string r =
+          "neigh " + format_ipv4(n.ip) + " dev=" + word(n.device) + " state=" + word(n.state);
+      if (n.lladdr) r += " lladdr=" + format_mac(*n.lladdr);
+      records.push_back(std::move(r));
+    }
+  } else if (command == Command::list_connections) {
     for (const ConnectionSnapshot& c : snapshot.connections) {
       records.push_back("conn " + std::string(c.protocol == ConnProtocol::tcp ? "tcp" : "udp") +
                         " " + format_endpoint(c.client) + " " + format_endpoint(c.vip) + " " +

@@ -3,7 +3,10 @@
 // debugger, and versioned in every message so an old lvsadm talking to a newer daemon fails with
 // a clear message instead of misreading.
 //
-//   request  = "LVSCTL/1 " COMMAND "\n"            COMMAND: LIST | LIST-CONNECTIONS
+//   request  = "LVSCTL/1 " COMMAND "\n"            COMMAND: LIST | LIST-CONNECTIONS | NEIGH-SHOW
+//                                                  | NEIGH-FLUSH | NEIGH-DEL IP
+//                                                  | NEIGH-ADD IP MAC
+//                                                  [permanent|noarp|reachable|stale]
 //   response = "LVSCTL/1 OK " N "\n" N*(record "\n")
 //            | "LVSCTL/1 ERROR " message "\n"
 //   records  = "info version=1.2.1 size=4096 tcp=900 tcpfin=120 udp=300"
@@ -13,6 +16,8 @@
 //              "dest IP:PORT forward=Route weight= active= inactive= persistent= uthreshold=
 //                    lthreshold= <the ten counters>"        (belongs to the service above it)
 //              "conn tcp|udp CLIENT:PORT VIP:PORT DEST:PORT STATE EXPIRES_MS"
+//              "neigh IP dev=IF state=STATE [lladdr=MAC]"   (NEIGH-SHOW; `ip neigh show`)
+//   NEIGH-FLUSH/ADD/DEL answer the info record alone, or ERROR saying why nothing changed.
 //
 // The client sends one request and shuts down its writing side; the server answers and closes.
 // Within version 1, new keys and record kinds may be added: decoders ignore what they do not know.
@@ -24,6 +29,7 @@
 #include <variant>
 
 #include "ctl/snapshot.h"
+#include "neigh/nud_state.h"
 
 namespace lvs::ctl {
 
@@ -38,10 +44,17 @@ inline constexpr std::size_t kMaxRequestBytes = 4096;
 enum class Command : std::uint8_t {
   list,              // services, destinations, timeouts (-L, --stats, --rate, --timeout, ...)
   list_connections,  // the connection table (-L -c)
+  neigh_show,        // the neighbour table (lvsadm neigh show)
+  neigh_flush,       // remove every entry but PERMANENT ones (lvsadm neigh flush)
+  neigh_add,         // add or replace an entry (lvsadm neigh add IP lladdr MAC nud STATE)
+  neigh_del,         // remove one entry (lvsadm neigh del IP)
 };
 
 struct Request {
   Command command = Command::list;
+  Ipv4 ip = 0;                         // neigh_add, neigh_del
+  MacAddress lladdr{};                 // neigh_add
+  NudState nud = NudState::Permanent;  // neigh_add: Permanent, Noarp, Reachable or Stale
   friend bool operator==(const Request&, const Request&) = default;
 };
 

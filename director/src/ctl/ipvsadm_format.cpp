@@ -175,8 +175,11 @@ void append_service(std::string& out, const ServiceSnapshot& s, const ListFormat
                 d.persistent_conns, d.active_conns, d.inactive_conns);
         break;
       case ListView::plain:
-        appendf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", dname.c_str(), d.forwarding.c_str(),
+        appendf(out, "  -> %-28s %-7s %-6d %-10u %-10u", dname.c_str(), d.forwarding.c_str(),
                 d.weight, d.active_conns, d.inactive_conns);
+        // Not ipvsadm's: a dead host (neighbour FAILED) gets a trailing marker, columns unchanged.
+        if (d.dead) out += " dead";
+        out += '\n';
         break;
     }
   }

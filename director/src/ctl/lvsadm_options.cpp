@@ -11,6 +11,8 @@ const char* const kLvsadmUsage =
     "  lvsadm [--socket PATH] -L|l -c [-n]\n"
     "  lvsadm [--socket PATH] -L|l --timeout\n"
     "  lvsadm simulate --config FILE [--events FILE]\n"
+    "  lvsadm [--socket PATH] neigh show|flush|del IP\n"
+    "  lvsadm [--socket PATH] neigh add IP lladdr MAC [nud permanent|noarp|reachable|stale]\n"
     "  lvsadm -h\n"
     "\n"
     "Options:\n"
@@ -39,7 +41,10 @@ const char* const kLvsadmUsage =
     "    new CLIENT_IP:PORT [SERVICE [DEST_IP:PORT]]   fin N   close N\n"
     "    add SERVICE RS_IP:PORT WEIGHT   edit SERVICE RS_IP:PORT WEIGHT\n"
     "    del SERVICE RS_IP:PORT   tick SECONDS\n"
-    "  SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service)\n";
+    "  SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service)\n"
+    "\n"
+    "neigh: the director's own neighbour (ARP) table, in `ip neigh show` layout; flush keeps\n"
+    "  PERMANENT entries; add defaults to nud permanent (entries from `mac:` are PERMANENT).\n";
 
 namespace {
 
@@ -354,7 +359,95 @@ class Parser {
 
 }  // namespace
 
+// The words after `neigh`.
+static std::variant<Request, UsageError> parse_neigh_args(const std::vector<std::string>& w) {
+  Request r;
+  const std::string verb = w.empty() ? "show" : w[0];
+  if (verb == "show" || verb == "list" || verb == "ls") {
+    if (w.size() > 1) return UsageError{"neigh show takes no arguments"};
+    r.command = Command::neigh_show;
+    return r;
+  }
+  if (verb == "flush") {
+    if (w.size() > 1) return UsageError{"neigh flush takes no arguments (PERMANENT entries stay)"};
+    r.command = Command::neigh_flush;
+    return r;
+  }
+  const bool add = verb == "add" || verb == "replace";
+  const bool del = verb == "del" || verb == "delete";
+  if (!add && !del) {
+    return UsageError{"neigh: unknown command '" + verb + "' (expected show, flush, add or del)"};
+  }
+  r.command = add ? Command::neigh_add : Command::neigh_del;
+  bool have_ip = false, have_mac = false;
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    const std::string& word = w[i];
+    auto next = [&](const char* what) -> std::optional<std::string> {
+      if (i + 1 >= w.size()) return std::nullopt;
+      (void)what;
+      return w[++i];
+    };
+    if (word == "lladdr" && add) {
+      auto v = next("MAC");
+      if (!v) return UsageError{"neigh " + verb + ": lladdr needs a MAC address"};
+      auto mac = parse_mac(*v);
+      if (!mac) return UsageError{"neigh " + verb + ": invalid MAC address '" + *v + "'"};
+      r.lladdr = *mac;
+      have_mac = true;
+    } else if (word == "nud" && add) {
+      auto v = next("STATE");
+      if (!v) return UsageError{"neigh " + verb + ": nud needs a state"};
+      if (*v == "permanent")
+        r.nud = NudState::Permanent;
+      else if (*v == "noarp")
+        r.nud = NudState::Noarp;
+      else if (*v == "reachable")
+        r.nud = NudState::Reachable;
+      else if (*v == "stale")
+        r.nud = NudState::Stale;
+      else
+        return UsageError{"neigh " + verb + ": invalid nud state '" + *v +
+                          "' (expected permanent, noarp, reachable or stale)"};
+    } else if (word == "dev") {
+      if (!next("IF")) return UsageError{"neigh " + verb + ": dev needs an interface name"};
+    } else if (!have_ip) {
+      auto ip = parse_ipv4(word);
+      if (!ip) return UsageError{"neigh " + verb + ": invalid IPv4 address '" + word + "'"};
+      r.ip = *ip;
+      have_ip = true;
+    } else {
+      return UsageError{"neigh " + verb + ": unexpected argument '" + word + "'"};
+    }
+  }
+  if (!have_ip) return UsageError{"neigh " + verb + ": an IPv4 address is required"};
+  if (add && !have_mac) return UsageError{"neigh " + verb + ": lladdr MAC is required"};
+  return r;
+}
+
 std::variant<Invocation, UsageError> parse_lvsadm_args(const std::vector<std::string>& args) {
+  // `[--socket PATH] neigh ...`: not ipvsadm's syntax, so not the popt-style parser's.
+  std::size_t i = 0;
+  std::string socket_path(kDefaultControlSocket);
+  while (i < args.size()) {
+    if (args[i] == "--socket" && i + 1 < args.size()) {
+      socket_path = args[i + 1];
+      i += 2;
+    } else if (args[i].starts_with("--socket=")) {
+      socket_path = args[i].substr(9);
+      ++i;
+    } else {
+      break;
+    }
+  }
+  if (i < args.size() && args[i] == "neigh") {
+    auto parsed = parse_neigh_args(std::vector<std::string>(args.begin() + i + 1, args.end()));
+    if (auto* err = std::get_if<UsageError>(&parsed)) return *err;
+    Invocation inv;
+    inv.action = Invocation::Action::neigh;
+    inv.neigh = std::get<Request>(parsed);
+    inv.socket_path = socket_path;
+    return inv;
+  }
   return Parser(args).run();
 }
 

@@ -25,9 +25,10 @@ struct ListRequest {
 };
 
 struct Invocation {
-  enum class Action { list, help, unsupported };
+  enum class Action { list, help, unsupported, neigh };
   Action action = Action::list;
   ListRequest list;
+  Request neigh;  // for Action::neigh: NEIGH-SHOW/FLUSH/ADD/DEL
   std::string socket_path = std::string(kDefaultControlSocket);
   std::string unsupported;  // for Action::unsupported: "-A (--add-service)"
 };
@@ -36,7 +37,12 @@ struct UsageError {
   std::string message;  // one line, without the program name
 };
 
-// `args` excludes argv[0]. No arguments means "-L", as with ipvsadm.
+// `args` excludes argv[0]. No arguments means "-L", as with ipvsadm. `[--socket PATH] neigh ...`
+// is lvsadm's neighbour command, in `ip neigh`'s words:
+//   neigh [show|list]   neigh flush   neigh del|delete IP
+//   neigh add|replace IP lladdr MAC [nud permanent|noarp|reachable|stale] [dev IF]
+// (`add` defaults to nud permanent, as `ip neigh add` does; `dev` is accepted and ignored: the
+// director has one interface).
 std::variant<Invocation, UsageError> parse_lvsadm_args(const std::vector<std::string>& args);
 
 // The listing lvsadm prints for `request` given what the director answered, or the one-line

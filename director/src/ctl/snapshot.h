@@ -54,6 +54,9 @@ struct DestinationSnapshot {
   std::uint32_t persistent_conns = 0;  // connection templates pointing here (--persistent-conn)
   std::uint32_t u_threshold = 0;
   std::uint32_t l_threshold = 0;
+  // A dead host (its neighbour entry FAILED): no new connections. Not an ipvsadm notion; `-Ln`
+  // marks the line with a trailing "dead".
+  bool dead = false;
   Stats stats;
   Rates rates;
   friend bool operator==(const DestinationSnapshot&, const DestinationSnapshot&) = default;
@@ -95,6 +98,15 @@ struct Timeouts {
   friend bool operator==(const Timeouts&, const Timeouts&) = default;
 };
 
+// One entry of the director's neighbour table as `lvsadm neigh show` prints it (`ip neigh show`).
+struct NeighbourSnapshot {
+  Ipv4 ip = 0;
+  std::string device;                // the director's interface
+  std::optional<MacAddress> lladdr;  // only for NUD_VALID states, as neigh_fill_info() reports it
+  std::string state = "NONE";        // "REACHABLE", "PERMANENT", ... (neigh/nud_state.h names)
+  friend bool operator==(const NeighbourSnapshot&, const NeighbourSnapshot&) = default;
+};
+
 struct Snapshot {
   // The IPVS version and connection hash table size ipvsadm's first line reports; we mirror the
   // kernel's values so scripts that parse that line keep working.
@@ -103,6 +115,7 @@ struct Snapshot {
   Timeouts timeouts;
   std::vector<ServiceSnapshot> services;        // in the daemon's order; sorted when printed
   std::vector<ConnectionSnapshot> connections;  // in table order (ipvsadm prints them unsorted)
+  std::vector<NeighbourSnapshot> neighbours;    // NEIGH-SHOW only; sorted by IP
   friend bool operator==(const Snapshot&, const Snapshot&) = default;
 };
 

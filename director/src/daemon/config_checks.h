@@ -1,6 +1,7 @@
 // What the running director can and cannot do with a configuration, decided before anything
-// is touched: refusals at start-up (vip-mode managed is the ARP issue's) and at reload (the
-// interface and queue range are bound once at start; changing them needs a restart).
+// is touched: refusals at start-up and at reload (the interface, queue range, metrics address,
+// vip-mode and, in managed mode, the set of VIPs are taken once at start; changing them needs a
+// restart).
 #pragma once
 
 #include <string>
@@ -9,6 +10,10 @@
 #include "config/model.h"
 
 namespace lvs {
+
+// The VIPs a `vip-mode: managed` director claims: every tcp/udp service's VIP (fwmark services
+// have none), sorted, each once.
+std::vector<Ipv4> managed_vips(const config::DirectorConfig& config);
 
 // Reasons the director cannot start with `config` (empty: it can).
 std::vector<std::string> startup_refusals(const config::DirectorConfig& config);

@@ -3,12 +3,14 @@
 //
 //   queue readable → receive a batch → decide each packet → one sendmmsg of the frames →
 //                    one verdict message set (NF_ACCEPT singles, then NF_DROP batch per queue)
+//   ARP socket     → received ARP into the neighbour table (io/arp_socket.h); its events run
+//   neighbour timer→ a timerfd armed at NeighbourTable::next_timer(): solicitations, NUD moves, GC
 //   timer (100 ms) → connection expiry, scheduler housekeeping, rate estimation (every 2 s),
 //                    closing control clients that are too slow, metrics published (every 1 s)
 //   control socket → answer lvsadm (io/control_server.h) from a snapshot of the state now
 //   SIGHUP         → reload the config file (all or nothing; refusals keep the old one)
 //   SIGUSR1        → log the counters
-//   SIGTERM/SIGINT → remove the nft table, unbind, exit 0
+//   SIGTERM/SIGINT → remove the nft table (and, in vip-mode managed, the VIPs), unbind, exit 0
 //
 // Start-up order matters: the queues are bound before the rules point at them, so no packet is
 // queued with nobody listening; the rules are removed before the queues are unbound.
@@ -24,9 +26,13 @@
 
 #include "config/model.h"
 #include "conn/dispatcher.h"
+#include "ctl/control_protocol.h"
 #include "ctl/snapshot.h"
+#include "daemon/managed_vips.h"
 #include "daemon/packet_path.h"
+#include "io/arp_socket.h"
 #include "io/control_server.h"
+#include "io/deadline_timer.h"
 #include "io/event_loop.h"
 #include "io/event_loop_sources.h"
 #include "io/metrics_server.h"
@@ -66,8 +72,23 @@ class Director {
   // Rebuilds the Prometheus families from the live state and hands them to the scrapers.
   void publish_metrics();
   // The control protocol's answer to one request line.
-  io::ControlAnswer answer_control_request(std::string_view request) const;
+  // Not const: `lvsadm neigh flush|add|del` change the neighbour table.
+  io::ControlAnswer answer_control_request(std::string_view request);
+  // NEIGH-SHOW/FLUSH/ADD/DEL (lvsadm neigh); nullopt for the other commands.
+  std::optional<std::string> answer_neigh_request(const ctl::Request& request);
   void refresh_neighbours(const config::DirectorConfig& config);
+  // --- ARP resolution (issue 5) ---
+  void process_arp();
+  void run_neighbour_timers();
+  // Executes what the neighbour table asked for (send ARP, forward released packets, log, dead
+  // hosts) and empties `events`; then re-arms the neighbour timer. Call after every table call
+  // that takes events (the packet path's, receive_arp, run_timers, admin_set, ...).
+  void execute_neighbour_events(NeighbourEvents& events);
+  // Dead hosts: FAILED real servers get no new connections (Destination::dead) until resolved.
+  void apply_dead_hosts();
+  // Every few seconds: resolve (no packet) each dead host, so it comes back into rotation as
+  // soon as it answers ARP again.
+  void resolve_real_servers(TimeMs now);
   int shutdown();
 
   std::string config_path_;
@@ -86,6 +107,12 @@ class Director {
   std::optional<io::SignalSource> signals_;
   std::optional<io::ControlServer> control_;
   std::optional<io::MetricsServer> metrics_;
+  std::optional<ManagedVips> managed_vips_;  // vip-mode: managed only
+  std::optional<io::ArpSocket> arp_;
+  std::optional<io::DeadlineTimer> neigh_timer_;
+  std::vector<Ipv4> our_addresses_;  // the interface's address and the VIPs (ARP targets of ours)
+  std::vector<Ipv4> dead_hosts_;     // IPs whose entry went FAILED and has not resolved since
+  TimeMs next_resolve_ms_ = 0;
   TimeMs next_metrics_ms_ = 0;
 
   // Per-batch scratch, sized once (the hot path does not allocate).

@@ -141,12 +141,39 @@ void build_neighbours(const DirectorMetricsInput& in, std::vector<MetricFamily>&
       {"lvs_neighbour_hits_total", "Lookups that found a usable MAC.", s.hits},
       {"lvs_neighbour_lladdr_changes_total", "Times an entry's MAC address changed.",
        s.lladdr_changes},
+      {"lvs_neighbour_res_failed_total",
+       "Resolutions that ended FAILED (no ARP answer): the server is a dead host.", s.res_failed},
+      {"lvs_neighbour_periodic_gc_runs_total", "Runs of the periodic neighbour garbage collection.",
+       s.periodic_gc_runs},
+      {"lvs_neighbour_forced_gc_runs_total",
+       "Forced neighbour garbage collections (table above gc-thresh2/gc-thresh3).",
+       s.forced_gc_runs},
+      {"lvs_neighbour_unres_discards_total",
+       "Packets dropped because an unresolved neighbour's queue (unres-qlen) was full.",
+       s.unres_discards},
+      {"lvs_neighbour_unres_drops_total",
+       "Queued packets dropped because resolution failed or the entry was removed.",
+       s.unres_drops},
+      {"lvs_neighbour_table_fulls_total", "Entries refused because the table was at gc-thresh3.",
+       s.table_fulls},
+      {"lvs_neighbour_spoof_suspects_total",
+       "ARP claims the table refused (static entry contradicted, or a second MAC within locktime).",
+       s.spoof_suspects},
   };
   for (const auto& c : counters) {
     auto f = family(c.name, c.help, MetricType::Counter);
     add(f, {}, static_cast<double>(c.value));
     out.push_back(std::move(f));
   }
+
+  auto arp_errors = family("lvs_neighbour_arp_errors_total",
+                           "ARP frames the resolver's socket received and refused, by reason "
+                           "(truncated, not_arp, ...; the socket's BPF filter makes them rare).",
+                           MetricType::Counter);
+  for (const auto& e : in.arp_errors) {
+    add(arp_errors, {{"reason", e.reason}}, static_cast<double>(e.count));
+  }
+  keep(out, std::move(arp_errors));
 }
 
 void build_queues(const DirectorMetricsInput& in, std::vector<MetricFamily>& out) {

@@ -20,7 +20,10 @@
 //   lvs_neighbour_entries                            gauge    entries in the neighbour table
 //   lvs_neighbour_state{ip,state}                    gauge    1, one sample per entry, labelled
 //                                                             with its current NUD state
-//   lvs_neighbour_{allocs,destroys,lookups,hits,lladdr_changes}_total   counter  NeighbourStats
+//   lvs_neighbour_{allocs,destroys,lookups,hits,lladdr_changes,res_failed,periodic_gc_runs,
+//     forced_gc_runs,unres_discards,unres_drops,table_fulls,spoof_suspects}_total
+//                                                    counter  NeighbourStats
+//   lvs_neighbour_arp_errors_total{reason}           counter  ARP frames refused by the codec
 //   lvs_queue_packets_total{queue}                   counter  packets our socket received
 //   lvs_queue_dropped_total{queue,reason}            counter  the kernel's per-queue drops
 //   lvs_forward_errors_total{reason}                 counter  packets not forwarded, by reason
@@ -31,15 +34,11 @@
 // lvs_backend_up is 1 exactly when the backend can be chosen for a new connection: linked in its
 // service (every destination of the snapshot is), weight > 0, not overloaded by its u/l
 // thresholds (IP_VS_DEST_F_OVERLOAD), and its IP has a neighbour entry in a NUD_VALID state (a
-// usable MAC). Otherwise 0 — a quiesced, overloaded or unresolved server is 0 even though it is
-// listed.
+// usable MAC). Otherwise 0 — a quiesced, overloaded, not yet resolved or dead (FAILED) server is
+// 0 even though it is listed.
 //
-// Neighbour counters: allocs, destroys, lookups, hits and lladdr_changes are counted by
-// NeighbourTable today and exported as they stand. lvs_neighbour_res_failed_total,
-// lvs_neighbour_periodic_gc_runs_total, lvs_neighbour_forced_gc_runs_total and
-// lvs_neighbour_unres_discards_total belong to the ARP resolver (issue 5), which adds those
-// counters to NeighbourStats; they are deliberately not exported until a value exists, so no
-// dashboard mistakes a counter that is not implemented for one that counted nothing.
+// Neighbour counters: every NeighbourStats counter (the kernel's /proc/net/stat/arp_cache
+// columns that apply to ARP, plus lladdr_changes, unres_drops and spoof_suspects of our own).
 //
 // lvs_forward_errors_total{reason} — every reason is always exported (0 means none happened),
 // in this stable order; names are part of the interface (add at the end, never rename):
@@ -113,6 +112,9 @@ struct DirectorMetricsInput {
   // NeighbourTable::entries() and stats().
   std::vector<std::pair<Ipv4, NeighbourEntry>> neighbours;
   NeighbourStats neighbour_stats;
+  // The ARP socket's refused frames, every reason (packet/arp_frame.h) in enum order; empty: the
+  // family is left out.
+  std::vector<ReasonCount> arp_errors;
 };
 
 std::vector<prometheus::MetricFamily> build_director_metrics(const DirectorMetricsInput& input);

@@ -33,15 +33,24 @@ PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint
     case Verdict::Forward:
       break;
   }
-  // Under DR the frame goes to the real server's own address on the segment.
-  const MacAddress* mac = neighbours_.lookup(result.destination->address.addr);
-  if (mac == nullptr) {
-    ++counters_.neighbour_unresolved;
-    return drop;
+  // Under DR the frame goes to the real server's own address on the segment. Link padding
+  // beyond the IP total length is not part of the packet (nor of a queued copy).
+  const auto packet = bytes.first(p.ip_total_length);
+  const Resolution r =
+      neighbours_.resolve(result.destination->address.addr, now, events_, packet);
+  switch (r.status) {
+    case ResolveStatus::Usable:
+      ++counters_.forwarded;
+      return {PacketAction::Send, r.lladdr, packet};
+    case ResolveStatus::Pending:
+      ++counters_.neighbour_queued;
+      return drop;
+    case ResolveStatus::Failed:
+    case ResolveStatus::TableFull:
+      break;
   }
-  ++counters_.forwarded;
-  // Link padding beyond the IP total length is not part of the packet.
-  return {PacketAction::Send, mac, bytes.first(p.ip_total_length)};
+  ++counters_.neighbour_unresolved;
+  return drop;
 }
 
 std::vector<std::pair<std::string_view, std::uint64_t>> PacketPath::drop_reasons() const {

@@ -1,7 +1,7 @@
 // The director's per-packet decision (DESIGN.md §1), pure: IPv4 bytes in, one of "send this IP
 // packet to that MAC", "drop it" or "accept it" out. parse → service lookup (fwmark first, as
-// ip_vs_service_find()) → Dispatcher (connection table, scheduler) → neighbour lookup. No
-// sockets, no clock, no allocation: the Director (daemon/director.h) feeds it queued packets
+// ip_vs_service_find()) → Dispatcher (connection table, scheduler) → neighbour resolution
+// (neigh_event_send()). No sockets, no clock, no allocation on the resolved path: the Director (daemon/director.h) feeds it queued packets
 // and turns the decisions into one sendmmsg and one batch verdict. Keeping the forwarding step
 // behind this one function is what lets established flows move into an nft map later.
 #pragma once
@@ -41,7 +41,10 @@ struct ForwardCounters {
   std::array<std::uint64_t, kParseErrorCount> parse_errors{};
   std::uint64_t no_service = 0;            // no service for VIP:port or mark (e.g. just deleted)
   std::uint64_t no_destination = 0;        // Dispatcher said Drop (no usable server)
-  std::uint64_t neighbour_unresolved = 0;  // the chosen server has no usable MAC
+  std::uint64_t neighbour_unresolved = 0;  // no MAC and none coming (FAILED, table full)
+  // Not a drop reason: the packet waits in the neighbour table's queue (a copy) and is sent
+  // when ARP answers; the original gets NF_DROP. Overflow and failure are the table's counters.
+  std::uint64_t neighbour_queued = 0;
 };
 
 class PacketPath {
@@ -53,6 +56,9 @@ class PacketPath {
   PacketDecision decide(std::span<const std::uint8_t> bytes, std::uint32_t mark, TimeMs now);
 
   const ForwardCounters& counters() const { return counters_; }
+  // What resolution asked for while deciding (ARP requests to send, queued packets released):
+  // the Director executes and clears them after each batch.
+  NeighbourEvents& neighbour_events() { return events_; }
   // Every drop reason with its count, in a stable order: the parser's reasons, then
   // "no_service", "no_destination", "neighbour_unresolved".
   std::vector<std::pair<std::string_view, std::uint64_t>> drop_reasons() const;
@@ -62,6 +68,7 @@ class PacketPath {
   Dispatcher& dispatcher_;
   NeighbourTable& neighbours_;
   ForwardCounters counters_;
+  NeighbourEvents events_;
 };
 
 }  // namespace lvs

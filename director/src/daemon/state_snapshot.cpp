@@ -46,6 +46,7 @@ ctl::DestinationSnapshot snapshot_destination(const Destination& d) {
   out.persistent_conns = d.persistconns;
   out.u_threshold = d.u_threshold;
   out.l_threshold = d.l_threshold;
+  out.dead = d.dead;
   out.stats = snapshot_stats(d.stats);
   out.rates = snapshot_rates(d.estimator);
   return out;

@@ -41,7 +41,7 @@ Destination* DestinationHashing::schedule(DestinationList list, const PacketInfo
   (void)now;
   // as ip_vs_dh_schedule(): the bucket's server or nothing.
   Destination* d = table_[bucket_of(packet.daddr)];
-  if (d == nullptr || !d->available || d->weight <= 0 || d->overloaded) return nullptr;
+  if (d == nullptr || !d->available || d->weight <= 0 || d->blocked()) return nullptr;
   return d;
 }
 

@@ -28,7 +28,7 @@ class LeastConnection final : public Scheduler {
  private:
   // as ip_vs_lc_schedule(): skipped when overloaded or weight == 0.
   static bool eligible(const Destination& d) {
-    return d.available && !d.overloaded && d.weight != 0;
+    return d.available && !d.blocked() && d.weight != 0;
   }
 
   DestinationHeap heap_{DestinationHeap::Order::Overhead};

@@ -49,8 +49,9 @@ Destination* LocalityBasedLeastConnection::schedule(DestinationList, const Packe
     Destination* cached_dest = en->payload;
     // Available (not in the trash), not quiesced, and not is_overloaded(). The u/l-threshold
     // flag IP_VS_DEST_F_OVERLOAD is NOT checked on a hit: a remembered server over its
-    // u_threshold keeps its addresses (only the fallback below skips flagged servers).
-    if (cached_dest->available && cached_dest->weight > 0 &&
+    // u_threshold keeps its addresses (only the fallback below skips flagged servers). A dead
+    // host (not a kernel notion) loses them: it must get no new connection.
+    if (cached_dest->available && cached_dest->weight > 0 && !cached_dest->dead &&
         !servers_.locality_overloaded(*cached_dest)) {
       return cached_dest;
     }

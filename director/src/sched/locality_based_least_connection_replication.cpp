@@ -46,7 +46,7 @@ Destination* set_min(const DestinationSet& set) {
   Destination* least = nullptr;
   std::int64_t loh = 0;
   for (Destination* d : set.members) {
-    if (d->overloaded || !d->available || d->weight <= 0) continue;
+    if (d->blocked() || !d->available || d->weight <= 0) continue;
     const std::int64_t doh = d->overhead();
     if (least == nullptr || loh * d->weight > doh * least->weight) {
       least = d;

@@ -6,7 +6,7 @@ namespace {
 
 // as __ip_vs_lblc_schedule(): servers flagged IP_VS_DEST_F_OVERLOAD are skipped, and a server
 // of weight 0 can never win (loh * 0 > doh * lw is false), so neither is a candidate.
-bool candidate(const Destination& dest) { return dest.weight > 0 && !dest.overloaded; }
+bool candidate(const Destination& dest) { return dest.weight > 0 && !dest.blocked(); }
 
 // The scan in is_overloaded(): a server with less than half its weight in active connections.
 bool underloaded(const Destination& dest) {

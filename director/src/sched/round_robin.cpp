@@ -54,7 +54,7 @@ Destination* RoundRobin::schedule(DestinationList list, const PacketInfo& packet
     std::size_t i = start + k;
     if (i >= n) i -= n;
     Destination* d = list[i];
-    if (!d->overloaded && d->weight > 0) {
+    if (!d->blocked() && d->weight > 0) {
       cursor_ = d;
       cursor_index_ = i;
       return d;

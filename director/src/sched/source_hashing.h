@@ -38,7 +38,7 @@ class SourceHashing final : public Scheduler {
 
  private:
   void reassign(DestinationList list);
-  static bool unusable(const Destination& d) { return d.weight <= 0 || d.overloaded; }
+  static bool unusable(const Destination& d) { return d.weight <= 0 || d.blocked(); }
 
   SchedulerFlags flags_;
   std::array<Destination*, kTableSize> table_{};

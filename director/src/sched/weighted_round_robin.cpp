@@ -73,7 +73,7 @@ Destination* WeightedRoundRobin::schedule(DestinationList list, const PacketInfo
   for (;;) {
     for (std::size_t i = pos == kHead ? 0 : pos + 1; i < n; ++i) {
       Destination* d = list[i];
-      if (!d->overloaded && d->weight >= cw_) {
+      if (!d->blocked() && d->weight >= cw_) {
         cl_ = d;
         cl_index_ = i;
         return d;

@@ -40,6 +40,12 @@ struct Destination {
   bool available = true;
   // IP_VS_DEST_F_OVERLOAD: set by the u/l thresholds; skipped by the schedulers.
   bool overloaded = false;
+  // Its neighbour entry is FAILED: a dead host (arpd's notion, issue 5). Every scheduler skips it
+  // for new connections as it skips an overloaded one; existing connections keep it. Changed
+  // only through VirtualService::set_dead(), which tells the scheduler.
+  bool dead = false;
+  // What the schedulers test where IPVS tests IP_VS_DEST_F_OVERLOAD.
+  bool blocked() const { return overloaded || dead; }
 
   // Position key in the kernel's list: a destination (re)linked later gets a larger value and
   // sits nearer the head, so "first in list order" means "largest list_seq".

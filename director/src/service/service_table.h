@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "config/model.h"
@@ -45,6 +46,22 @@ class ServiceTable {
   // Periodic work for every service (scheduler expiry, trash) and freeing deleted services that
   // nothing references any more.
   void expire(TimeMs now);
+
+  // Marks every linked destination dead or alive as `is_dead(its IP)` says (a FAILED neighbour
+  // entry); returns the endpoints whose flag changed, with the new value, for the log.
+  template <typename IsDead>
+  std::vector<std::pair<Endpoint, bool>> mark_dead(IsDead&& is_dead) {
+    std::vector<std::pair<Endpoint, bool>> changed;
+    for (auto& svc : services_) {
+      for (Destination* d : svc->destinations()) {
+        const bool dead = is_dead(d->address.addr);
+        if (d->dead == dead) continue;
+        VirtualService::set_dead(*d, dead);
+        changed.emplace_back(d->address, dead);
+      }
+    }
+    return changed;
+  }
   // Deleted services kept alive because connections still point at their destinations.
   std::size_t graveyard_size() const { return graveyard_.size(); }
 

@@ -146,6 +146,12 @@ void VirtualService::set_active(Destination& dest, bool active) {
   if (dest.available && dest.service != nullptr) dest.service->scheduler_->load_changed(dest);
 }
 
+void VirtualService::set_dead(Destination& dest, bool dead) {
+  if (dest.dead == dead) return;
+  dest.dead = dead;
+  if (dest.available && dest.service != nullptr) dest.service->scheduler_->load_changed(dest);
+}
+
 void VirtualService::release(Destination& dest) {
   --dest.refcnt;
   // Freed lazily (expire()/delete): the caller may still be looking at the object.

@@ -75,6 +75,9 @@ class VirtualService {
   static void unbind(Destination& dest, ConnCount count);
   // A connection of `dest` moved between inactive and active (TCP entering/leaving ESTABLISHED).
   static void set_active(Destination& dest, bool active);
+  // A dead host (its neighbour entry FAILED) or back alive: the flag every scheduler skips, set
+  // through here so the schedulers' indexes (lc, wlc, lblc, lblcr) hear of it.
+  static void set_dead(Destination& dest, bool dead);
   // References held by something other than a connection (lblc entries hold them directly).
   static void hold(Destination& dest) { ++dest.refcnt; }
   static void release(Destination& dest);

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# `vip-mode: managed` and `lvsadm neigh` on the real kernel (issue 5, items 5-6):
+#   - lab.sh up --no-vip, director with vip-mode managed: RFC 5227 probes (3, sender 0.0.0.0,
+#     counted on the lab bridge) for the VIP, then the VIP on the director's eth0, 2 announcements, and the client's neighbour table holds the
+#     director's MAC for the VIP without the client ever asking (gratuitous ARP; the client
+#     accepts unsolicited ARP: arp_accept=1)
+#   - HTTP through the VIP works; a reload that changes the VIP set is refused
+#   - lvsadm neigh show: the three `mac:` servers PERMANENT in `ip neigh show` layout; neigh
+#     del / add ... nud permanent|stale / flush are visible in show; del of a missing entry fails
+#   - SIGTERM: exit 0, the VIP and the nft table are gone
+#   - a host already holding the VIP (its own namespace on the lab bridge, VIP on its eth0):
+#     the director refuses to start, exit 1, naming that host's MAC, leaving nothing behind
+#   - a VIP already on the director's eth0 is adopted and removed at exit
+#
+#   bash tests/lab/managed_vip_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
+#
+# Every packet is sent inside the lab's namespaces. Exit 77 (skipped) when not root, unless
+# CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+set -uo pipefail
+
+bin_dir=${1:?usage: managed_vip_test.sh BIN_DIR SOURCE_DIR}
+src_dir=${2:?usage: managed_vip_test.sh BIN_DIR SOURCE_DIR}
+director_bin=$bin_dir/lvs-director
+lvsadm_bin=$bin_dir/lvsadm
+lab=$src_dir/deploy/lab/lab.sh
+
+if [[ $(id -u) -ne 0 ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "managed_vip_test: needs root (network namespaces) and CI=true: failing" >&2
+    exit 1
+  fi
+  echo "managed_vip_test: needs root; skipped" >&2
+  exit 77
+fi
+for tool in curl nft ip; do
+  command -v "$tool" >/dev/null || { echo "managed_vip_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
+done
+[[ -x $director_bin && -x $lvsadm_bin ]] || { echo "managed_vip_test: $director_bin or $lvsadm_bin not built" >&2; exit 1; }
+
+export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
+readonly P=$LVS_LAB_PREFIX
+readonly VIP=10.200.0.100
+readonly MAC_DIR=02:00:00:00:00:02 MAC_DUP=02:00:00:00:00:66
+readonly DUP_NS=${P}dup
+metrics_port=${LVS_TEST_METRICS_PORT:-9488}
+
+tmp=$(mktemp -d /tmp/managed_vip_test.XXXXXX)
+config=$tmp/director.yaml
+log=$tmp/director.log
+sock=$tmp/director.sock
+director_pid=""
+
+stop_director() {
+  [[ -n $director_pid ]] || return 0
+  if kill -0 "$director_pid" 2>/dev/null; then
+    kill -TERM "$director_pid" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$director_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$director_pid" 2>/dev/null || true
+  fi
+  wait "$director_pid" 2>/dev/null || true
+  director_pid=""
+}
+remove_dup_host() { ip netns del "$DUP_NS" 2>/dev/null || true; }
+cleanup() {
+  stop_director
+  remove_dup_host
+  "$lab" down >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+passed=0 failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+finish() {
+  echo "managed_vip_test: $passed passed, $failed failed"
+  if [[ $failed -ne 0 ]]; then
+    echo "--- director log ---"
+    cat "$log" 2>/dev/null
+  fi
+  [[ $failed -eq 0 ]]
+  exit $?
+}
+
+in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+wait_for() {  # wait_for TENTHS COMMAND...
+  local n=$1
+  shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+director_running() { kill -0 "$director_pid" 2>/dev/null; }
+table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
+vip_on_director() { in_ns dir ip -4 -o addr show dev eth0 | grep -q " $VIP/32 "; }
+no_vip_on_director() { ! vip_on_director; }
+log_has() { grep -qF -- "$1" "$log"; }
+lvsadm() { "$lvsadm_bin" --socket "$sock" "$@"; }
+client_neigh_vip() { in_ns client ip neigh show "$VIP" dev eth0; }
+start_director() {  # start_director CONFIG: in the background, log to $log
+  : >"$log"
+  # Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
+  ip netns exec "${P}dir" "$director_bin" --config "$1" >"$log" 2>&1 &
+  director_pid=$!
+}
+
+# --- lab without the VIP on the director -----------------------------------------------------
+"$lab" down >/dev/null 2>&1 || true
+remove_dup_host
+if ! "$lab" up --no-vip >"$tmp/lab.log" 2>&1; then
+  cat "$tmp/lab.log"
+  not_ok "lab.sh up --no-vip"
+  finish
+fi
+check "lab up --no-vip: the director's eth0 has no VIP" no_vip_on_director
+
+sed -e "s|control-socket: .*|control-socket: $sock|" \
+  -e "s|metrics: .*|metrics: 127.0.0.1:$metrics_port|" \
+  -e "s|vip-mode: .*|vip-mode: managed|" \
+  "$src_dir/config/examples/lab.yaml" >"$config"
+
+# The client learns from unsolicited ARP (arp_accept=1: a gratuitous ARP may create an entry) and
+# starts with no entry for the VIP, so an entry after the start can only come from the director's
+# announcement.
+in_ns client sysctl -qw net.ipv4.conf.eth0.arp_accept=1 net.ipv4.conf.all.arp_accept=1
+in_ns client ip neigh flush dev eth0 >/dev/null 2>&1 || true
+check "client starts without a neighbour entry for the VIP" bash -c "[ -z \"\$(ip netns exec ${P}client ip neigh show $VIP dev eth0)\" ]"
+
+# Bridge counters in the lab switch: the director's RFC 5227 probes (request, sender IP 0.0.0.0,
+# target the VIP) and announcements (sender = target = VIP).
+in_ns sw nft -f - <<NFT
+table bridge managed_vip_test {
+  counter probes {}
+  counter announcements {}
+  chain pre {
+    type filter hook prerouting priority 0; policy accept;
+    ether saddr $MAC_DIR arp operation request arp saddr ip 0.0.0.0 arp daddr ip $VIP counter name "probes"
+    ether saddr $MAC_DIR arp operation request arp saddr ip $VIP arp daddr ip $VIP counter name "announcements"
+  }
+}
+NFT
+counter_packets() {
+  in_ns sw nft list counter bridge managed_vip_test "$1" | grep -o 'packets [0-9]*' | cut -d' ' -f2
+}
+
+# --- managed start ---------------------------------------------------------------------------
+t0=$(date +%s%N)
+start_director "$config"
+# Detection takes 3-7 s (PROBE_WAIT + 3 probes 1-2 s apart + ANNOUNCE_WAIT).
+if ! wait_for 150 table_present || ! wait_for 30 vip_on_director || ! director_running; then
+  not_ok "managed director installed its table and the VIP within 15 s"
+  finish
+fi
+t1=$(date +%s%N)
+echo "     start-up with duplicate address detection: $(((t1 - t0) / 1000000)) ms"
+ok "managed director running, VIP $VIP/32 on its eth0"
+check "log: duplicate address detection ran for the VIP" log_has "duplicate address detection for $VIP on eth0"
+check "log: the VIP was added (not adopted)" log_has "$VIP/32 added to eth0"
+check "log: announced by gratuitous ARP" wait_for 30 log_has "announced 1 VIP(s) at $MAC_DIR"
+check "client's neighbour table has the director's MAC for the VIP without asking" \
+  wait_for 30 bash -c "ip netns exec ${P}client ip neigh show $VIP dev eth0 | grep -q 'lladdr $MAC_DIR'"
+echo "     client: $(client_neigh_vip)"
+check "log: second announcement 2 s later" wait_for 40 log_has "gratuitous ARP 2/2"
+
+check "on the wire: exactly 3 probes from 0.0.0.0 for the VIP (PROBE_NUM)" \
+  [ "$(counter_packets probes)" -eq 3 ]
+check "on the wire: exactly 2 gratuitous ARP announcements (ANNOUNCE_NUM)" \
+  [ "$(counter_packets announcements)" -eq 2 ]
+
+bodies=$(in_ns client bash -c 'for i in $(seq 6); do curl -s -m 3 http://'"$VIP"'/ || echo none; done')
+check "HTTP through the managed VIP: 6/6 answered by real servers" \
+  [ "$(grep -cE '^rs[123]$' <<<"$bodies")" -eq 6 ]
+
+# --- reload: the VIP set is fixed in managed mode --------------------------------------------
+cp "$config" "$tmp/good.yaml"
+sed 's/10\.200\.0\.100:9000/10.200.0.101:9000/' "$tmp/good.yaml" >"$config"
+kill -HUP "$director_pid"
+check "SIGHUP changing the VIP set: refused, says restart" \
+  wait_for 50 log_has "the set of VIPs changed from 10.200.0.100 to 10.200.0.100,10.200.0.101"
+cp "$tmp/good.yaml" "$config"
+check "the refused reload left the VIP in place" vip_on_director
+
+# --- lvsadm neigh ----------------------------------------------------------------------------
+expected_permanent="10.200.0.11 dev eth0 lladdr 02:00:00:00:00:0b PERMANENT
+10.200.0.12 dev eth0 lladdr 02:00:00:00:00:0c PERMANENT
+10.200.0.13 dev eth0 lladdr 02:00:00:00:00:0d PERMANENT"
+# Only the servers' (and the test's) entries: the resolver may also have learnt the client from
+# its ARP traffic.
+neigh_servers() { lvsadm neigh show | grep -E '^10\.200\.0\.(1[1-3]|50) '; }
+lvsadm neigh show | sed 's/^/     neigh: /'
+show=$(neigh_servers)
+check "neigh show: the three mac: servers PERMANENT in ip-neigh layout" [ "$show" == "$expected_permanent" ]
+check "neigh del 10.200.0.13" lvsadm neigh del 10.200.0.13
+check "neigh show no longer lists 10.200.0.13" bash -c "! $lvsadm_bin --socket $sock neigh show | grep -q '^10.200.0.13 '"
+check "neigh del of a missing entry fails naming it" \
+  bash -c "! $lvsadm_bin --socket $sock neigh del 10.200.0.13 2>$tmp/err && grep -q 'no such entry' $tmp/err"
+check "neigh add 10.200.0.13 lladdr 02:00:00:00:00:0d nud permanent" \
+  lvsadm neigh add 10.200.0.13 lladdr 02:00:00:00:00:0d nud permanent
+check "neigh add 10.200.0.50 lladdr 02:00:00:00:00:50 nud stale" \
+  lvsadm neigh add 10.200.0.50 lladdr 02:00:00:00:00:50 nud stale
+show=$(neigh_servers)
+check "neigh show lists the re-added PERMANENT and the STALE entry" \
+  [ "$show" == "$expected_permanent
+10.200.0.50 dev eth0 lladdr 02:00:00:00:00:50 STALE" ]
+check "neigh flush" lvsadm neigh flush
+check "after flush only the PERMANENT entries remain" bash -c "[ \"\$($lvsadm_bin --socket $sock neigh show | grep -v ' PERMANENT\$')\" == '' ]"
+check "after flush the three servers are still PERMANENT" [ "$(neigh_servers)" == "$expected_permanent" ]
+check "neigh with a bad MAC: usage error, exit 2" \
+  bash -c "$lvsadm_bin --socket $sock neigh add 10.0.0.1 lladdr zz >/dev/null 2>&1; [ \$? -eq 2 ]"
+bodies=$(in_ns client bash -c 'for i in $(seq 6); do curl -s -m 3 http://'"$VIP"'/ || echo none; done')
+check "HTTP still answered 6/6 after the neigh edits" [ "$(grep -cE '^rs[123]$' <<<"$bodies")" -eq 6 ]
+
+# --- SIGTERM removes the VIP -----------------------------------------------------------------
+kill -TERM "$director_pid"
+status=0
+wait "$director_pid" || status=$?
+director_pid=""
+check "SIGTERM: director exited 0 (got $status)" [ "$status" -eq 0 ]
+check "SIGTERM: the VIP is gone from the director's eth0" no_vip_on_director
+check "SIGTERM: log says the VIP was removed" log_has "$VIP/32 removed from eth0"
+check "SIGTERM: no lvs_director table left" bash -c "! ip netns exec ${P}dir nft list ruleset | grep -q lvs_director"
+
+# --- another host holds the VIP: refused, naming its MAC --------------------------------------
+ip netns add "$DUP_NS"
+ip -n "${P}sw" link add to-dup type veth peer name eth0 netns "$DUP_NS"
+ip -n "${P}sw" link set to-dup master br0 up
+ip -n "$DUP_NS" link set lo up
+ip -n "$DUP_NS" link set eth0 address "$MAC_DUP" up
+ip -n "$DUP_NS" addr add 10.200.0.66/24 dev eth0
+ip -n "$DUP_NS" addr add "$VIP/32" dev eth0
+out=$(ip netns exec "${P}dir" timeout 20 "$director_bin" --config "$config" 2>&1)
+rc=$?
+echo "     $(grep 'cannot start' <<<"$out")"
+check "VIP held by another host: exit 1 (got $rc)" [ "$rc" -eq 1 ]
+check "the refusal names the other host's MAC $MAC_DUP and the VIP" \
+  bash -c "grep 'cannot start' <<<'$out' | grep -q '$VIP' && grep 'cannot start' <<<'$out' | grep -q '$MAC_DUP'"
+check "exactly one 'cannot start' line" [ "$(grep -c 'cannot start' <<<"$out")" -eq 1 ]
+check "refused start left no VIP on the director" no_vip_on_director
+check "refused start left no nft table and no control socket" \
+  bash -c "! ip netns exec ${P}dir nft list ruleset | grep -q lvs_director && [ ! -e $sock ]"
+remove_dup_host
+
+# --- a VIP already on the director's eth0: adopted, removed at exit ---------------------------
+in_ns dir ip addr add "$VIP/32" dev eth0
+start_director "$config"
+if wait_for 150 table_present && director_running; then
+  check "pre-existing VIP adopted" wait_for 30 log_has "$VIP/32 was already on (adopted"
+  kill -TERM "$director_pid"
+  status=0
+  wait "$director_pid" || status=$?
+  director_pid=""
+  check "adopted VIP: exit 0 and the VIP removed at exit" \
+    eval '[ "$status" -eq 0 ] && no_vip_on_director'
+else
+  not_ok "director with a pre-existing VIP started within 15 s"
+fi
+check "no sanitizer report in the director's log (sanitized builds)" \
+  bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+
+finish
