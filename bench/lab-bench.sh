@@ -100,7 +100,7 @@ done
 [ -z "$perf_dir" ] || command -v perf >/dev/null || die "--perf: perf missing (apt-get install linux-perf)"
 readonly DIRECTOR_BIN=$build_dir/bin/lvs-director FLOOD_BIN=$build_dir/bench/udp_flood
 [ -x "$DIRECTOR_BIN" ] && [ -x "$FLOOD_BIN" ] ||
-  die "build first: cmake -S $SRC_DIR -B $build_dir -DCMAKE_BUILD_TYPE=Release && cmake --build $build_dir --target lvs-director udp_flood"
+  die "build first: cmake -S $SRC_DIR -B $build_dir -DCMAKE_BUILD_TYPE=Release -DLVS_BUILD_BENCH=ON && cmake --build $build_dir --target lvs-director udp_flood"
 
 export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
 readonly P=$LVS_LAB_PREFIX
