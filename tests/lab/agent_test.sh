@@ -19,6 +19,7 @@
 # Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
 # root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: agent_test.sh BIN_DIR SOURCE_DIR}
 src_dir=${2:?usage: agent_test.sh BIN_DIR SOURCE_DIR}
@@ -27,24 +28,14 @@ director_bin=$bin_dir/lvs-director
 lab=$src_dir/deploy/lab/lab.sh
 agent_config=$src_dir/config/examples/lab-agent.yaml
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "agent_test: needs root (network namespaces) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "agent_test: needs root; skipped" >&2
-  exit 77
-fi
-for tool in curl arping nft ip sysctl; do
-  command -v "$tool" >/dev/null || { echo "agent_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
-done
-[[ -x $agent_bin ]] || { echo "agent_test: $agent_bin not built" >&2; exit 1; }
-[[ -x $director_bin ]] || { echo "agent_test: $director_bin not built" >&2; exit 1; }
+lab_require_root
+lab_require_tools curl arping nft ip sysctl
+lab_require_built "$agent_bin" "$director_bin"
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
+lab_prefix
 export LVS_LAB_RUN_DIR=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
 export LVS_AGENT_BIN=$agent_bin  # lab.sh runs this agent in every real server
-readonly P=$LVS_LAB_PREFIX RUN_DIR=$LVS_LAB_RUN_DIR
+readonly RUN_DIR=$LVS_LAB_RUN_DIR
 readonly VIP=10.200.0.100
 readonly MAC_DIR=02:00:00:00:00:02
 readonly METRICS=127.0.0.1:9470
@@ -54,16 +45,6 @@ tmp=$(mktemp -d /tmp/agent_test.XXXXXX)
 director_log=$tmp/director.log
 director_pid="" traffic_pid=""
 
-stop_pid() {  # stop_pid PID: TERM, up to 3 s, KILL
-  local pid=$1
-  [[ -n $pid ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   stop_pid "$traffic_pid"
   stop_pid "$director_pid"
@@ -73,35 +54,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0 failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-check_expr() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-finish() {
-  echo "agent_test: $passed passed, $failed failed"
-  if [[ $failed -ne 0 ]]; then
-    for h in rs1 rs2 rs3; do
-      echo "--- $h agent log ---"
-      cat "$RUN_DIR/$h/agent.log" 2>/dev/null
-    done
-    echo "--- director log ---"
-    cat "$director_log" 2>/dev/null
-  fi
-  [[ $failed -eq 0 ]]
-  exit $?
-}
-
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
+lab_failure_report() {  # finish's, when something failed
+  for h in rs1 rs2 rs3; do
+    echo "--- $h agent log ---"
+    cat "$RUN_DIR/$h/agent.log" 2>/dev/null
+  done
+  echo "--- director log ---"
+  cat "$director_log" 2>/dev/null
 }
 
 # The MACs that answered `arping -c 3 VIP` from the client, sorted, one per line.

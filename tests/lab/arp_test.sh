@@ -20,6 +20,7 @@
 # not root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab;
 # LVS_ARP_TEST_METRICS_PORT picks the metrics port (default 9484).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: arp_test.sh BIN_DIR SOURCE_DIR}
 src_dir=${2:?usage: arp_test.sh BIN_DIR SOURCE_DIR}
@@ -27,21 +28,11 @@ director_bin=$bin_dir/lvs-director
 lvsadm_bin=$bin_dir/lvsadm
 lab=$src_dir/deploy/lab/lab.sh
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "arp_test: needs root (network namespaces) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "arp_test: needs root; skipped" >&2
-  exit 77
-fi
-for tool in curl socat nft ip; do
-  command -v "$tool" >/dev/null || { echo "arp_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
-done
-[[ -x $director_bin ]] || { echo "arp_test: $director_bin not built" >&2; exit 1; }
+lab_require_root
+lab_require_tools curl socat nft ip
+lab_require_built "$director_bin"
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly P=$LVS_LAB_PREFIX
+lab_prefix
 readonly VIP=10.200.0.100
 readonly MAC_DIR=02:00:00:00:00:02
 readonly MAC_RS2_NEW=02:00:00:00:00:1c
@@ -52,16 +43,6 @@ config=$tmp/director.yaml
 log=$tmp/director.log
 director_pid=""
 
-stop_director() {
-  [[ -n $director_pid ]] || return 0
-  if kill -0 "$director_pid" 2>/dev/null; then
-    kill -TERM "$director_pid" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$director_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$director_pid" 2>/dev/null || true
-  fi
-  wait "$director_pid" 2>/dev/null || true
-  director_pid=""
-}
 cleanup() {
   stop_director
   "$lab" down >/dev/null 2>&1 || true
@@ -70,26 +51,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0 failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-check_expr() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-finish() {
-  echo "arp_test: $passed passed, $failed failed"
-  if [[ $failed -ne 0 ]]; then
-    echo "--- director log ---"
-    cat "$log" 2>/dev/null
-  fi
-  [[ $failed -eq 0 ]]
-  exit $?
-}
-
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
 http_requests() {  # N sequential new connections, one body line each
   in_ns client bash -c 'for i in $(seq '"$1"'); do curl -s -m 2 http://'"$VIP"'/ || echo none; done'
 }
@@ -97,13 +58,6 @@ tally() { sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'; }
 count_of() { grep -cx "$1" <<<"$2" || true; }
 director_running() { kill -0 "$director_pid" 2>/dev/null; }
 table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-log_has() { grep -qF -- "$1" "$log"; }
 metrics() { in_ns dir curl -s -m 2 "http://127.0.0.1:$METRICS_PORT/metrics"; }
 metric_value() { metrics | awk -v n="$1" '$1 == n {print $2}'; }
 # Not `metrics | grep -q`: with pipefail, grep quitting early makes curl fail on SIGPIPE.

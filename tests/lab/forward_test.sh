@@ -21,27 +21,18 @@
 # Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
 # root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: forward_test.sh BIN_DIR SOURCE_DIR}
 src_dir=${2:?usage: forward_test.sh BIN_DIR SOURCE_DIR}
 director_bin=$bin_dir/lvs-director
 lab=$src_dir/deploy/lab/lab.sh
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "forward_test: needs root (network namespaces) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "forward_test: needs root; skipped" >&2
-  exit 77
-fi
-for tool in curl socat nft ip; do
-  command -v "$tool" >/dev/null || { echo "forward_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
-done
-[[ -x $director_bin ]] || { echo "forward_test: $director_bin not built" >&2; exit 1; }
+lab_require_root
+lab_require_tools curl socat nft ip
+lab_require_built "$director_bin"
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly P=$LVS_LAB_PREFIX
+lab_prefix
 readonly VIP=10.200.0.100
 readonly MAC_CLIENT=02:00:00:00:00:0a MAC_DIR=02:00:00:00:00:02
 readonly MACS_RS="02:00:00:00:00:0b, 02:00:00:00:00:0c, 02:00:00:00:00:0d"
@@ -51,16 +42,6 @@ config=$tmp/director.yaml
 log=$tmp/director.log
 director_pid=""
 
-stop_director() {
-  [[ -n $director_pid ]] || return 0
-  if kill -0 "$director_pid" 2>/dev/null; then
-    kill -TERM "$director_pid" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$director_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$director_pid" 2>/dev/null || true
-  fi
-  wait "$director_pid" 2>/dev/null || true
-  director_pid=""
-}
 cleanup() {
   stop_director
   "$lab" down >/dev/null 2>&1 || true
@@ -68,30 +49,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-passed=0 failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-# check_expr DESCRIPTION 'EXPR': EXPR (a string, so it may hold && and ||) is evaluated here.
-check_expr() {
-  if eval "$2"; then ok "$1"; else not_ok "$1"; fi
-}
-finish() {
-  echo "forward_test: $passed passed, $failed failed"
-  if [[ $failed -ne 0 ]]; then
-    echo "--- director log ---"
-    cat "$log" 2>/dev/null
-  fi
-  [[ $failed -eq 0 ]]
-  exit $?
-}
-
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
 
 # N sequential new connections (curl closes each); prints one body line per request.
 http_requests() {
@@ -131,14 +88,6 @@ link_stat() {  # link_stat NS tx|rx bytes|packets
 
 director_running() { kill -0 "$director_pid" 2>/dev/null; }
 table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-log_has() { grep -qF -- "$1" "$log"; }
-wait_log() { wait_for 50 log_has "$1"; }
 
 # --- lab and director ------------------------------------------------------------------------
 # From a clean lab: a director left behind by an earlier run would still hold the queue.

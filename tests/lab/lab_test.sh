@@ -12,10 +12,12 @@
 # lab created to addresses in namespaces it created; the trap takes the lab down on any exit.
 set -uo pipefail
 export LC_ALL=C
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 src_dir=${2:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 lab=$src_dir/deploy/lab/lab.sh
-prefix=${LVS_LAB_PREFIX:-lvs-}
+lab_prefix
+prefix=$P
 run_dir=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
 vip=10.200.0.100
 dir_mac=02:00:00:00:00:02
@@ -45,30 +47,17 @@ trap 'bash "$lab" down >/dev/null 2>&1 || true' EXIT
 
 passed=0
 failed=0
-pass() {
-  echo "ok   $*"
-  passed=$((passed + 1))
-}
-fail() {
-  echo "FAIL $*"
-  failed=$((failed + 1))
-}
 # expect NAME WANT GOT
 expect() {
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
+  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
 }
-# check NAME COMMAND...: passes if the command succeeds.
+# check NAME COMMAND...: passes if the command succeeds; unlike lib.sh's, names it on failure.
 check() {
   local name=$1
   shift
-  if "$@"; then pass "$name"; else fail "$name (command: $*)"; fi
+  if "$@"; then ok "$name"; else not_ok "$name (command: $*)"; fi
 }
 
-in_ns() {
-  local h=$1
-  shift
-  ip netns exec "$prefix$h" "$@"
-}
 lab_namespaces() { ip netns list | awk '{print $1}' | grep -E "^${prefix}(sw|client|dir|rs[1-3])$"; }
 quiet() { "$@" >/dev/null 2>&1; }
 http_get() { in_ns client curl -sS --max-time 3 "http://$1/${2:-}" 2>&1; }
@@ -103,9 +92,9 @@ first=$(snapshot)
 check "lab.sh up succeeds again" bash "$lab" up
 second=$(snapshot)
 if [ "$first" = "$second" ]; then
-  pass "second up leaves the same state (links, addresses, sysctls, service pids)"
+  ok "second up leaves the same state (links, addresses, sysctls, service pids)"
 else
-  fail "second up changed the state:"
+  not_ok "second up changed the state:"
   diff <(echo "$first") <(echo "$second") | head -20
 fi
 expect "all six namespaces exist" "$(printf '%s\n' "${prefix}"{client,dir,rs1,rs2,rs3,sw} | sort)" \

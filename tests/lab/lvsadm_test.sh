@@ -24,6 +24,7 @@
 # Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
 # root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: lvsadm_test.sh BIN_DIR SOURCE_DIR}
 src_dir=${2:?usage: lvsadm_test.sh BIN_DIR SOURCE_DIR}
@@ -31,23 +32,11 @@ director_bin=$bin_dir/lvs-director
 lvsadm_bin=$bin_dir/lvsadm
 lab=$src_dir/deploy/lab/lab.sh
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "lvsadm_test: needs root (network namespaces) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "lvsadm_test: needs root; skipped" >&2
-  exit 77
-fi
-for tool in curl socat nft ip stat; do
-  command -v "$tool" >/dev/null || { echo "lvsadm_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
-done
-for b in "$director_bin" "$lvsadm_bin"; do
-  [[ -x $b ]] || { echo "lvsadm_test: $b not built" >&2; exit 1; }
-done
+lab_require_root
+lab_require_tools curl socat nft ip stat
+lab_require_built "$director_bin" "$lvsadm_bin"
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly P=$LVS_LAB_PREFIX
+lab_prefix
 readonly VIP=10.200.0.100
 
 tmp=$(mktemp -d /tmp/lvsadm_test.XXXXXX)
@@ -59,19 +48,6 @@ director_pid=""
 silent_pid=""
 traffic_pid=""
 
-stop_pid() {  # stop_pid PID SIGNAL
-  [[ -n $1 ]] || return 0
-  if kill -0 "$1" 2>/dev/null; then
-    kill "-$2" "$1" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$1" 2>/dev/null || true
-  fi
-  wait "$1" 2>/dev/null || true
-}
-stop_director() {
-  stop_pid "$director_pid" TERM
-  director_pid=""
-}
 cleanup() {
   stop_pid "$traffic_pid" TERM
   stop_pid "$silent_pid" TERM
@@ -82,28 +58,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0 failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-check_expr() {  # check_expr DESCRIPTION 'EXPR'
-  if eval "$2"; then ok "$1"; else not_ok "$1"; fi
-}
-finish() {
-  echo "lvsadm_test: $passed passed, $failed failed"
-  if [[ $failed -ne 0 ]]; then
-    echo "--- director log ---"
-    cat "$log" 2>/dev/null
-  fi
-  [[ $failed -eq 0 ]]
-  exit $?
-}
-
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
 lvsadm() { ip netns exec "${P}dir" "$lvsadm_bin" --socket "$sock" "$@"; }
 
 http_requests() {  # N sequential new connections; one body line per request
@@ -114,13 +68,6 @@ count_of() { grep -cx "$1" <<<"$2" || true; }
 director_running() { kill -0 "$director_pid" 2>/dev/null; }
 table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
 socket_present() { [[ -S $sock ]]; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-log_has() { grep -qF -- "$1" "$log"; }
 start_director() {  # start_director CONFIG: background, sets director_pid
   ip netns exec "${P}dir" "$director_bin" --config "$1" >>"$log" 2>&1 &
   director_pid=$!

@@ -17,6 +17,7 @@
 # Every packet is sent inside the lab's namespaces. Exit 77 (skipped) when not root, unless
 # CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: managed_vip_test.sh BIN_DIR SOURCE_DIR}
 src_dir=${2:?usage: managed_vip_test.sh BIN_DIR SOURCE_DIR}
@@ -24,21 +25,11 @@ director_bin=$bin_dir/lvs-director
 lvsadm_bin=$bin_dir/lvsadm
 lab=$src_dir/deploy/lab/lab.sh
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "managed_vip_test: needs root (network namespaces) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "managed_vip_test: needs root; skipped" >&2
-  exit 77
-fi
-for tool in curl nft ip; do
-  command -v "$tool" >/dev/null || { echo "managed_vip_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
-done
+lab_require_root
+lab_require_tools curl nft ip
 [[ -x $director_bin && -x $lvsadm_bin ]] || { echo "managed_vip_test: $director_bin or $lvsadm_bin not built" >&2; exit 1; }
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly P=$LVS_LAB_PREFIX
+lab_prefix
 readonly VIP=10.200.0.100
 readonly MAC_DIR=02:00:00:00:00:02 MAC_DUP=02:00:00:00:00:66
 readonly DUP_NS=${P}dup
@@ -50,16 +41,7 @@ log=$tmp/director.log
 sock=$tmp/director.sock
 director_pid=""
 
-stop_director() {
-  [[ -n $director_pid ]] || return 0
-  if kill -0 "$director_pid" 2>/dev/null; then
-    kill -TERM "$director_pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$director_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$director_pid" 2>/dev/null || true
-  fi
-  wait "$director_pid" 2>/dev/null || true
-  director_pid=""
-}
+DIRECTOR_STOP_TENTHS=50
 remove_dup_host() { ip netns del "$DUP_NS" 2>/dev/null || true; }
 cleanup() {
   stop_director
@@ -70,36 +52,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0 failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-finish() {
-  echo "managed_vip_test: $passed passed, $failed failed"
-  if [[ $failed -ne 0 ]]; then
-    echo "--- director log ---"
-    cat "$log" 2>/dev/null
-  fi
-  [[ $failed -eq 0 ]]
-  exit $?
-}
-
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 director_running() { kill -0 "$director_pid" 2>/dev/null; }
 table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
 vip_on_director() { in_ns dir ip -4 -o addr show dev eth0 | grep -q " $VIP/32 "; }
 no_vip_on_director() { ! vip_on_director; }
-log_has() { grep -qF -- "$1" "$log"; }
 lvsadm() { "$lvsadm_bin" --socket "$sock" "$@"; }
 client_neigh_vip() { in_ns client ip neigh show "$VIP" dev eth0; }
 start_director() {  # start_director CONFIG: in the background, log to $log

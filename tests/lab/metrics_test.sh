@@ -20,27 +20,18 @@
 # unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab;
 # LVS_METRICS_PORT picks the port (default 9469, the config's default).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: metrics_test.sh BIN_DIR SOURCE_DIR}
 src_dir=${2:?usage: metrics_test.sh BIN_DIR SOURCE_DIR}
 director_bin=$bin_dir/lvs-director
 lab=$src_dir/deploy/lab/lab.sh
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "metrics_test: needs root (network namespaces) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "metrics_test: needs root; skipped" >&2
-  exit 77
-fi
-for tool in curl socat nft ip; do
-  command -v "$tool" >/dev/null || { echo "metrics_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
-done
-[[ -x $director_bin ]] || { echo "metrics_test: $director_bin not built" >&2; exit 1; }
+lab_require_root
+lab_require_tools curl socat nft ip
+lab_require_built "$director_bin"
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly P=$LVS_LAB_PREFIX
+lab_prefix
 readonly VIP=10.200.0.100
 readonly PORT=${LVS_METRICS_PORT:-9469}
 readonly N=30
@@ -52,17 +43,8 @@ log=$tmp/director.log
 scrape_file=$tmp/scrape.txt
 director_pid=""
 
-stop_director() {
-  [[ -n $director_pid ]] || return 0
-  if kill -0 "$director_pid" 2>/dev/null; then
-    kill -TERM "$director_pid" 2>/dev/null
-    # Up to 2 s of it is the HTTP server's listener noticing the stop.
-    for _ in $(seq 50); do kill -0 "$director_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$director_pid" 2>/dev/null || true
-  fi
-  wait "$director_pid" 2>/dev/null || true
-  director_pid=""
-}
+# Up to 2 s of stop_director's wait is the HTTP server's listener noticing the stop.
+DIRECTOR_STOP_TENTHS=50
 cleanup() {
   stop_director
   "$lab" down >/dev/null 2>&1 || true
@@ -71,39 +53,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0 failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-not_ok() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-check_expr() {  # check_expr DESCRIPTION 'EXPR'
-  if eval "$2"; then ok "$1"; else not_ok "$1"; fi
-}
-finish() {
-  echo "metrics_test: $passed passed, $failed failed"
-  if [[ $failed -ne 0 ]]; then
-    echo "--- director log ---"
-    cat "$log" 2>/dev/null
-    echo "--- last scrape ---"
-    grep '^lvs_' "$scrape_file" 2>/dev/null
-  fi
-  [[ $failed -eq 0 ]]
-  exit $?
+lab_failure_report() {  # finish's, when something failed
+  echo "--- director log ---"
+  cat "$log" 2>/dev/null
+  echo "--- last scrape ---"
+  grep '^lvs_' "$scrape_file" 2>/dev/null
 }
 
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
 director_running() { kill -0 "$director_pid" 2>/dev/null; }
 table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-log_has() { grep -qF -- "$1" "$log"; }
 
 # One scrape into $scrape_file (headers in $scrape_file.headers); fails if the endpoint did not
 # answer 200.

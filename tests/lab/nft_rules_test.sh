@@ -11,18 +11,12 @@
 #
 # Exit 77 (skipped) when not root, unless CI=true.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: nft_rules_test.sh BIN_DIR SOURCE_DIR}
 test_bin="$bin_dir/../tests/io_nft_install_test"
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "nft_rules_test: needs root (CAP_NET_ADMIN) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "nft_rules_test: needs root; skipped" >&2
-  exit 77
-fi
+lab_require_root CAP_NET_ADMIN
 if [[ ! -x "$test_bin" ]]; then
   echo "nft_rules_test: $test_bin not built (cmake --build with LVS_BUILD_TESTS=ON)" >&2
   exit 1

@@ -32,6 +32,7 @@
 # second VIP to the director's eth0 and the real servers' lo (dh), and caps the client's TCP
 # receive buffer (the long-lived download); lab.sh down removes it all with the namespaces.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin_dir=${1:?usage: schedulers_test.sh BIN_DIR SOURCE_DIR}
 src_dir=${2:?usage: schedulers_test.sh BIN_DIR SOURCE_DIR}
@@ -39,23 +40,11 @@ director_bin=$bin_dir/lvs-director
 lvsadm_bin=$bin_dir/lvsadm
 lab=$src_dir/deploy/lab/lab.sh
 
-if [[ $(id -u) -ne 0 ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "schedulers_test: needs root (network namespaces) and CI=true: failing" >&2
-    exit 1
-  fi
-  echo "schedulers_test: needs root; skipped" >&2
-  exit 77
-fi
-for tool in curl socat nft ip ss; do
-  command -v "$tool" >/dev/null || { echo "schedulers_test: $tool missing (deploy/install-deps.sh)" >&2; exit 1; }
-done
-for b in "$director_bin" "$lvsadm_bin"; do
-  [[ -x $b ]] || { echo "schedulers_test: $b not built" >&2; exit 1; }
-done
+lab_require_root
+lab_require_tools curl socat nft ip ss
+lab_require_built "$director_bin" "$lvsadm_bin"
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly P=$LVS_LAB_PREFIX
+lab_prefix
 readonly NET=10.200.0
 readonly VIP=$NET.100
 readonly CLIENT=$NET.10
@@ -84,14 +73,8 @@ release_holds() {
   for pid in "${hold_writers[@]}"; do wait "$pid" 2>/dev/null || true; done
   hold_pids=() hold_writers=()
 }
-kill_director() {
-  [[ -n $director_pid ]] || return 0
-  if kill -0 "$director_pid" 2>/dev/null; then
-    kill -TERM "$director_pid" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$director_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$director_pid" 2>/dev/null || true
-  fi
-  wait "$director_pid" 2>/dev/null || true
+kill_director() {  # lib.sh's stop_director; this script's stop_director NAME does more
+  stop_pid "$director_pid"
   director_pid=""
 }
 slow_pid=""
@@ -105,40 +88,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-passed=0 failed=0 failed_logs=()
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-not_ok() {
-  echo "FAIL $*"
-  failed=$((failed + 1))
-  [[ " ${failed_logs[*]} " == *" $log "* ]] || failed_logs+=("$log")
-}
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-# check_expr DESCRIPTION 'EXPR': EXPR (a string, so it may hold && and ||) is evaluated here.
-check_expr() {
-  if eval "$2"; then ok "$1"; else not_ok "$1"; fi
-}
-finish() {
-  echo "schedulers_test: $passed passed, $failed failed"
+failed_logs=()
+lab_on_fail() { [[ " ${failed_logs[*]} " == *" $log "* ]] || failed_logs+=("$log"); }
+lab_failure_report() {  # finish's, when something failed
   local f
   for f in "${failed_logs[@]}"; do
     [[ -f $f ]] || continue
     echo "--- $(basename "$f") (last 40 lines) ---"
     tail -n 40 "$f"
   done
-  [[ $failed -eq 0 ]]
-  exit $?
-}
-
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
 }
 
 # --- what happened: tallies and names --------------------------------------------------------
@@ -346,7 +304,6 @@ stop_director() {
   check "$1: director exited 0 on SIGTERM (got $status); no neighbour/send drop, no sanitizer report" \
     bash -c "[ $status -eq 0 ] && ! grep -qE 'neighbour_unresolved [1-9]|send_|runtime error|Sanitizer' '$log'"
 }
-log_has() { grep -qF -- "$1" "$log"; }
 
 # --- lab ---------------------------------------------------------------------------------------
 "$lab" down >/dev/null 2>&1 || true
