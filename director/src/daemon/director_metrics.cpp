@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "io/prometheus_families.h"
+
 namespace lvs {
 namespace {
 
@@ -10,24 +12,8 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
-// Prometheus values are doubles: counters above 2^53 lose their last digits, as every client's do.
-void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  if (f.type == MetricType::Counter)
-    m.counter.value = value;
-  else
-    m.gauge.value = value;
-  f.metric.push_back(std::move(m));
-}
+using prom::add;
+using prom::family;
 
 // Families with no sample (no services yet, no neighbours) are left out rather than printed as
 // bare HELP/TYPE headers.

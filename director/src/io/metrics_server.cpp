@@ -12,26 +12,11 @@
 #include <mutex>
 
 #include "config/net_address.h"
+#include "io/prometheus_families.h"
 #include "io/unique_fd.h"
 
 namespace lvs::io {
 
-// What scrapes read: the last published families, copied out under the lock.
-class PublishedFamilies : public prometheus::Collectable {
- public:
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    std::lock_guard lock(mutex_);
-    return families_;
-  }
-  void replace(std::vector<prometheus::MetricFamily>& families) {
-    std::lock_guard lock(mutex_);
-    families_.swap(families);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<prometheus::MetricFamily> families_;
-};
 
 namespace {
 
@@ -55,7 +40,7 @@ std::string bind_failure_reason(const Endpoint& ep) {
 
 }  // namespace
 
-MetricsServer::MetricsServer(std::string address, std::shared_ptr<PublishedFamilies> published,
+MetricsServer::MetricsServer(std::string address, std::shared_ptr<prom::PublishedFamilies> published,
                              std::unique_ptr<prometheus::Exposer> exposer)
     : address_(std::move(address)),
       published_(std::move(published)),
@@ -70,7 +55,7 @@ std::variant<MetricsServer, std::string> MetricsServer::open(const std::string& 
   if (!ep || ep->port == 0) {
     return "metrics: \"" + listen + "\" is not IPV4:PORT (e.g. 127.0.0.1:9469); fix `metrics:`";
   }
-  auto published = std::make_shared<PublishedFamilies>();
+  auto published = std::make_shared<prom::PublishedFamilies>();
   std::unique_ptr<prometheus::Exposer> exposer;
   try {
     // Two threads: a scrape is a copy and a serialization, and Prometheus scrapes one at a time.

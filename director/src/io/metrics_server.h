@@ -33,9 +33,11 @@ namespace prometheus {
 class Exposer;
 }
 
-namespace lvs::io {
-
+namespace lvs::prom {
 class PublishedFamilies;
+}  // namespace lvs::prom
+
+namespace lvs::io {
 
 class MetricsServer {
  public:
@@ -54,12 +56,12 @@ class MetricsServer {
   const std::string& address() const { return address_; }
 
  private:
-  MetricsServer(std::string address, std::shared_ptr<PublishedFamilies> published,
+  MetricsServer(std::string address, std::shared_ptr<prom::PublishedFamilies> published,
                 std::unique_ptr<prometheus::Exposer> exposer);
 
   std::string address_;
   // Declared before the exposer so it outlives the HTTP threads (the exposer holds it weakly).
-  std::shared_ptr<PublishedFamilies> published_;
+  std::shared_ptr<prom::PublishedFamilies> published_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 

@@ -15,25 +15,11 @@
 #include <mutex>
 
 #include "config/net_address.h"
+#include "io/prometheus_families.h"
 #include "io/unique_fd.h"
 
 namespace lvs::agent {
 
-class PublishedAgentFamilies : public prometheus::Collectable {
- public:
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    std::lock_guard lock(mutex_);
-    return families_;
-  }
-  void replace(std::vector<prometheus::MetricFamily>& families) {
-    std::lock_guard lock(mutex_);
-    families_.swap(families);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<prometheus::MetricFamily> families_;
-};
 
 namespace {
 
@@ -89,7 +75,7 @@ std::string bind_failure_reason(const Endpoint& ep) {
 
 }  // namespace
 
-AgentHttpServer::AgentHttpServer(std::shared_ptr<PublishedAgentFamilies> published,
+AgentHttpServer::AgentHttpServer(std::shared_ptr<prom::PublishedFamilies> published,
                                  std::unique_ptr<prometheus::Exposer> exposer)
     : published_(std::move(published)), exposer_(std::move(exposer)) {}
 AgentHttpServer::AgentHttpServer(AgentHttpServer&&) noexcept = default;
@@ -110,7 +96,7 @@ std::variant<AgentHttpServer, std::string> AgentHttpServer::open(const std::stri
   // civetweb copies the callbacks when the server starts.
   CivetCallbacks callbacks;
   callbacks.begin_request = answer_healthz;
-  auto published = std::make_shared<PublishedAgentFamilies>();
+  auto published = std::make_shared<prom::PublishedFamilies>();
   std::unique_ptr<prometheus::Exposer> exposer;
   try {
     exposer = std::make_unique<prometheus::Exposer>(

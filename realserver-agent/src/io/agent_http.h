@@ -26,9 +26,11 @@ namespace prometheus {
 class Exposer;
 }
 
-namespace lvs::agent {
+namespace lvs::prom {
+class PublishedFamilies;
+}  // namespace lvs::prom
 
-class PublishedAgentFamilies;
+namespace lvs::agent {
 
 class AgentHttpServer {
  public:
@@ -41,9 +43,9 @@ class AgentHttpServer {
   void publish(std::vector<prometheus::MetricFamily> families, const HealthReport& health);
 
  private:
-  AgentHttpServer(std::shared_ptr<PublishedAgentFamilies> published,
+  AgentHttpServer(std::shared_ptr<prom::PublishedFamilies> published,
                   std::unique_ptr<prometheus::Exposer> exposer);
-  std::shared_ptr<PublishedAgentFamilies> published_;
+  std::shared_ptr<prom::PublishedFamilies> published_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 
