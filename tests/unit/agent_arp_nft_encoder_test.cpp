@@ -31,7 +31,7 @@ struct Replayed {
 };
 
 // Applies the batch's commands the way the kernel would, to an empty reading.
-Replayed replay(const io::NftBatch& batch) {
+Replayed replay(const base::NftBatch& batch) {
   Replayed out;
   int remaining = static_cast<int>(batch.bytes.size());
   for (auto* nlh = reinterpret_cast<const nlmsghdr*>(batch.bytes.data());
@@ -90,7 +90,7 @@ TEST(AgentArpNftEncoder, BatchShapeAndSequenceNumbers) {
       NFT_MSG_NEWTABLE, NFT_MSG_DELTABLE, NFT_MSG_NEWTABLE, NFT_MSG_NEWSET,  NFT_MSG_NEWSETELEM,
       NFT_MSG_NEWCHAIN, NFT_MSG_NEWCHAIN, NFT_MSG_NEWRULE,  NFT_MSG_NEWRULE, NFT_MSG_NEWRULE};
   EXPECT_EQ(r.types, want);
-  EXPECT_EQ(r.acks, 1);  // only the last command: NftSocket waits for that reply
+  EXPECT_EQ(r.acks, 1);  // only the last command: base::NftSocket waits for that reply
   EXPECT_EQ(batch.begin_seq, 100u);
   EXPECT_EQ(batch.commands.size(), want.size());
   EXPECT_EQ(batch.end_seq, 100u + want.size() + 1);

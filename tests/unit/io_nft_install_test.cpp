@@ -73,7 +73,7 @@ config::DirectorConfig lab_config() {
 
 NftInstaller open_installer(NftInstaller::Options options = {}) {
   auto opened = NftInstaller::open(std::move(options));
-  if (auto* e = std::get_if<NftError>(&opened)) {
+  if (auto* e = std::get_if<base::NftError>(&opened)) {
     ADD_FAILURE() << e->message;
     std::abort();
   }
@@ -335,7 +335,7 @@ TEST(NftInstall, WithoutCapNetAdminTheErrorSaysSo) {
     std::string message = "setup failed";
     if (unshare(CLONE_NEWNET) == 0 && setgid(65534) == 0 && setuid(65534) == 0) {
       auto opened = NftInstaller::open();
-      if (auto* e = std::get_if<NftError>(&opened)) {
+      if (auto* e = std::get_if<base::NftError>(&opened)) {
         message = std::to_string(e->errnum) + " " + e->message;
       } else {
         message = "opened without CAP_NET_ADMIN";

@@ -20,7 +20,7 @@
 
 #include "config/loader.h"
 #include "io/nft_rules.h"
-#include "io/unique_nftnl.h"
+#include "base/unique_nftnl.h"
 
 namespace lvs::io {
 namespace {
@@ -64,7 +64,7 @@ std::string rule_text(nftnl_rule* r) {
   return buf.data();
 }
 
-std::vector<Decoded> decode(const NftBatch& batch) {
+std::vector<Decoded> decode(const base::NftBatch& batch) {
   std::vector<Decoded> out;
   int remaining = static_cast<int>(batch.bytes.size());
   for (auto* nlh = reinterpret_cast<const nlmsghdr*>(batch.bytes.data());
@@ -84,16 +84,16 @@ std::vector<Decoded> decode(const NftBatch& batch) {
     d.type = nlh->nlmsg_type & 0xff;
     std::vector<char> buf(4096);
     if (d.type == NFT_MSG_NEWTABLE || d.type == NFT_MSG_DELTABLE) {
-      UniqueNftTable t(nftnl_table_alloc());
+      base::UniqueNftTable t(nftnl_table_alloc());
       EXPECT_EQ(nftnl_table_nlmsg_parse(nlh, t.get()), 0);
       d.text = nftnl_table_get_str(t.get(), NFTNL_TABLE_NAME);
     } else if (d.type == NFT_MSG_NEWCHAIN) {
-      UniqueNftChain c(nftnl_chain_alloc());
+      base::UniqueNftChain c(nftnl_chain_alloc());
       EXPECT_EQ(nftnl_chain_nlmsg_parse(nlh, c.get()), 0);
       nftnl_chain_snprintf(buf.data(), buf.size(), c.get(), NFTNL_OUTPUT_DEFAULT, 0);
       d.text = buf.data();
     } else if (d.type == NFT_MSG_NEWRULE) {
-      UniqueNftRule r(nftnl_rule_alloc());
+      base::UniqueNftRule r(nftnl_rule_alloc());
       EXPECT_EQ(nftnl_rule_nlmsg_parse(nlh, r.get()), 0);
       d.text = rule_text(r.get());
       if (nftnl_rule_is_set(r.get(), NFTNL_RULE_USERDATA)) {
@@ -114,14 +114,14 @@ std::vector<Decoded> decode(const NftBatch& batch) {
 }
 
 // The xt_NFQ_info_v3 carried by the first rule's "target" expression.
-xt_NFQ_info_v3 xt_info_of(const NftBatch& batch, std::uint32_t* info_len, std::string* name,
+xt_NFQ_info_v3 xt_info_of(const base::NftBatch& batch, std::uint32_t* info_len, std::string* name,
                           std::uint32_t* rev) {
   xt_NFQ_info_v3 info{};
   int remaining = static_cast<int>(batch.bytes.size());
   for (auto* nlh = reinterpret_cast<const nlmsghdr*>(batch.bytes.data());
        mnl_nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
     if (nlh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE)) continue;
-    UniqueNftRule r(nftnl_rule_alloc());
+    base::UniqueNftRule r(nftnl_rule_alloc());
     nftnl_rule_nlmsg_parse(nlh, r.get());
     struct Found {
       xt_NFQ_info_v3* info;
@@ -176,7 +176,7 @@ const std::string kMarkMatch =
 TEST(NftRules, InstallBatchReplacesTheTableInOneTransaction) {
   NftRulesetOptions options;
   options.encoding = QueueEncoding::NativeQueue;
-  const NftBatch batch = encode_install_batch(load(kThreeServices), options, 100);
+  const base::NftBatch batch = encode_install_batch(load(kThreeServices), options, 100);
   const auto msgs = decode(batch);
   ASSERT_EQ(msgs.size(), 2u + 4u + 3u);
 
@@ -253,7 +253,7 @@ TEST(NftRules, XtNfqueueTargetIsRevision3WithQueueRange) {
   NftRulesetOptions options;
   options.encoding = QueueEncoding::XtNfqueue;
   options.queue = queue_target_for(config.director);
-  const NftBatch batch = encode_install_batch(config, options, 1);
+  const base::NftBatch batch = encode_install_batch(config, options, 1);
   const auto msgs = decode(batch);
   const std::string target = "  [ target name NFQUEUE rev 3 ]\n";
   EXPECT_EQ(msgs[5].text, kHeader + kTcpMatch + target + kTcpComment);
@@ -307,7 +307,7 @@ TEST(NftRules, RemoveBatchIsAddThenDeleteSoAnAbsentTableIsNoError) {
 }
 
 TEST(NftRules, ProbeBatchLeavesNothingBehind) {
-  const NftBatch batch = encode_probe_batch(QueueEncoding::NativeQueue, "lvs_probe", 1);
+  const base::NftBatch batch = encode_probe_batch(QueueEncoding::NativeQueue, "lvs_probe", 1);
   const auto msgs = decode(batch);
   ASSERT_EQ(msgs.size(), 6u);
   EXPECT_EQ(msgs[1].type, NFT_MSG_NEWTABLE);

@@ -53,10 +53,10 @@ std::string queue_range(const config::DirectorSettings& d) {
 Director::Director(std::string config_path, config::DirectorConfig config)
     : config_path_(std::move(config_path)),
       config_(std::move(config)),
-      dispatcher_(65536, IpvsSysctls{}, io::monotonic_ms()),
+      dispatcher_(65536, IpvsSysctls{}, base::monotonic_ms()),
       neighbours_(neighbour_params(config_.director.neighbour)),
       path_(services_, dispatcher_, neighbours_),
-      rate_sampler_(io::monotonic_ms()) {
+      rate_sampler_(base::monotonic_ms()) {
   batch_.resize(kBatchSize);
   frames_.resize(kBatchSize);
   accepts_.reserve(kBatchSize);
@@ -70,14 +70,14 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   std::unique_ptr<Director> d(new Director(std::move(config_path), std::move(config)));
   const auto& settings = d->config_.director;
 
-  auto signals = io::SignalSource::open({SIGTERM, SIGINT, SIGHUP, SIGUSR1});
+  auto signals = base::SignalSource::open({SIGTERM, SIGINT, SIGHUP, SIGUSR1});
   if (auto err = take(signals, d->signals_); !err.empty()) return err;
 
   auto sender = io::PacketSender::open(settings.interface, kBatchSize);
   if (auto err = take(sender, d->sender_); !err.empty()) return err;
   auto arp = io::ArpSocket::open(settings.interface);
   if (auto err = take(arp, d->arp_); !err.empty()) return err;
-  auto neigh_timer = io::DeadlineTimer::open();
+  auto neigh_timer = base::DeadlineTimer::open();
   if (auto err = take(neigh_timer, d->neigh_timer_); !err.empty()) return err;
 
   io::NfqueueOptions qopts;
@@ -97,16 +97,16 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
 
   // Before the rules (a refusal changes nothing) and after the signals are blocked: the HTTP
   // threads start here and inherit the mask, so SIGTERM always reaches the signalfd.
-  auto metrics = io::MetricsServer::open(settings.metrics);
+  auto metrics = base::MetricsHttpServer::open(settings.metrics);
   if (auto err = take(metrics, d->metrics_); !err.empty()) return err;
 
   auto nft = io::NftInstaller::open();
-  if (auto* err = std::get_if<io::NftError>(&nft)) return err->message;
+  if (auto* err = std::get_if<base::NftError>(&nft)) return err->message;
   d->nft_.emplace(std::move(std::get<io::NftInstaller>(nft)));
 
-  auto loop = io::EventLoop::open();
+  auto loop = base::EventLoop::open();
   if (auto err = take(loop, d->loop_); !err.empty()) return err;
-  auto timer = io::PeriodicTimer::open(kTickMs);
+  auto timer = base::PeriodicTimer::open(kTickMs);
   if (auto err = take(timer, d->timer_); !err.empty()) return err;
   for (auto [fd, token] :
        {std::pair{d->receiver_->fd(), kQueue}, std::pair{d->timer_->fd(), kTimer},
@@ -137,7 +137,7 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   if (auto err = d->nft_->install(d->config_)) return err->message;
   // The VIPs after the rules: once the kernel answers ARP for them, their packets are queued.
   if (d->managed_vips_) {
-    if (auto err = d->managed_vips_->claim(io::monotonic_ms()); !err.empty()) {
+    if (auto err = d->managed_vips_->claim(base::monotonic_ms()); !err.empty()) {
       (void)d->nft_->remove();
       return err;
     }
@@ -163,7 +163,7 @@ void Director::refresh_neighbours(const config::DirectorConfig& config) {
   const auto wanted = permanent_neighbours(config, warnings);
   for (const auto& w : warnings) log("warning: " + w);
   NeighbourEvents events;
-  neighbours_.replace_permanent(wanted, io::monotonic_ms(), events);
+  neighbours_.replace_permanent(wanted, base::monotonic_ms(), events);
   if (sender_ && arp_ && neigh_timer_) execute_neighbour_events(events);
   for (const auto& [ip, entry] : neighbours_.entries()) {
     log("neigh " + format_ipv4(ip) + " lladdr " + format_mac(entry.lladdr) + " " +
@@ -180,7 +180,7 @@ void Director::refresh_neighbours(const config::DirectorConfig& config) {
 }
 
 void Director::process_arp() {
-  const TimeMs now = io::monotonic_ms();
+  const TimeMs now = base::monotonic_ms();
   NeighbourEvents events;
   arp_->receive([&](const ArpPacket& packet) {
     neighbours_.receive_arp(arp_observation(packet, arp_->mac(), our_addresses_), now, events);
@@ -191,7 +191,7 @@ void Director::process_arp() {
 void Director::run_neighbour_timers() {
   neigh_timer_->consume();
   NeighbourEvents events;
-  neighbours_.run_timers(io::monotonic_ms(), events);
+  neighbours_.run_timers(base::monotonic_ms(), events);
   execute_neighbour_events(events);
 }
 
@@ -288,7 +288,7 @@ int Director::run() {
           run_neighbour_timers();
           break;
         case kControl:
-          control_->process(io::monotonic_ms(), [this](std::string_view request) {
+          control_->process(base::monotonic_ms(), [this](std::string_view request) {
             return answer_control_request(request);
           });
           break;
@@ -317,7 +317,7 @@ void Director::process_queue() {
   for (int round = 0; round < kMaxBatchesPerWakeup; ++round) {
     const std::size_t n = receiver_->receive_batch(batch_);
     if (n == 0) return;
-    const TimeMs now = io::monotonic_ms();
+    const TimeMs now = base::monotonic_ms();
     std::size_t frames = 0;
     accepts_.clear();
     std::fill(drop_upto_.begin(), drop_upto_.end(), std::nullopt);
@@ -349,7 +349,7 @@ void Director::process_queue() {
 
 void Director::tick() {
   timer_->consume();
-  const TimeMs now = io::monotonic_ms();
+  const TimeMs now = base::monotonic_ms();
   dispatcher_.expire(now);
   services_.expire(now);
   rate_sampler_.sample(services_, now);
@@ -383,7 +383,7 @@ void Director::publish_metrics() {
 }
 
 ctl::Snapshot Director::snapshot(bool with_connections) const {
-  return build_state_snapshot(services_, dispatcher_, io::monotonic_ms(), with_connections);
+  return build_state_snapshot(services_, dispatcher_, base::monotonic_ms(), with_connections);
 }
 
 io::ControlAnswer Director::answer_control_request(std::string_view request) {
@@ -428,7 +428,7 @@ std::optional<std::string> Director::answer_neigh_request(const ctl::Request& re
       return ctl::encode_response(snapshot(false), req.command);
     case ctl::Command::neigh_add: {
       NeighbourEvents events;
-      if (!neighbours_.admin_set(req.ip, req.lladdr, req.nud, io::monotonic_ms(), events)) {
+      if (!neighbours_.admin_set(req.ip, req.lladdr, req.nud, base::monotonic_ms(), events)) {
         return ctl::encode_error_response("neigh add " + ip + ": the neighbour table is full");
       }
       // Resolving an INCOMPLETE entry this way releases the packets it held (and a dead host

@@ -32,10 +32,11 @@
 #include "daemon/packet_path.h"
 #include "io/arp_socket.h"
 #include "io/control_server.h"
-#include "io/deadline_timer.h"
-#include "io/event_loop.h"
-#include "io/event_loop_sources.h"
-#include "io/metrics_server.h"
+#include "base/timers.h"
+#include "base/event_loop.h"
+#include "base/signal_source.h"
+#include "base/timers.h"
+#include "base/metrics_http_server.h"
 #include "io/nfqueue_receiver.h"
 #include "io/nft_installer.h"
 #include "io/packet_sender.h"
@@ -102,14 +103,14 @@ class Director {
   std::optional<io::NfqueueReceiver> receiver_;
   std::optional<io::PacketSender> sender_;
   std::optional<io::NftInstaller> nft_;
-  std::optional<io::EventLoop> loop_;
-  std::optional<io::PeriodicTimer> timer_;
-  std::optional<io::SignalSource> signals_;
+  std::optional<base::EventLoop> loop_;
+  std::optional<base::PeriodicTimer> timer_;
+  std::optional<base::SignalSource> signals_;
   std::optional<io::ControlServer> control_;
-  std::optional<io::MetricsServer> metrics_;
+  std::optional<base::MetricsHttpServer> metrics_;
   std::optional<ManagedVips> managed_vips_;  // vip-mode: managed only
   std::optional<io::ArpSocket> arp_;
-  std::optional<io::DeadlineTimer> neigh_timer_;
+  std::optional<base::DeadlineTimer> neigh_timer_;
   std::vector<Ipv4> our_addresses_;  // the interface's address and the VIPs (ARP targets of ours)
   std::vector<Ipv4> dead_hosts_;     // IPs whose entry went FAILED and has not resolved since
   TimeMs next_resolve_ms_ = 0;

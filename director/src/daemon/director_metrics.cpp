@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "io/prometheus_families.h"
+#include "base/prometheus_families.h"
 
 namespace lvs {
 namespace {

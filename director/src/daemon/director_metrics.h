@@ -1,7 +1,7 @@
 // The director's Prometheus metrics (DESIGN.md §5), built as plain prometheus::MetricFamily
 // values from copies of the daemon's counters. Pure: no clock, no sockets, no registry — the
 // event loop fills a DirectorMetricsInput once a second, calls build_director_metrics() and hands
-// the result to io::MetricsServer::publish(); scrapes only ever see that published copy.
+// the result to base::MetricsHttpServer::publish(); scrapes only ever see that published copy.
 //
 // Families (labels `service="tcp/10.200.0.100:80"`, `backend="10.200.0.11:80"`):
 //

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "io/event_loop_sources.h"  // monotonic_ms
+#include "base/signal_source.h"
+#include "base/timers.h"  // monotonic_ms
 #include "neigh/duplicate_address_detection.h"
 #include "packet/arp_frame.h"
 
@@ -29,7 +30,7 @@ std::variant<ManagedVips, std::string> ManagedVips::probe(const std::string& int
   UniformRandom random = [&engine](std::uint32_t low, std::uint32_t high) {
     return std::uniform_int_distribution<std::uint32_t>(low, high)(engine);
   };
-  const std::uint64_t start = io::monotonic_ms();
+  const std::uint64_t start = base::monotonic_ms();
   std::vector<DuplicateAddressDetection> dads;
   std::string list;
   for (Ipv4 vip : m.vips_) {
@@ -41,7 +42,7 @@ std::variant<ManagedVips, std::string> ManagedVips::probe(const std::string& int
       " (RFC 5227 probes from " + format_mac(m.arp_.mac()) + ")");
 
   for (;;) {
-    const std::uint64_t now = io::monotonic_ms();
+    const std::uint64_t now = base::monotonic_ms();
     std::optional<std::uint64_t> next;
     for (auto& dad : dads) {
       if (dad.poll(now)) {
@@ -66,7 +67,7 @@ std::variant<ManagedVips, std::string> ManagedVips::probe(const std::string& int
     }
   }
   log("vip-mode managed: no other host holds " + list + " (" +
-      std::to_string(io::monotonic_ms() - start) + " ms)");
+      std::to_string(base::monotonic_ms() - start) + " ms)");
   return m;
 }
 

@@ -40,7 +40,7 @@ std::variant<ArpSocket, std::string> ArpSocket::open(const std::string& interfac
   if (interface.empty() || interface.size() >= IFNAMSIZ) {
     return "interface '" + interface + "': not a valid interface name";
   }
-  UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
+  base::UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
   if (!fd.valid()) {
     const int err = errno;
     return "cannot open the ARP socket (AF_PACKET, ETH_P_ARP): " + std::string(std::strerror(err)) +

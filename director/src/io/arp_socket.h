@@ -14,7 +14,7 @@
 #include <variant>
 
 #include "config/net_address.h"
-#include "io/unique_fd.h"
+#include "base/unique_fd.h"
 #include "packet/arp_frame.h"
 
 namespace lvs::io {
@@ -45,10 +45,10 @@ class ArpSocket {
   }
 
  private:
-  ArpSocket(UniqueFd fd, int ifindex, const MacAddress& mac, Ipv4 address)
+  ArpSocket(base::UniqueFd fd, int ifindex, const MacAddress& mac, Ipv4 address)
       : fd_(std::move(fd)), ifindex_(ifindex), mac_(mac), address_(address) {}
 
-  UniqueFd fd_;
+  base::UniqueFd fd_;
   int ifindex_ = 0;
   MacAddress mac_{};
   Ipv4 address_ = 0;

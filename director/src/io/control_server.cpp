@@ -60,7 +60,7 @@ bool fill_address(const std::string& path, sockaddr_un& addr) {
 
 // Someone accepting connections at `addr`? 1 yes, 0 no (a stale file), -1 cannot tell (errno).
 int socket_is_live(const sockaddr_un& addr) {
-  UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  base::UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!probe.valid()) return -1;
   if (::connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return 1;
   if (errno == ECONNREFUSED) return 0;
@@ -124,7 +124,7 @@ std::variant<ControlListener, std::string> ControlListener::open(const std::stri
     return where + ": " + errno_text(errno);
   }
 
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return where + ": socket: " + errno_text(errno);
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     return where + ": bind: " + errno_text(errno);
@@ -170,7 +170,7 @@ void ControlListener::remove_file() {
 
 std::variant<ControlServer, std::string> ControlServer::open(ControlListener listener,
                                                              ControlServerOptions options) {
-  UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  base::UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll.valid()) return "control socket: epoll_create1: " + errno_text(errno);
   if (!watch(epoll.get(), listener.fd(), EPOLLIN)) {
     return "control socket: epoll_ctl: " + errno_text(errno);
@@ -207,7 +207,7 @@ void ControlServer::process(std::uint64_t now_ms, const Responder& respond) {
 
 void ControlServer::accept_clients(std::uint64_t now_ms) {
   for (int i = 0; i < kMaxAcceptsPerCall; ++i) {
-    UniqueFd fd(::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    base::UniqueFd fd(::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd.valid()) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {

@@ -35,7 +35,7 @@
 #include <utility>
 #include <variant>
 
-#include "io/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace lvs::io {
 
@@ -55,11 +55,11 @@ class ControlListener {
   const std::string& path() const { return path_; }
 
  private:
-  ControlListener(UniqueFd fd, std::string path, dev_t dev, ino_t ino)
+  ControlListener(base::UniqueFd fd, std::string path, dev_t dev, ino_t ino)
       : fd_(std::move(fd)), path_(std::move(path)), dev_(dev), ino_(ino) {}
   void remove_file();
 
-  UniqueFd fd_;
+  base::UniqueFd fd_;
   std::string path_;
   dev_t dev_ = 0;  // identity of the socket file we bound, so we never unlink someone else's
   ino_t ino_ = 0;
@@ -120,7 +120,7 @@ class ControlServer {
 
  private:
   struct Client {
-    UniqueFd fd;
+    base::UniqueFd fd;
     std::string request;
     std::string response;  // the piece being sent
     std::size_t sent = 0;
@@ -130,7 +130,7 @@ class ControlServer {
     std::uint64_t deadline_ms = 0;
   };
 
-  ControlServer(UniqueFd epoll, ControlListener listener, ControlServerOptions options)
+  ControlServer(base::UniqueFd epoll, ControlListener listener, ControlServerOptions options)
       : epoll_(std::move(epoll)), listener_(std::move(listener)), options_(options) {}
   void accept_clients(std::uint64_t now_ms);
   // Reads what has arrived; true when the client is finished (answered or failed).
@@ -142,7 +142,7 @@ class ControlServer {
   bool wait_writable(Client& c);
   void close_client(int fd);
 
-  UniqueFd epoll_;
+  base::UniqueFd epoll_;
   ControlListener listener_;
   ControlServerOptions options_;
   std::unordered_map<int, Client> clients_;  // by socket descriptor (the epoll data)

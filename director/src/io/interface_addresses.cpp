@@ -15,7 +15,7 @@
 namespace lvs::io {
 
 std::variant<InterfaceAddresses, std::string> InterfaceAddresses::open() {
-  UniqueMnlSocket sock(mnl_socket_open(NETLINK_ROUTE));
+  base::UniqueMnlSocket sock(mnl_socket_open(NETLINK_ROUTE));
   if (!sock) return std::string("rtnetlink: cannot open socket: ") + std::strerror(errno);
   if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
     return std::string("rtnetlink: cannot bind: ") + std::strerror(errno);

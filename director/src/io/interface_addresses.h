@@ -7,7 +7,7 @@
 #include <variant>
 
 #include "config/net_address.h"
-#include "io/unique_nftnl.h"
+#include "base/unique_nftnl.h"
 
 namespace lvs::io {
 
@@ -26,12 +26,12 @@ class InterfaceAddresses {
   std::string remove(int ifindex, Ipv4 ip);
 
  private:
-  explicit InterfaceAddresses(UniqueMnlSocket sock, unsigned portid)
+  explicit InterfaceAddresses(base::UniqueMnlSocket sock, unsigned portid)
       : sock_(std::move(sock)), portid_(portid) {}
   // Sends one request and waits for its ack; 0 or the kernel's errno.
   int request(int type, int flags, int ifindex, Ipv4 ip);
 
-  UniqueMnlSocket sock_;
+  base::UniqueMnlSocket sock_;
   unsigned portid_ = 0;
   unsigned seq_ = 0;
 };

@@ -25,7 +25,7 @@ std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
-NfqueueReceiver::NfqueueReceiver(UniqueMnlSocket sock, NfqueueOptions options)
+NfqueueReceiver::NfqueueReceiver(base::UniqueMnlSocket sock, NfqueueOptions options)
     : sock_(std::move(sock)), options_(options) {
   // Slots start on a 64-byte boundary: netlink headers and attributes are read in place and
   // need 4-byte alignment (a slot of 0xffff + overhead bytes would misalign every other one).
@@ -47,7 +47,7 @@ std::variant<NfqueueReceiver, std::string> NfqueueReceiver::open(const NfqueueOp
   if (options.queue_last < options.queue_first || options.batch_size == 0) {
     return std::string("nfqueue: invalid queue range or batch size");
   }
-  UniqueMnlSocket sock(mnl_socket_open(NETLINK_NETFILTER));
+  base::UniqueMnlSocket sock(mnl_socket_open(NETLINK_NETFILTER));
   if (!sock) {
     return "nfqueue: cannot open a NETLINK_NETFILTER socket: " + errno_text(errno);
   }

@@ -24,7 +24,7 @@
 #include <variant>
 #include <vector>
 
-#include "io/unique_nftnl.h"
+#include "base/unique_nftnl.h"
 
 namespace lvs::io {
 
@@ -98,11 +98,11 @@ class NfqueueReceiver {
   int receive_buffer_bytes() const { return rcvbuf_; }
 
  private:
-  NfqueueReceiver(UniqueMnlSocket sock, NfqueueOptions options);
+  NfqueueReceiver(base::UniqueMnlSocket sock, NfqueueOptions options);
   std::string configure_queue(std::uint16_t queue);
   std::string send_config(std::uint16_t queue, void* nlh_buffer, const char* what);
 
-  UniqueMnlSocket sock_;
+  base::UniqueMnlSocket sock_;
   NfqueueOptions options_;
   std::uint32_t portid_ = 0;
   std::uint32_t seq_ = 0;

@@ -7,21 +7,21 @@ namespace lvs::io {
 namespace {
 
 template <typename Encode>
-std::optional<NftError> run_encoded(NftSocket& socket, std::size_t max_messages, Encode&& encode) {
-  const NftBatch batch = encode(socket.reserve_seq(max_messages));
+std::optional<base::NftError> run_encoded(base::NftSocket& socket, std::size_t max_messages, Encode&& encode) {
+  const base::NftBatch batch = encode(socket.reserve_seq(max_messages));
   return socket.run(batch);
 }
 
-bool means_missing_expression(const NftError& e) {
+bool means_missing_expression(const base::NftError& e) {
   return e.errnum == ENOENT || e.errnum == EOPNOTSUPP;
 }
 
 }  // namespace
 
-std::variant<NftInstaller, NftError> NftInstaller::open(Options options) {
-  auto opened = NftSocket::open();
-  if (auto* e = std::get_if<NftError>(&opened)) return std::move(*e);
-  NftSocket socket = std::move(std::get<NftSocket>(opened));
+std::variant<NftInstaller, base::NftError> NftInstaller::open(Options options) {
+  auto opened = base::NftSocket::open();
+  if (auto* e = std::get_if<base::NftError>(&opened)) return std::move(*e);
+  base::NftSocket socket = std::move(std::get<base::NftSocket>(opened));
 
   if (options.encoding) {
     const QueueEncoding encoding = *options.encoding;
@@ -83,7 +83,7 @@ NftInstaller::~NftInstaller() {
   if (installed_) (void)remove();
 }
 
-std::optional<NftError> NftInstaller::install(const config::DirectorConfig& config) {
+std::optional<base::NftError> NftInstaller::install(const config::DirectorConfig& config) {
   NftRulesetOptions rules;
   rules.table = options_.table;
   rules.chain = options_.chain;
@@ -98,7 +98,7 @@ std::optional<NftError> NftInstaller::install(const config::DirectorConfig& conf
   return error;
 }
 
-std::optional<NftError> NftInstaller::remove() {
+std::optional<base::NftError> NftInstaller::remove() {
   NftRulesetOptions rules;
   rules.table = options_.table;
   auto error =

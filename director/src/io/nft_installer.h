@@ -9,7 +9,7 @@
 
 #include "config/model.h"
 #include "io/nft_rules.h"
-#include "io/nft_socket.h"
+#include "base/nft_socket.h"
 
 namespace lvs::io {
 
@@ -25,8 +25,8 @@ class NftInstaller {
 
   // Opens the socket and detects the queue encoding: the native `queue` expression if the
   // kernel accepts it, else the xt NFQUEUE target; an error if neither (or no CAP_NET_ADMIN).
-  static std::variant<NftInstaller, NftError> open(Options options);
-  static std::variant<NftInstaller, NftError> open() { return open(Options{}); }
+  static std::variant<NftInstaller, base::NftError> open(Options options);
+  static std::variant<NftInstaller, base::NftError> open() { return open(Options{}); }
 
   NftInstaller(NftInstaller&& other) noexcept;
   NftInstaller& operator=(NftInstaller&& other) noexcept;
@@ -41,19 +41,19 @@ class NftInstaller {
 
   // Installs or atomically replaces the table with one rule per service of `config`, queueing
   // to its director.queue range. On error the previous rules stay in force.
-  std::optional<NftError> install(const config::DirectorConfig& config);
+  std::optional<base::NftError> install(const config::DirectorConfig& config);
 
   // Removes the table (no error if it is absent).
-  std::optional<NftError> remove();
+  std::optional<base::NftError> remove();
 
  private:
-  NftInstaller(NftSocket socket, Options options, QueueEncoding encoding, std::string note)
+  NftInstaller(base::NftSocket socket, Options options, QueueEncoding encoding, std::string note)
       : socket_(std::move(socket)),
         options_(std::move(options)),
         encoding_(encoding),
         detection_note_(std::move(note)) {}
 
-  NftSocket socket_;
+  base::NftSocket socket_;
   Options options_;
   QueueEncoding encoding_;
   std::string detection_note_;

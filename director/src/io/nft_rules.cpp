@@ -16,7 +16,7 @@
 #include <cstring>
 #include <utility>
 
-#include "io/unique_nftnl.h"
+#include "base/unique_nftnl.h"
 
 namespace lvs::io {
 namespace {
@@ -25,62 +25,23 @@ namespace {
 // NF_IP_PRI_NAT_SRC - 2); see nft_rules.h for why we sit at the same place.
 constexpr std::int32_t kChainPriority = NF_IP_PRI_NAT_SRC - 2;
 
-// Appends one netlink message per call to a byte vector. Each message is built in a scratch
-// buffer first because libnftnl builds into caller memory.
-class BatchWriter {
- public:
-  explicit BatchWriter(std::uint32_t first_seq) : seq_(first_seq) {
-    batch_.begin_seq = seq_;
-    append(nftnl_batch_begin(scratch(), seq_++));
-  }
+using BatchWriter = base::NftBatchWriter;
+using base::NftBatch;
+using base::UniqueNftChain;
+using base::UniqueNftExpr;
+using base::UniqueNftRule;
+using base::UniqueNftTable;
+using base::UniqueNftUdataBuf;
 
-  // Builds one command: `build` receives the header and fills the payload.
-  template <typename Build>
-  void command(std::uint16_t type, std::uint16_t flags, std::string what, Build&& build) {
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(scratch(), type, NFPROTO_IPV4, flags, seq_);
-    build(nlh);
-    batch_.commands.push_back({seq_++, std::move(what)});
-    append(nlh);
-  }
-
-  NftBatch finish() && {
-    // ACK only the last command (see NftBatch).
-    if (!batch_.commands.empty()) {
-      auto* last = reinterpret_cast<nlmsghdr*>(batch_.bytes.data() + last_offset_);
-      last->nlmsg_flags |= NLM_F_ACK;
-    }
-    batch_.end_seq = seq_;
-    append(nftnl_batch_end(scratch(), seq_++));
-    return std::move(batch_);
-  }
-
- private:
-  char* scratch() {
-    buffer_.fill(0);
-    return buffer_.data();
-  }
-  void append(const nlmsghdr* nlh) {
-    last_offset_ = batch_.bytes.size();
-    const auto* p = reinterpret_cast<const std::uint8_t*>(nlh);
-    batch_.bytes.insert(batch_.bytes.end(), p, p + NLMSG_ALIGN(nlh->nlmsg_len));
-  }
-
-  // Large enough for any message built here (a rule is a few hundred bytes).
-  alignas(nlmsghdr) std::array<char, 8192> buffer_{};
-  std::uint32_t seq_;
-  std::size_t last_offset_ = 0;
-  NftBatch batch_;
-};
-
-UniqueNftTable make_table(const std::string& name) {
-  UniqueNftTable t(nftnl_table_alloc());
+base::UniqueNftTable make_table(const std::string& name) {
+  base::UniqueNftTable t(nftnl_table_alloc());
   nftnl_table_set_u32(t.get(), NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
   nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, name.c_str());
   return t;
 }
 
-UniqueNftChain make_base_chain(const std::string& table, const std::string& name) {
-  UniqueNftChain c(nftnl_chain_alloc());
+base::UniqueNftChain make_base_chain(const std::string& table, const std::string& name) {
+  base::UniqueNftChain c(nftnl_chain_alloc());
   nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_FAMILY, NFPROTO_IPV4);
   nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, table.c_str());
   nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, name.c_str());
@@ -91,10 +52,10 @@ UniqueNftChain make_base_chain(const std::string& table, const std::string& name
   return c;
 }
 
-void add_expr(nftnl_rule* rule, UniqueNftExpr expr) { nftnl_rule_add_expr(rule, expr.release()); }
+void add_expr(nftnl_rule* rule, base::UniqueNftExpr expr) { nftnl_rule_add_expr(rule, expr.release()); }
 
 void add_payload(nftnl_rule* rule, std::uint32_t base, std::uint32_t offset, std::uint32_t len) {
-  UniqueNftExpr e(nftnl_expr_alloc("payload"));
+  base::UniqueNftExpr e(nftnl_expr_alloc("payload"));
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_PAYLOAD_BASE, base);
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_PAYLOAD_OFFSET, offset);
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_PAYLOAD_LEN, len);
@@ -103,14 +64,14 @@ void add_payload(nftnl_rule* rule, std::uint32_t base, std::uint32_t offset, std
 }
 
 void add_meta(nftnl_rule* rule, std::uint32_t key) {
-  UniqueNftExpr e(nftnl_expr_alloc("meta"));
+  base::UniqueNftExpr e(nftnl_expr_alloc("meta"));
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_META_KEY, key);
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
   add_expr(rule, std::move(e));
 }
 
 void add_cmp_eq(nftnl_rule* rule, const void* data, std::uint32_t len) {
-  UniqueNftExpr e(nftnl_expr_alloc("cmp"));
+  base::UniqueNftExpr e(nftnl_expr_alloc("cmp"));
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
   nftnl_expr_set(e.get(), NFTNL_EXPR_CMP_DATA, data, len);
@@ -140,7 +101,7 @@ void add_service_match(nftnl_rule* rule, const config::ServiceKey& key) {
 
 void add_queue(nftnl_rule* rule, QueueEncoding encoding, const QueueTarget& queue) {
   if (encoding == QueueEncoding::NativeQueue) {
-    UniqueNftExpr e(nftnl_expr_alloc("queue"));
+    base::UniqueNftExpr e(nftnl_expr_alloc("queue"));
     nftnl_expr_set_u16(e.get(), NFTNL_EXPR_QUEUE_NUM, queue.first);
     nftnl_expr_set_u16(e.get(), NFTNL_EXPR_QUEUE_TOTAL, queue.total);
     nftnl_expr_set_u16(e.get(), NFTNL_EXPR_QUEUE_FLAGS, queue.bypass ? NFT_QUEUE_FLAG_BYPASS : 0);
@@ -155,7 +116,7 @@ void add_queue(nftnl_rule* rule, QueueEncoding encoding, const QueueTarget& queu
   v3.queues_total = queue.total;
   v3.flags = queue.bypass ? NFQ_FLAG_BYPASS : 0;
   std::memcpy(info.data(), &v3, sizeof v3);
-  UniqueNftExpr e(nftnl_expr_alloc("target"));
+  base::UniqueNftExpr e(nftnl_expr_alloc("target"));
   nftnl_expr_set_str(e.get(), NFTNL_EXPR_TG_NAME, "NFQUEUE");
   nftnl_expr_set_u32(e.get(), NFTNL_EXPR_TG_REV, 3);
   // libnftnl's target expression takes ownership of the info pointer (it free()s it), unlike
@@ -166,18 +127,18 @@ void add_queue(nftnl_rule* rule, QueueEncoding encoding, const QueueTarget& queu
   add_expr(rule, std::move(e));
 }
 
-UniqueNftRule make_queue_rule(const std::string& table, const std::string& chain,
+base::UniqueNftRule make_queue_rule(const std::string& table, const std::string& chain,
                               const config::ServiceKey* key, QueueEncoding encoding,
                               const QueueTarget& queue) {
-  UniqueNftRule r(nftnl_rule_alloc());
+  base::UniqueNftRule r(nftnl_rule_alloc());
   nftnl_rule_set_u32(r.get(), NFTNL_RULE_FAMILY, NFPROTO_IPV4);
   nftnl_rule_set_str(r.get(), NFTNL_RULE_TABLE, table.c_str());
   nftnl_rule_set_str(r.get(), NFTNL_RULE_CHAIN, chain.c_str());
   if (key != nullptr) {
     add_service_match(r.get(), *key);
-    add_expr(r.get(), UniqueNftExpr(nftnl_expr_alloc("counter")));
+    add_expr(r.get(), base::UniqueNftExpr(nftnl_expr_alloc("counter")));
     // The service name as the rule's comment, so `nft list ruleset` says which rule is whose.
-    UniqueNftUdataBuf udata(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+    base::UniqueNftUdataBuf udata(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
     nftnl_udata_put_strz(udata.get(), NFTNL_UDATA_RULE_COMMENT, key->to_string().c_str());
     nftnl_rule_set_data(r.get(), NFTNL_RULE_USERDATA, nftnl_udata_buf_data(udata.get()),
                         nftnl_udata_buf_len(udata.get()));
@@ -237,9 +198,9 @@ QueueTarget queue_target_for(const config::DirectorSettings& settings) {
   return q;
 }
 
-NftBatch encode_install_batch(const config::DirectorConfig& config,
+base::NftBatch encode_install_batch(const config::DirectorConfig& config,
                               const NftRulesetOptions& options, std::uint32_t first_seq) {
-  BatchWriter w(first_seq);
+  BatchWriter w(NFPROTO_IPV4, first_seq);
   add_table(w, options.table);
   delete_table(w, options.table);
   add_table(w, options.table);
@@ -250,16 +211,16 @@ NftBatch encode_install_batch(const config::DirectorConfig& config,
   return std::move(w).finish();
 }
 
-NftBatch encode_remove_batch(const NftRulesetOptions& options, std::uint32_t first_seq) {
-  BatchWriter w(first_seq);
+base::NftBatch encode_remove_batch(const NftRulesetOptions& options, std::uint32_t first_seq) {
+  BatchWriter w(NFPROTO_IPV4, first_seq);
   add_table(w, options.table);
   delete_table(w, options.table);
   return std::move(w).finish();
 }
 
-NftBatch encode_probe_batch(QueueEncoding encoding, const std::string& probe_table,
+base::NftBatch encode_probe_batch(QueueEncoding encoding, const std::string& probe_table,
                             std::uint32_t first_seq) {
-  BatchWriter w(first_seq);
+  BatchWriter w(NFPROTO_IPV4, first_seq);
   const std::string chain = "probe";
   add_table(w, probe_table);
   add_chain(w, probe_table, chain);

@@ -43,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/nft_batch.h"
 #include "config/model.h"
 
 namespace lvs::io {
@@ -74,35 +75,20 @@ struct NftRulesetOptions {
   QueueTarget queue;
 };
 
-// One nfnetlink batch: BATCH_BEGIN, commands, BATCH_END, concatenated, ready for one sendmsg().
-// Only the last command asks for an ACK; the kernel reports every failing command anyway, and
-// all replies arrive in order after the whole batch was processed (nfnetlink_rcv_batch()), so
-// the reply to the last command means the batch is done.
-struct NftBatch {
-  struct Command {
-    std::uint32_t seq = 0;
-    std::string what;  // "add rule for tcp/10.200.0.100:80 in ip lvs_director vip_in": for errors
-  };
-  std::vector<std::uint8_t> bytes;
-  std::uint32_t begin_seq = 0;
-  std::vector<Command> commands;  // in order; seqs begin_seq+1 .. begin_seq+commands.size()
-  std::uint32_t end_seq = 0;
-};
-
 // Replaces the table atomically: add table (so the delete cannot fail on a first install),
 // delete table, add table, add chain, one rule per service in file order. In one transaction,
 // packets see either the old rules or the new ones, never none.
-NftBatch encode_install_batch(const config::DirectorConfig& config,
+base::NftBatch encode_install_batch(const config::DirectorConfig& config,
                               const NftRulesetOptions& options, std::uint32_t first_seq);
 
 // Removes the table if present (add + delete, so an absent table is not an error).
-NftBatch encode_remove_batch(const NftRulesetOptions& options, std::uint32_t first_seq);
+base::NftBatch encode_remove_batch(const NftRulesetOptions& options, std::uint32_t first_seq);
 
 // Asks whether the kernel accepts a rule with `encoding`, without leaving any trace: a throwaway
 // table with the same base chain and one queue rule, deleted again in the same transaction. The
 // kernel resolves the expression type when the rule is added, so a missing CONFIG_NFT_QUEUE fails
 // the batch (ENOENT) and nothing is committed.
-NftBatch encode_probe_batch(QueueEncoding encoding, const std::string& probe_table,
+base::NftBatch encode_probe_batch(QueueEncoding encoding, const std::string& probe_table,
                             std::uint32_t first_seq);
 
 }  // namespace lvs::io

@@ -26,7 +26,7 @@ std::string_view send_error_name(SendError error) {
   return "send_other";
 }
 
-PacketSender::PacketSender(UniqueFd fd, std::string interface, int ifindex, MacAddress mac,
+PacketSender::PacketSender(base::UniqueFd fd, std::string interface, int ifindex, MacAddress mac,
                            std::size_t batch_size)
     : fd_(std::move(fd)), interface_(std::move(interface)), ifindex_(ifindex), mac_(mac) {
   msgs_.resize(std::max<std::size_t>(batch_size, 1));
@@ -39,7 +39,7 @@ std::variant<PacketSender, std::string> PacketSender::open(const std::string& in
     return "interface '" + interface + "': not a valid interface name";
   }
   // Protocol 0: a send-only socket — it receives nothing, so it costs nothing on the RX path.
-  UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+  base::UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     int err = errno;
     return "cannot open an AF_PACKET socket: " + std::string(std::strerror(err)) +

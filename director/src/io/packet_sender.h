@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "config/net_address.h"
-#include "io/unique_fd.h"
+#include "base/unique_fd.h"
 #include "packet/ethernet_frame.h"
 
 namespace lvs::io {
@@ -60,11 +60,11 @@ class PacketSender {
   bool qdisc_bypass() const { return qdisc_bypass_; }
 
  private:
-  PacketSender(UniqueFd fd, std::string interface, int ifindex, MacAddress mac,
+  PacketSender(base::UniqueFd fd, std::string interface, int ifindex, MacAddress mac,
                std::size_t batch_size);
   void count_error(int err);
 
-  UniqueFd fd_;
+  base::UniqueFd fd_;
   std::string interface_;
   int ifindex_ = 0;
   MacAddress mac_{};

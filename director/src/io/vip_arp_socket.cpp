@@ -15,7 +15,7 @@
 namespace lvs::io {
 
 std::variant<VipArpSocket, std::string> VipArpSocket::open(const std::string& interface) {
-  UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
+  base::UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
   if (!fd.valid()) {
     return "ARP socket on " + interface + ": " + std::strerror(errno) +
            (errno == EPERM ? " (needs CAP_NET_RAW)" : "");

@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "config/net_address.h"
-#include "io/unique_fd.h"
+#include "base/unique_fd.h"
 #include "packet/arp_frame.h"
 
 namespace lvs::io {
@@ -30,10 +30,10 @@ class VipArpSocket {
   std::optional<ArpPacket> receive(int timeout_ms);
 
  private:
-  VipArpSocket(UniqueFd fd, int ifindex, const MacAddress& mac, std::string interface)
+  VipArpSocket(base::UniqueFd fd, int ifindex, const MacAddress& mac, std::string interface)
       : fd_(std::move(fd)), ifindex_(ifindex), mac_(mac), interface_(std::move(interface)) {}
 
-  UniqueFd fd_;
+  base::UniqueFd fd_;
   int ifindex_ = 0;
   MacAddress mac_{};
   std::string interface_;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "io/prometheus_families.h"
+#include "base/prometheus_families.h"
 
 namespace lvs::agent {
 namespace {

@@ -1,5 +1,5 @@
 // The agent's Prometheus families (DESIGN.md §5, names fixed), built from a snapshot of its
-// state. Pure: prometheus::MetricFamily is a plain struct; the HTTP side (io/agent_http.h) only
+// state. Pure: prometheus::MetricFamily is a plain struct; the HTTP side (base/metrics_http_server.h) only
 // serves what is built here.
 //
 //   lvs_agent_up                                   1 while the agent runs

@@ -17,10 +17,11 @@
 #include "core/drift_plan.h"
 #include "core/ownership_record.h"
 #include "core/startup_checks.h"
-#include "io/agent_http.h"
+#include "base/event_loop.h"
+#include "base/metrics_http_server.h"
+#include "base/signal_source.h"
+#include "base/timers.h"
 #include "io/arp_nft_table.h"
-#include "io/event_loop.h"
-#include "io/event_loop_sources.h"
 #include "io/rtnl_links.h"
 #include "io/sysctl_files.h"
 
@@ -118,14 +119,15 @@ class Agent {
     return error;
   }
 
-  void publish(AgentHttpServer& http) {
+  void publish(base::MetricsHttpServer& http) {
     AgentMetricsInput in;
     in.desired = &desired_;
     in.observed = &last_observed_;
     for (const auto& [vip, acc] : dropped_) in.arp_requests_dropped[vip] = acc.total();
     in.repairs = repairs_;
     in.healthy = health_.healthy;
-    http.publish(build_agent_metrics(in), health_);
+    http.publish(build_agent_metrics(in));
+    http.publish_health(health_.healthy, health_.problems);
   }
 
  private:
@@ -277,18 +279,18 @@ int run_agent(const config::AgentConfig& config) {
   agent.adopt_record(std::get<ArpTableReading>(reading_or));
 
   // Signals before any thread starts (civetweb's), so none of them takes a SIGTERM.
-  auto signals_or = io::SignalSource::open({SIGTERM, SIGINT});
+  auto signals_or = base::SignalSource::open({SIGTERM, SIGINT});
   if (auto* e = std::get_if<std::string>(&signals_or)) return refuse(*e);
-  auto& signals = std::get<io::SignalSource>(signals_or);
+  auto& signals = std::get<base::SignalSource>(signals_or);
 
   // Listening before anything is changed: a second agent in the same namespace fails here (its
   // port is taken) instead of fighting the first over the table; /healthz answers 503 until the
   // first check has passed.
-  auto http_or = AgentHttpServer::open(config.metrics);
+  auto http_or = base::MetricsHttpServer::open(config.metrics, {.healthz = true});
   if (auto* e = std::get_if<std::string>(&http_or)) {
     return refuse(*e + " (is another lvs-agent running in this network namespace?)");
   }
-  auto& http = std::get<AgentHttpServer>(http_or);
+  auto& http = std::get<base::MetricsHttpServer>(http_or);
 
   if (auto e = agent.ensure_vip_device(); !e.empty()) return refuse(e);
   if (auto e = agent.check_and_repair(false); !e.empty()) return refuse(e);
@@ -296,12 +298,12 @@ int run_agent(const config::AgentConfig& config) {
   auto monitor_or = RtnlMonitor::open();
   if (auto* e = std::get_if<std::string>(&monitor_or)) return refuse(*e);
   auto& monitor = std::get<RtnlMonitor>(monitor_or);
-  auto timer_or = io::PeriodicTimer::open(config.check_interval_s * 1000);
+  auto timer_or = base::PeriodicTimer::open(config.check_interval_s * 1000);
   if (auto* e = std::get_if<std::string>(&timer_or)) return refuse(*e);
-  auto& timer = std::get<io::PeriodicTimer>(timer_or);
-  auto loop_or = io::EventLoop::open();
+  auto& timer = std::get<base::PeriodicTimer>(timer_or);
+  auto loop_or = base::EventLoop::open();
   if (auto* e = std::get_if<std::string>(&loop_or)) return refuse(*e);
-  auto& loop = std::get<io::EventLoop>(loop_or);
+  auto& loop = std::get<base::EventLoop>(loop_or);
   for (auto [fd, token] :
        {std::pair{timer.fd(), kTimerToken}, std::pair{monitor.fd(), kMonitorToken},
         std::pair{signals.fd(), kSignalToken}}) {

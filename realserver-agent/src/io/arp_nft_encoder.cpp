@@ -12,18 +12,19 @@
 #include <memory>
 
 #include "core/arp_table_check.h"
-#include "io/unique_nftnl.h"
+#include "base/unique_nftnl.h"
 
 namespace lvs::agent {
 namespace {
 
-using io::CFree;
-using io::NftBatch;
-using io::UniqueNftChain;
-using io::UniqueNftExpr;
-using io::UniqueNftRule;
-using io::UniqueNftTable;
-using io::UniqueNftUdataBuf;
+using base::CFree;
+using BatchWriter = base::NftBatchWriter;
+using base::NftBatch;
+using base::UniqueNftChain;
+using base::UniqueNftExpr;
+using base::UniqueNftRule;
+using base::UniqueNftTable;
+using base::UniqueNftUdataBuf;
 using UniqueNftSet = std::unique_ptr<nftnl_set, CFree<nftnl_set_free>>;
 
 // nft's datatype id for ipv4_addr (TYPE_IPADDR in nftables' datatype.h): `nft list` shows the
@@ -39,48 +40,6 @@ constexpr std::uint32_t kOperationOffset = 6;
 constexpr std::array<std::uint8_t, 2> kOperationRequest{0, 1};
 constexpr std::uint32_t kSenderIpOffset = 14;  // after sha (6)
 constexpr std::uint32_t kTargetIpOffset = 24;  // after spa (4) and tha (6)
-
-// One netlink message per command, appended to the batch (as director/src/io/nft_rules.cpp,
-// with the arp family).
-class BatchWriter {
- public:
-  explicit BatchWriter(std::uint32_t first_seq) : seq_(first_seq) {
-    batch_.begin_seq = seq_;
-    append(nftnl_batch_begin(scratch(), seq_++));
-  }
-  template <typename Build>
-  void command(std::uint16_t type, std::uint16_t flags, std::string what, Build&& build) {
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(scratch(), type, NFPROTO_ARP, flags, seq_);
-    build(nlh);
-    batch_.commands.push_back({seq_++, std::move(what)});
-    append(nlh);
-  }
-  NftBatch finish() && {
-    if (!batch_.commands.empty()) {
-      reinterpret_cast<nlmsghdr*>(batch_.bytes.data() + last_offset_)->nlmsg_flags |= NLM_F_ACK;
-    }
-    batch_.end_seq = seq_;
-    append(nftnl_batch_end(scratch(), seq_++));
-    return std::move(batch_);
-  }
-
- private:
-  char* scratch() {
-    buffer_.fill(0);
-    return buffer_.data();
-  }
-  void append(const nlmsghdr* nlh) {
-    last_offset_ = batch_.bytes.size();
-    const auto* p = reinterpret_cast<const std::uint8_t*>(nlh);
-    batch_.bytes.insert(batch_.bytes.end(), p, p + NLMSG_ALIGN(nlh->nlmsg_len));
-  }
-
-  // Holds any message built here; a set-element message for many VIPs is the largest.
-  alignas(nlmsghdr) std::array<char, 65536> buffer_{};
-  std::uint32_t seq_;
-  std::size_t last_offset_ = 0;
-  NftBatch batch_;
-};
 
 UniqueNftUdataBuf comment_udata(std::uint8_t type, const std::string& text) {
   UniqueNftUdataBuf buf(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
@@ -218,7 +177,7 @@ std::size_t arp_table_install_messages(const DesiredState& d) {
 
 NftBatch encode_arp_table_install(const DesiredState& d, const std::string& comment,
                                   std::uint32_t first_seq) {
-  BatchWriter w(first_seq);
+  BatchWriter w(NFPROTO_ARP, first_seq);
   add_then_delete_table(w, d.nft.table, "replacing it");
   w.command(NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table " + ref(d), [&](nlmsghdr* nlh) {
     nftnl_table_nlmsg_build_payload(nlh, make_table(d.nft.table, &comment).get());
@@ -251,7 +210,7 @@ NftBatch encode_arp_table_install(const DesiredState& d, const std::string& comm
 }
 
 NftBatch encode_arp_table_remove(const ArpTableNames& names, std::uint32_t first_seq) {
-  BatchWriter w(first_seq);
+  BatchWriter w(NFPROTO_ARP, first_seq);
   add_then_delete_table(w, names.table, "so that deleting it cannot fail");
   return std::move(w).finish();
 }

@@ -19,7 +19,7 @@
 namespace lvs::agent {
 namespace {
 
-using UniqueNftSet = std::unique_ptr<nftnl_set, io::CFree<nftnl_set_free>>;
+using UniqueNftSet = std::unique_ptr<nftnl_set, base::CFree<nftnl_set_free>>;
 constexpr int kReplyTimeoutMs = 5000;
 
 // The string of the first TLV of `type` in a userdata blob ("" if none).
@@ -53,7 +53,7 @@ std::string nft_error(const std::string& what, int err) {
 }  // namespace
 
 bool parse_table_message(const nlmsghdr* nlh, ArpTableReading& into) {
-  io::UniqueNftTable t(nftnl_table_alloc());
+  base::UniqueNftTable t(nftnl_table_alloc());
   if (nftnl_table_nlmsg_parse(nlh, t.get()) < 0) return false;
   into.table_present = true;
   std::uint32_t len = 0;
@@ -65,7 +65,7 @@ bool parse_table_message(const nlmsghdr* nlh, ArpTableReading& into) {
 }
 
 bool parse_chain_message(const nlmsghdr* nlh, ArpTableReading& into) {
-  io::UniqueNftChain c(nftnl_chain_alloc());
+  base::UniqueNftChain c(nftnl_chain_alloc());
   if (nftnl_chain_nlmsg_parse(nlh, c.get()) < 0) return false;
   ArpChainReading chain;
   chain.name = nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME);
@@ -80,7 +80,7 @@ bool parse_chain_message(const nlmsghdr* nlh, ArpTableReading& into) {
 }
 
 bool parse_rule_message(const nlmsghdr* nlh, ArpTableReading& into) {
-  io::UniqueNftRule r(nftnl_rule_alloc());
+  base::UniqueNftRule r(nftnl_rule_alloc());
   if (nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) return false;
   ArpRuleReading rule;
   rule.chain = nftnl_rule_get_str(r.get(), NFTNL_RULE_CHAIN);
@@ -148,13 +148,13 @@ bool parse_set_elements_message(const nlmsghdr* nlh, ArpTableReading& into) {
 }
 
 std::variant<ArpNftTable, std::string> ArpNftTable::open() {
-  auto batches = io::NftSocket::open();
-  if (auto* e = std::get_if<io::NftError>(&batches)) return e->message;
-  io::UniqueMnlSocket dumps(mnl_socket_open(NETLINK_NETFILTER));
+  auto batches = base::NftSocket::open();
+  if (auto* e = std::get_if<base::NftError>(&batches)) return e->message;
+  base::UniqueMnlSocket dumps(mnl_socket_open(NETLINK_NETFILTER));
   if (!dumps || mnl_socket_bind(dumps.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
     return nft_error("opening a NETLINK_NETFILTER socket", errno);
   }
-  ArpNftTable t(std::move(std::get<io::NftSocket>(batches)), std::move(dumps));
+  ArpNftTable t(std::move(std::get<base::NftSocket>(batches)), std::move(dumps));
   t.dump_seq_ = static_cast<std::uint32_t>(std::time(nullptr));
   return t;
 }
@@ -219,7 +219,7 @@ std::variant<ArpTableReading, std::string> ArpNftTable::read(const ArpTableNames
 
   if (auto e = query(
           NFT_MSG_GETTABLE, 0, with_table([](nlmsghdr* nlh, const ArpTableNames& n) {
-            io::UniqueNftTable t(nftnl_table_alloc());
+            base::UniqueNftTable t(nftnl_table_alloc());
             nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, n.table.c_str());
             nftnl_table_nlmsg_build_payload(nlh, t.get());
           }),
@@ -231,12 +231,12 @@ std::variant<ArpTableReading, std::string> ArpNftTable::read(const ArpTableNames
 
   if (auto e = query(
           NFT_MSG_GETCHAIN, NLM_F_DUMP, with_table([](nlmsghdr* nlh, const ArpTableNames& n) {
-            io::UniqueNftChain c(nftnl_chain_alloc());
+            base::UniqueNftChain c(nftnl_chain_alloc());
             nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, n.table.c_str());
             nftnl_chain_nlmsg_build_payload(nlh, c.get());
           }),
           [&](const nlmsghdr* m) {
-            io::UniqueNftChain c(nftnl_chain_alloc());
+            base::UniqueNftChain c(nftnl_chain_alloc());
             if (nftnl_chain_nlmsg_parse(m, c.get()) < 0) return;
             // Older kernels ignore the table filter on dumps: keep only ours.
             if (names.table != nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE)) return;
@@ -248,12 +248,12 @@ std::variant<ArpTableReading, std::string> ArpNftTable::read(const ArpTableNames
 
   if (auto e = query(
           NFT_MSG_GETRULE, NLM_F_DUMP, with_table([](nlmsghdr* nlh, const ArpTableNames& n) {
-            io::UniqueNftRule r(nftnl_rule_alloc());
+            base::UniqueNftRule r(nftnl_rule_alloc());
             nftnl_rule_set_str(r.get(), NFTNL_RULE_TABLE, n.table.c_str());
             nftnl_rule_nlmsg_build_payload(nlh, r.get());
           }),
           [&](const nlmsghdr* m) {
-            io::UniqueNftRule r(nftnl_rule_alloc());
+            base::UniqueNftRule r(nftnl_rule_alloc());
             if (nftnl_rule_nlmsg_parse(m, r.get()) < 0) return;
             if (names.table != nftnl_rule_get_str(r.get(), NFTNL_RULE_TABLE)) return;
             parse_rule_message(m, reading);

@@ -12,8 +12,8 @@
 
 #include "core/arp_table_check.h"
 #include "core/desired_state.h"
-#include "io/nft_socket.h"
-#include "io/unique_nftnl.h"
+#include "base/nft_socket.h"
+#include "base/unique_nftnl.h"
 
 namespace lvs::agent {
 
@@ -27,11 +27,11 @@ class ArpNftTable {
   std::variant<ArpTableReading, std::string> read(const ArpTableNames& names);
 
  private:
-  ArpNftTable(io::NftSocket batches, io::UniqueMnlSocket dumps)
+  ArpNftTable(base::NftSocket batches, base::UniqueMnlSocket dumps)
       : batches_(std::move(batches)), dumps_(std::move(dumps)) {}
 
-  io::NftSocket batches_;
-  io::UniqueMnlSocket dumps_;  // queries only, so replies never mix with a batch's
+  base::NftSocket batches_;
+  base::UniqueMnlSocket dumps_;  // queries only, so replies never mix with a batch's
   std::uint32_t dump_seq_ = 1;
 };
 

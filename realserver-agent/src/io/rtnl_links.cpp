@@ -54,7 +54,7 @@ std::string describe(Ipv4 a, std::uint8_t len, const std::string& dev) {
 }  // namespace
 
 std::variant<RtnlClient, std::string> RtnlClient::open() {
-  io::UniqueMnlSocket sock(mnl_socket_open(NETLINK_ROUTE));
+  base::UniqueMnlSocket sock(mnl_socket_open(NETLINK_ROUTE));
   if (!sock || mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
     return rtnl_error("opening a NETLINK_ROUTE socket", errno);
   }
@@ -254,7 +254,7 @@ std::optional<std::string> RtnlClient::delete_link(const LinkFacts& link) {
 }
 
 std::variant<RtnlMonitor, std::string> RtnlMonitor::open() {
-  io::UniqueMnlSocket sock(mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  base::UniqueMnlSocket sock(mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC));
   if (!sock ||
       mnl_socket_bind(sock.get(), RTMGRP_IPV4_IFADDR | RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
     return rtnl_error("subscribing to address changes", errno);

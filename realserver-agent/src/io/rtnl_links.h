@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/host_facts.h"
-#include "io/unique_nftnl.h"  // UniqueMnlSocket
+#include "base/unique_nftnl.h"  // UniqueMnlSocket
 
 namespace lvs::agent {
 
@@ -31,14 +31,14 @@ class RtnlClient {
   std::optional<std::string> delete_link(const LinkFacts& link);
 
  private:
-  explicit RtnlClient(io::UniqueMnlSocket sock, std::uint32_t seq)
+  explicit RtnlClient(base::UniqueMnlSocket sock, std::uint32_t seq)
       : sock_(std::move(sock)), seq_(seq) {}
   // Sends `nlh` and reads replies until the ACK or the end of the dump, giving each data message
   // to `on_message`. Returns the errno (0 = success).
   template <typename OnMessage>
   int transact(struct nlmsghdr* nlh, OnMessage&& on_message);
 
-  io::UniqueMnlSocket sock_;
+  base::UniqueMnlSocket sock_;
   std::uint32_t seq_ = 0;
 };
 
@@ -52,8 +52,8 @@ class RtnlMonitor {
   bool drain();
 
  private:
-  explicit RtnlMonitor(io::UniqueMnlSocket sock) : sock_(std::move(sock)) {}
-  io::UniqueMnlSocket sock_;
+  explicit RtnlMonitor(base::UniqueMnlSocket sock) : sock_(std::move(sock)) {}
+  base::UniqueMnlSocket sock_;
 };
 
 }  // namespace lvs::agent

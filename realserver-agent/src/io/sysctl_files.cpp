@@ -8,12 +8,12 @@
 #include <charconv>
 #include <cstring>
 
-#include "io/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace lvs::agent {
 
 std::optional<std::uint32_t> read_sysctl(const SysctlSetting& setting) {
-  io::UniqueFd fd(::open(setting.proc_path().c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd fd(::open(setting.proc_path().c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return std::nullopt;
   std::array<char, 32> buf{};
   const ssize_t n = ::read(fd.get(), buf.data(), buf.size() - 1);
@@ -25,7 +25,7 @@ std::optional<std::uint32_t> read_sysctl(const SysctlSetting& setting) {
 }
 
 std::optional<std::string> write_sysctl_value(const SysctlSetting& setting, std::uint32_t value) {
-  io::UniqueFd fd(::open(setting.proc_path().c_str(), O_WRONLY | O_CLOEXEC));
+  base::UniqueFd fd(::open(setting.proc_path().c_str(), O_WRONLY | O_CLOEXEC));
   std::string text = std::to_string(value) + "\n";
   if (!fd.valid() ||
       ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {

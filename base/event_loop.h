@@ -8,9 +8,9 @@
 #include <string>
 #include <variant>
 
-#include "io/unique_fd.h"
+#include "base/unique_fd.h"
 
-namespace lvs::io {
+namespace lvs::base {
 
 class EventLoop {
  public:
@@ -27,4 +27,4 @@ class EventLoop {
   UniqueFd epoll_;
 };
 
-}  // namespace lvs::io
+}  // namespace lvs::base

@@ -1,4 +1,4 @@
-#include "io/nft_socket.h"
+#include "base/nft_socket.h"
 
 #include <linux/netlink.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <ctime>
 #include <vector>
 
-namespace lvs::io {
+namespace lvs::base {
 namespace {
 
 constexpr int kReplyTimeoutMs = 5000;
@@ -149,4 +149,4 @@ std::optional<NftError> NftSocket::run(const NftBatch& batch) {
   }
 }
 
-}  // namespace lvs::io
+}  // namespace lvs::base

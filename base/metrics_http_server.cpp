@@ -1,4 +1,4 @@
-#include "io/agent_http.h"
+#include "base/metrics_http_server.h"
 
 #include <CivetServer.h>
 #include <arpa/inet.h>
@@ -14,17 +14,16 @@
 #include <exception>
 #include <mutex>
 
+#include "base/prometheus_families.h"
+#include "base/unique_fd.h"
 #include "config/net_address.h"
-#include "io/prometheus_families.h"
-#include "io/unique_fd.h"
 
-namespace lvs::agent {
-
+namespace lvs::base {
 
 namespace {
 
 // The /healthz answer (see the header for why it is process-wide). Until the first publish the
-// agent has verified nothing: 503.
+// daemon has verified nothing: 503.
 struct HealthSlot {
   std::mutex mutex;
   bool healthy = false;
@@ -34,7 +33,7 @@ HealthSlot& health_slot() {
   static HealthSlot slot;
   return slot;
 }
-std::atomic<bool> g_server_open{false};
+std::atomic<bool> g_healthz_open{false};
 
 int answer_healthz(mg_connection* conn) {
   const mg_request_info* req = mg_get_request_info(conn);
@@ -58,16 +57,19 @@ int answer_healthz(mg_connection* conn) {
   return status;
 }
 
+// Civetweb reports a failed bind only as "possible problem binding to port"; redo the bind
+// ourselves to name the reason (in use, not a local address, ...).
 std::string bind_failure_reason(const Endpoint& ep) {
-  io::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return std::strerror(errno);
   const int one = 1;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // as civetweb does
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(ep.port);
   sa.sin_addr.s_addr = htonl(ep.addr);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::listen(fd.get(), 1) != 0) {
     return std::strerror(errno);
   }
   return "the HTTP server could not start";
@@ -75,55 +77,69 @@ std::string bind_failure_reason(const Endpoint& ep) {
 
 }  // namespace
 
-AgentHttpServer::AgentHttpServer(std::shared_ptr<prom::PublishedFamilies> published,
-                                 std::unique_ptr<prometheus::Exposer> exposer)
-    : published_(std::move(published)), exposer_(std::move(exposer)) {}
-AgentHttpServer::AgentHttpServer(AgentHttpServer&&) noexcept = default;
-AgentHttpServer& AgentHttpServer::operator=(AgentHttpServer&&) noexcept = default;
-AgentHttpServer::~AgentHttpServer() {
+MetricsHttpServer::MetricsHttpServer(std::string address, bool healthz,
+                                     std::shared_ptr<prom::PublishedFamilies> published,
+                                     std::unique_ptr<prometheus::Exposer> exposer)
+    : address_(std::move(address)),
+      healthz_(healthz),
+      published_(std::move(published)),
+      exposer_(std::move(exposer)) {}
+
+MetricsHttpServer::MetricsHttpServer(MetricsHttpServer&&) noexcept = default;
+MetricsHttpServer& MetricsHttpServer::operator=(MetricsHttpServer&&) noexcept = default;
+MetricsHttpServer::~MetricsHttpServer() {
   if (exposer_) {
     exposer_.reset();
-    g_server_open = false;
+    if (healthz_) g_healthz_open = false;
   }
 }
 
-std::variant<AgentHttpServer, std::string> AgentHttpServer::open(const std::string& listen) {
+std::variant<MetricsHttpServer, std::string> MetricsHttpServer::open(const std::string& listen,
+                                                                     MetricsHttpOptions options) {
   const auto ep = parse_endpoint(listen);
   if (!ep || ep->port == 0) {
-    return "metrics: \"" + listen + "\" is not IPV4:PORT (e.g. 127.0.0.1:9470); fix `metrics:`";
+    return "metrics: \"" + listen + "\" is not IPV4:PORT (e.g. 127.0.0.1:9469); fix `metrics:`";
   }
-  if (g_server_open.exchange(true)) return std::string("metrics: a server is already open");
+  if (options.healthz && g_healthz_open.exchange(true)) {
+    return std::string("metrics: a server with /healthz is already open in this process");
+  }
   // civetweb copies the callbacks when the server starts.
   CivetCallbacks callbacks;
-  callbacks.begin_request = answer_healthz;
+  if (options.healthz) callbacks.begin_request = answer_healthz;
   auto published = std::make_shared<prom::PublishedFamilies>();
   std::unique_ptr<prometheus::Exposer> exposer;
   try {
+    // Two threads: a scrape is a copy and a serialization, and Prometheus scrapes one at a time.
     exposer = std::make_unique<prometheus::Exposer>(
         std::vector<std::string>{"listening_ports", format_endpoint(*ep), "num_threads", "2"},
         &callbacks);
   } catch (const std::exception&) {
-    g_server_open = false;
+    if (options.healthz) g_healthz_open = false;
     return "metrics: cannot listen on " + format_endpoint(*ep) + ": " + bind_failure_reason(*ep) +
            "; choose a free local address for `metrics:`";
   }
   exposer->RegisterCollectable(published);
-  return AgentHttpServer(std::move(published), std::move(exposer));
+  return MetricsHttpServer(format_endpoint(*ep), options.healthz, std::move(published),
+                           std::move(exposer));
 }
 
-void AgentHttpServer::publish(std::vector<prometheus::MetricFamily> families,
-                              const HealthReport& health) {
+void MetricsHttpServer::publish(std::vector<prometheus::MetricFamily> families) {
   published_->replace(families);
+  // `families` now holds the previous set; it is freed here, outside the lock.
+}
+
+void MetricsHttpServer::publish_health(bool healthy, const std::vector<std::string>& problems) {
+  if (!healthz_) return;
   std::string body;
-  if (health.healthy) {
+  if (healthy) {
     body = "ok\n";
   } else {
-    for (const auto& p : health.problems) body += p + "\n";
+    for (const auto& p : problems) body += p + "\n";
   }
   auto& slot = health_slot();
   std::lock_guard lock(slot.mutex);
-  slot.healthy = health.healthy;
+  slot.healthy = healthy;
   slot.body = std::move(body);
 }
 
-}  // namespace lvs::agent
+}  // namespace lvs::base

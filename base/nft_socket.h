@@ -1,4 +1,4 @@
-// A NETLINK_NETFILTER socket that runs nftables batches (io/nft_rules.h) and turns the kernel's
+// A NETLINK_NETFILTER socket that runs nftables batches (base/nft_batch.h) and turns the kernel's
 // replies into one error value naming the command that failed and what to do about it.
 #pragma once
 
@@ -7,10 +7,10 @@
 #include <string>
 #include <variant>
 
-#include "io/nft_rules.h"
-#include "io/unique_nftnl.h"
+#include "base/nft_batch.h"
+#include "base/unique_nftnl.h"
 
-namespace lvs::io {
+namespace lvs::base {
 
 struct NftError {
   int errnum = 0;       // errno of the first failure (0 when it was not an errno)
@@ -37,4 +37,4 @@ class NftSocket {
   std::uint32_t seq_ = 0;
 };
 
-}  // namespace lvs::io
+}  // namespace lvs::base

@@ -11,7 +11,7 @@
 
 #include <memory>
 
-namespace lvs::io {
+namespace lvs::base {
 
 template <auto Free>
 struct CFree {
@@ -29,4 +29,4 @@ using UniqueNftExpr = std::unique_ptr<nftnl_expr, CFree<nftnl_expr_free>>;
 using UniqueNftUdataBuf = std::unique_ptr<nftnl_udata_buf, CFree<nftnl_udata_buf_free>>;
 using UniqueMnlSocket = std::unique_ptr<mnl_socket, CFree<mnl_socket_close>>;
 
-}  // namespace lvs::io
+}  // namespace lvs::base

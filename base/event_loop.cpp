@@ -1,4 +1,4 @@
-#include "io/event_loop.h"
+#include "base/event_loop.h"
 
 #include <errno.h>
 #include <sys/epoll.h>
@@ -6,7 +6,7 @@
 #include <array>
 #include <cstring>
 
-namespace lvs::io {
+namespace lvs::base {
 
 std::variant<EventLoop, std::string> EventLoop::open() {
   UniqueFd fd(epoll_create1(EPOLL_CLOEXEC));
@@ -34,4 +34,4 @@ std::size_t EventLoop::wait(int timeout_ms, std::span<std::uint32_t> ready) {
   return static_cast<std::size_t>(n);
 }
 
-}  // namespace lvs::io
+}  // namespace lvs::base

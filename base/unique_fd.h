@@ -1,12 +1,12 @@
 // An owned file descriptor: closed exactly once, movable, never copied. Every socket, epoll,
-// timerfd and signalfd the director opens lives in one of these.
+// timerfd and signalfd either daemon opens lives in one of these.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace lvs::io {
+namespace lvs::base {
 
 class UniqueFd {
  public:
@@ -32,4 +32,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace lvs::io
+}  // namespace lvs::base

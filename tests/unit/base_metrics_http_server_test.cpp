@@ -1,4 +1,4 @@
-// MetricsServer against real sockets: each test that listens first moves itself into a fresh
+// base::MetricsHttpServer against real sockets: each test that listens first moves itself into a fresh
 // network namespace (unshare(CLONE_NEWNET), loopback up), so its 127.0.0.1 is private and nothing
 // here can collide with, or be reached from, the root namespace. Checks what a scrape returns
 // (the last published families, Prometheus text, its Content-Type), that scrapes racing
@@ -23,10 +23,10 @@
 #include <string>
 #include <thread>
 
-#include "io/metrics_server.h"
-#include "io/unique_fd.h"
+#include "base/metrics_http_server.h"
+#include "base/unique_fd.h"
 
-namespace lvs::io {
+namespace lvs::base {
 namespace {
 
 constexpr std::uint16_t kPort = 9469;
@@ -48,7 +48,7 @@ bool under_ci() {
 // A new, empty network namespace for this thread (and the server threads it starts), lo up.
 void enter_fresh_netns() {
   ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << std::strerror(errno);
-  UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  base::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ASSERT_TRUE(fd.valid());
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
@@ -73,7 +73,7 @@ std::string scrape(std::uint16_t port = kPort) {
     ADD_FAILURE() << "refusing to connect outside a private network namespace";
     return {};
   }
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  base::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   const sockaddr_in sa = loopback(port);
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) return {};
   const std::string request =
@@ -99,17 +99,17 @@ std::string body_of(const std::string& response) {
   return end == std::string::npos ? std::string() : response.substr(end + 4);
 }
 
-MetricsServer open_server(const std::string& listen) {
-  auto opened = MetricsServer::open(listen);
+base::MetricsHttpServer open_server(const std::string& listen) {
+  auto opened = base::MetricsHttpServer::open(listen);
   if (auto* err = std::get_if<std::string>(&opened)) {
     ADD_FAILURE() << *err;
     std::abort();
   }
-  return std::move(std::get<MetricsServer>(opened));
+  return std::move(std::get<base::MetricsHttpServer>(opened));
 }
 
 std::string open_error(const std::string& listen) {
-  auto opened = MetricsServer::open(listen);
+  auto opened = base::MetricsHttpServer::open(listen);
   auto* err = std::get_if<std::string>(&opened);
   return err == nullptr ? std::string("(opened)") : *err;
 }
@@ -128,10 +128,10 @@ prometheus::MetricFamily counter(const std::string& name, int samples, double va
   return f;
 }
 
-TEST(MetricsServer, ServesTheLastPublishedFamiliesAsPrometheusText) {
+TEST(MetricsHttpServer, ServesTheLastPublishedFamiliesAsPrometheusText) {
   REQUIRE_ROOT_OR_SKIP();
   enter_fresh_netns();
-  MetricsServer server = open_server("127.0.0.1:9469");
+  base::MetricsHttpServer server = open_server("127.0.0.1:9469");
   EXPECT_EQ(server.address(), "127.0.0.1:9469");
 
   // Before the first publish: a valid, empty answer.
@@ -155,10 +155,10 @@ TEST(MetricsServer, ServesTheLastPublishedFamiliesAsPrometheusText) {
   EXPECT_NE(next.find("lvs_second_total{n=\"0\"} 8\n"), std::string::npos) << next;
 }
 
-TEST(MetricsServer, ScrapesRacingPublishesAlwaysSeeOneWholeSet) {
+TEST(MetricsHttpServer, ScrapesRacingPublishesAlwaysSeeOneWholeSet) {
   REQUIRE_ROOT_OR_SKIP();
   enter_fresh_netns();
-  MetricsServer server = open_server("127.0.0.1:9469");
+  base::MetricsHttpServer server = open_server("127.0.0.1:9469");
   server.publish({counter("lvs_race_total", 50, 0)});
   std::atomic<bool> stop = false;
   std::thread loop([&] {
@@ -189,10 +189,10 @@ TEST(MetricsServer, ScrapesRacingPublishesAlwaysSeeOneWholeSet) {
   EXPECT_EQ(scrapes, 40);
 }
 
-TEST(MetricsServer, PortInUseIsAOneLineErrorNamingTheAddress) {
+TEST(MetricsHttpServer, PortInUseIsAOneLineErrorNamingTheAddress) {
   REQUIRE_ROOT_OR_SKIP();
   enter_fresh_netns();
-  UniqueFd holder(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  base::UniqueFd holder(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   const sockaddr_in sa = loopback(kPort);
   ASSERT_EQ(::bind(holder.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa), 0);
   ASSERT_EQ(::listen(holder.get(), 1), 0);
@@ -204,7 +204,7 @@ TEST(MetricsServer, PortInUseIsAOneLineErrorNamingTheAddress) {
   EXPECT_EQ(err.find('\n'), std::string::npos) << err;
 }
 
-TEST(MetricsServer, AddressNotOnThisHostIsAnError) {
+TEST(MetricsHttpServer, AddressNotOnThisHostIsAnError) {
   REQUIRE_ROOT_OR_SKIP();
   enter_fresh_netns();
   const std::string err = open_error("10.200.0.99:9469");
@@ -213,22 +213,22 @@ TEST(MetricsServer, AddressNotOnThisHostIsAnError) {
       << err;
 }
 
-TEST(MetricsServer, TheListeningSocketClosesWithTheServer) {
+TEST(MetricsHttpServer, TheListeningSocketClosesWithTheServer) {
   REQUIRE_ROOT_OR_SKIP();
   enter_fresh_netns();
   {
-    MetricsServer server = open_server("127.0.0.1:9469");
-    MetricsServer moved = std::move(server);  // the daemon keeps it in a std::optional
+    base::MetricsHttpServer server = open_server("127.0.0.1:9469");
+    base::MetricsHttpServer moved = std::move(server);  // the daemon keeps it in a std::optional
     moved.publish({counter("lvs_moved_total", 1, 1)});
     EXPECT_NE(body_of(scrape()).find("lvs_moved_total"), std::string::npos);
   }
   EXPECT_EQ(scrape(), "");
   // And the port can be taken again at once (a restart of the daemon).
-  MetricsServer again = open_server("127.0.0.1:9469");
+  base::MetricsHttpServer again = open_server("127.0.0.1:9469");
   EXPECT_TRUE(scrape().starts_with("HTTP/1.1 200"));
 }
 
-TEST(MetricsServer, MalformedAddressesAreRefusedBeforeListening) {
+TEST(MetricsHttpServer, MalformedAddressesAreRefusedBeforeListening) {
   // No socket is opened for these: no namespace needed.
   for (const char* bad : {"localhost:9469", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", ""}) {
     const std::string err = open_error(bad);

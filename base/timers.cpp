@@ -1,15 +1,13 @@
-#include "io/event_loop_sources.h"
+#include "base/timers.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstring>
 
-namespace lvs::io {
+namespace lvs::base {
 
 std::variant<PeriodicTimer, std::string> PeriodicTimer::open(std::uint32_t interval_ms) {
   UniqueFd fd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
@@ -30,22 +28,29 @@ std::uint64_t PeriodicTimer::consume() {
   return expirations;
 }
 
-std::variant<SignalSource, std::string> SignalSource::open(std::initializer_list<int> signals) {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : signals) sigaddset(&set, s);
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) {
-    return std::string("sigprocmask: ") + std::strerror(errno);
-  }
-  UniqueFd fd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!fd.valid()) return std::string("signalfd: ") + std::strerror(errno);
-  return SignalSource(std::move(fd));
+std::variant<DeadlineTimer, std::string> DeadlineTimer::open() {
+  UniqueFd fd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+  if (!fd.valid()) return "cannot create a timerfd: " + std::string(std::strerror(errno));
+  return DeadlineTimer(std::move(fd));
 }
 
-int SignalSource::next() {
-  signalfd_siginfo info{};
-  if (read(fd_.get(), &info, sizeof(info)) != sizeof(info)) return 0;
-  return static_cast<int>(info.ssi_signo);
+void DeadlineTimer::arm(std::optional<std::uint64_t> due_ms) {
+  if (due_ms == armed_) return;
+  itimerspec spec{};
+  if (due_ms) {
+    // 0 would disarm: an instant in the past is "now", which the kernel fires at once.
+    const std::uint64_t due = *due_ms == 0 ? 1 : *due_ms;
+    spec.it_value.tv_sec = static_cast<time_t>(due / 1000);
+    spec.it_value.tv_nsec = static_cast<long>((due % 1000) * 1000000);
+  }
+  if (timerfd_settime(fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) == 0) armed_ = due_ms;
+}
+
+void DeadlineTimer::consume() {
+  std::uint64_t expirations = 0;
+  while (::read(fd_.get(), &expirations, sizeof(expirations)) < 0 && errno == EINTR) {
+  }
+  armed_.reset();  // one-shot: nothing is armed any more
 }
 
 std::uint64_t monotonic_ms() {
@@ -55,4 +60,4 @@ std::uint64_t monotonic_ms() {
          static_cast<std::uint64_t>(ts.tv_nsec) / 1000000u;
 }
 
-}  // namespace lvs::io
+}  // namespace lvs::base
