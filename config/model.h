@@ -9,25 +9,9 @@
 #include <vector>
 
 #include "config/net_address.h"
+#include "config/service_key.h"
 
 namespace lvs::config {
-
-// How a virtual service is matched: by protocol + VIP:port, or by firewall mark (ipvsadm -f).
-enum class ServiceProtocol : std::uint8_t { Tcp, Udp, Fwmark };
-
-struct ServiceKey {
-  ServiceProtocol protocol = ServiceProtocol::Tcp;
-  Endpoint vip;              // tcp/udp services: VIP and port (host order)
-  std::uint32_t fwmark = 0;  // fwmark services: the mark (1..2^32-1)
-
-  // "tcp/10.200.0.100:80", "udp/10.200.0.100:53", "fwm/1": the form used in metrics labels,
-  // simulator events and log lines.
-  std::string to_string() const;
-  friend bool operator==(const ServiceKey&, const ServiceKey&) = default;
-};
-
-// Parses the to_string() form back; nullopt if malformed.
-std::optional<ServiceKey> parse_service_key(std::string_view text);
 
 // ipvsadm -g/-i/-m. Only gatewaying (direct routing) is supported by the director.
 enum class Forwarding : std::uint8_t { Gatewaying };

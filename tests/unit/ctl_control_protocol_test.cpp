@@ -17,7 +17,7 @@ Snapshot full_snapshot() {
   snap.table_size = 65536;
   snap.timeouts = {901, 121, 301};
   ServiceSnapshot web;
-  web.key = {ServiceKind::tcp, ep("10.200.0.100:80"), 0};
+  web.key = {config::ServiceProtocol::Tcp, ep("10.200.0.100:80"), 0};
   web.scheduler = "wrr";
   web.persistent = true;
   web.persistent_timeout_s = 300;
@@ -42,7 +42,7 @@ Snapshot full_snapshot() {
   d.forwarding = "Masq";
   web.destinations.push_back(d);
   ServiceSnapshot mark;
-  mark.key = {ServiceKind::fwmark, {}, 7};
+  mark.key = {config::ServiceProtocol::Fwmark, {}, 7};
   mark.scheduler = "sh";
   snap.services = {web, mark};
   snap.connections = {{ConnProtocol::tcp, ep("10.200.0.10:40000"), ep("10.200.0.100:80"),
@@ -209,7 +209,7 @@ TEST(ControlProtocol, ConnectionsRoundTrip) {
 TEST(ControlProtocol, NamesWithSpacesCannotBreakTheFraming) {
   Snapshot snap;
   ServiceSnapshot s;
-  s.key = {ServiceKind::udp, ep("10.0.0.1:53"), 0};
+  s.key = {config::ServiceProtocol::Udp, ep("10.0.0.1:53"), 0};
   s.scheduler = "bad name\nservice tcp/1.2.3.4:1 scheduler=rr";
   snap.services = {s};
   auto decoded = decode_response(encode_response(snap, Command::list));

@@ -22,7 +22,7 @@ DestinationSnapshot dest(const char* addr, int weight, unsigned active, unsigned
 
 ServiceSnapshot tcp80() {
   ServiceSnapshot s;
-  s.key = {ServiceKind::tcp, ep("10.200.0.100:80"), 0};
+  s.key = {config::ServiceProtocol::Tcp, ep("10.200.0.100:80"), 0};
   s.scheduler = "wlc";
   // The daemon's list order (reverse of the config file); ipvsadm sorts by address.
   s.destinations = {dest("10.200.0.13:80", 1, 2, 0), dest("10.200.0.11:80", 3, 12, 4),
@@ -34,17 +34,17 @@ ServiceSnapshot tcp80() {
 Snapshot lab_snapshot() {
   Snapshot snap;
   ServiceSnapshot fwm;
-  fwm.key = {ServiceKind::fwmark, {}, 1};
+  fwm.key = {config::ServiceProtocol::Fwmark, {}, 1};
   fwm.scheduler = "wlc";
   fwm.destinations = {dest("10.200.0.11:0", 1, 0, 0)};
 
   ServiceSnapshot udp;
-  udp.key = {ServiceKind::udp, ep("10.200.0.100:53"), 0};
+  udp.key = {config::ServiceProtocol::Udp, ep("10.200.0.100:53"), 0};
   udp.scheduler = "rr";
   udp.destinations = {dest("10.200.0.13:53", 1, 0, 5)};
 
   ServiceSnapshot https;
-  https.key = {ServiceKind::tcp, ep("10.200.0.100:443"), 0};
+  https.key = {config::ServiceProtocol::Tcp, ep("10.200.0.100:443"), 0};
   https.scheduler = "sh";
   https.sh_port = true;
   https.persistent = true;
@@ -186,7 +186,7 @@ TEST(IpvsadmFormat, Rate) {
 TEST(IpvsadmFormat, StatsForAFwmarkService) {
   Snapshot snap;
   ServiceSnapshot s;
-  s.key = {ServiceKind::fwmark, {}, 42};
+  s.key = {config::ServiceProtocol::Fwmark, {}, 42};
   s.stats = {7, 70, 0, 7000, 0};
   snap.services = {s};
   ListFormat format;
@@ -278,17 +278,17 @@ TEST(IpvsadmFormat, Timeouts) {
 }
 
 TEST(IpvsadmSort, ServicesByFwmarkProtocolAddressPort) {
-  auto svc = [](ServiceKind kind, const char* vip, std::uint32_t mark) {
+  auto svc = [](config::ServiceProtocol kind, const char* vip, std::uint32_t mark) {
     ServiceSnapshot s;
     s.key = {kind, vip ? ep(vip) : Endpoint{}, mark};
     return s;
   };
   std::vector<ServiceSnapshot> in = {
-      svc(ServiceKind::fwmark, nullptr, 2),     svc(ServiceKind::udp, "10.0.0.1:53", 0),
-      svc(ServiceKind::tcp, "10.0.0.2:80", 0),  svc(ServiceKind::fwmark, nullptr, 1),
-      svc(ServiceKind::tcp, "10.0.0.1:443", 0), svc(ServiceKind::tcp, "10.0.0.1:80", 0)};
+      svc(config::ServiceProtocol::Fwmark, nullptr, 2),     svc(config::ServiceProtocol::Udp, "10.0.0.1:53", 0),
+      svc(config::ServiceProtocol::Tcp, "10.0.0.2:80", 0),  svc(config::ServiceProtocol::Fwmark, nullptr, 1),
+      svc(config::ServiceProtocol::Tcp, "10.0.0.1:443", 0), svc(config::ServiceProtocol::Tcp, "10.0.0.1:80", 0)};
   std::vector<std::string> order;
-  for (const auto& s : sorted_services(in)) order.push_back(format_service_key(s.key));
+  for (const auto& s : sorted_services(in)) order.push_back(s.key.to_string());
   EXPECT_EQ(order,
             (std::vector<std::string>{"tcp/10.0.0.1:80", "tcp/10.0.0.1:443", "tcp/10.0.0.2:80",
                                       "udp/10.0.0.1:53", "fwm/1", "fwm/2"}));

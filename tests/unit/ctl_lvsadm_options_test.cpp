@@ -57,16 +57,16 @@ TEST(LvsadmOptions, ViewPrecedenceIsIpvsadms) {
 TEST(LvsadmOptions, ServiceSelection) {
   Invocation inv = parse_ok({"-Lnt", "10.200.0.100:80"});
   ASSERT_TRUE(inv.list.service.has_value());
-  EXPECT_EQ(format_service_key(*inv.list.service), "tcp/10.200.0.100:80");
+  EXPECT_EQ(inv.list.service->to_string(), "tcp/10.200.0.100:80");
 
   inv = parse_ok({"-L", "-n", "-t10.200.0.100:443"});
-  EXPECT_EQ(format_service_key(*inv.list.service), "tcp/10.200.0.100:443");
+  EXPECT_EQ(inv.list.service->to_string(), "tcp/10.200.0.100:443");
   inv = parse_ok({"-L", "--udp-service=10.200.0.100:53"});
-  EXPECT_EQ(format_service_key(*inv.list.service), "udp/10.200.0.100:53");
+  EXPECT_EQ(inv.list.service->to_string(), "udp/10.200.0.100:53");
   inv = parse_ok({"-L", "--fwmark-service", "7"});
-  EXPECT_EQ(format_service_key(*inv.list.service), "fwm/7");
+  EXPECT_EQ(inv.list.service->to_string(), "fwm/7");
   inv = parse_ok({"-Lnf", "1"});
-  EXPECT_EQ(format_service_key(*inv.list.service), "fwm/1");
+  EXPECT_EQ(inv.list.service->to_string(), "fwm/1");
 }
 
 TEST(LvsadmOptions, SocketPath) {
@@ -133,10 +133,10 @@ namespace {
 Snapshot two_services() {
   Snapshot snap;
   ServiceSnapshot a;
-  a.key = {ServiceKind::tcp, *parse_endpoint("10.200.0.100:80"), 0};
+  a.key = {config::ServiceProtocol::Tcp, *parse_endpoint("10.200.0.100:80"), 0};
   a.scheduler = "rr";
   ServiceSnapshot b;
-  b.key = {ServiceKind::fwmark, {}, 3};
+  b.key = {config::ServiceProtocol::Fwmark, {}, 3};
   b.scheduler = "sh";
   snap.services = {a, b};
   snap.connections = {{ConnProtocol::udp, *parse_endpoint("10.200.0.10:9"),

@@ -24,7 +24,7 @@ const Endpoint kRs2{ip(10, 200, 0, 12), 80};
 const Endpoint kRs3{ip(10, 200, 0, 13), 80};
 
 ctl::DestinationSnapshot dest(Endpoint address, std::int32_t weight, std::uint32_t active,
-                              std::uint32_t inactive, ctl::Stats stats) {
+                              std::uint32_t inactive, TrafficStats stats) {
   ctl::DestinationSnapshot d;
   d.address = address;
   d.weight = weight;
@@ -38,7 +38,7 @@ ctl::DestinationSnapshot dest(Endpoint address, std::int32_t weight, std::uint32
 ctl::Snapshot lab_snapshot() {
   ctl::Snapshot snap;
   ctl::ServiceSnapshot http;
-  http.key = {ctl::ServiceKind::tcp, kVip, 0};
+  http.key = {config::ServiceProtocol::Tcp, kVip, 0};
   http.scheduler = "wlc";
   http.stats = {.conns = 60, .inpkts = 420, .outpkts = 0, .inbytes = 25200, .outbytes = 0};
   http.destinations = {
@@ -47,7 +47,7 @@ ctl::Snapshot lab_snapshot() {
       dest(kRs1, 3, 2, 28, {.conns = 30, .inpkts = 210, .inbytes = 12600}),
   };
   ctl::ServiceSnapshot udp;
-  udp.key = {ctl::ServiceKind::udp, {kVip.addr, 9000}, 0};
+  udp.key = {config::ServiceProtocol::Udp, {kVip.addr, 9000}, 0};
   udp.scheduler = "wrr";
   udp.stats = {.conns = 6, .inpkts = 6, .inbytes = 198};
   udp.destinations = {dest({kRs1.addr, 9000}, 3, 0, 6, {.conns = 6, .inpkts = 6, .inbytes = 198})};
@@ -208,7 +208,7 @@ TEST(DirectorMetrics, BackendUpNeedsWeightNoOverloadAndAUsableMac) {
 TEST(DirectorMetrics, FwmarkServiceLabel) {
   ctl::Snapshot snap;
   ctl::ServiceSnapshot svc;
-  svc.key = {ctl::ServiceKind::fwmark, {}, 7};
+  svc.key = {config::ServiceProtocol::Fwmark, {}, 7};
   svc.destinations = {dest({kRs1.addr, 0}, 1, 0, 0, {})};
   snap.services = {svc};
   DirectorMetricsInput in(snap);

@@ -78,7 +78,7 @@ void write_all(int fd, const std::string& text) {
 Snapshot some_snapshot() {
   Snapshot snap;
   ServiceSnapshot s;
-  s.key = {ServiceKind::tcp, *parse_endpoint("10.200.0.100:80"), 0};
+  s.key = {config::ServiceProtocol::Tcp, *parse_endpoint("10.200.0.100:80"), 0};
   s.scheduler = "rr";
   DestinationSnapshot d;
   d.address = *parse_endpoint("10.200.0.11:80");

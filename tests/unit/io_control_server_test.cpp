@@ -118,7 +118,7 @@ class RawClient {
 ctl::Snapshot one_service() {
   ctl::Snapshot snap;
   ctl::ServiceSnapshot s;
-  s.key = {ctl::ServiceKind::tcp, *parse_endpoint("10.200.0.100:80"), 0};
+  s.key = {config::ServiceProtocol::Tcp, *parse_endpoint("10.200.0.100:80"), 0};
   s.scheduler = "wlc";
   ctl::DestinationSnapshot d;
   d.address = *parse_endpoint("10.200.0.11:80");

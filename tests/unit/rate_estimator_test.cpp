@@ -1,7 +1,8 @@
 // The IPVS rate estimator against values computed by hand from ip_vs_est.c's arithmetic
 // (rate = delta << 9 or << 4, avg += (s64)(rate - avg) >> 2, read (avg + 0x1FF) >> 10 or
 // (avg + 0xF) >> 5), and its 2-second clock over a real ServiceTable.
-#include "service/rate_estimator.h"
+#include "model/rate_estimator.h"
+#include "service/rate_sampler.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@
 #include <variant>
 
 #include "config/loader.h"
-#include "service/destination.h"
+#include "model/destination.h"
 #include "service/service_table.h"
 
 namespace lvs {

@@ -13,7 +13,8 @@
 #include "config/loader.h"
 #include "ctl/control_protocol.h"
 #include "ctl/ipvsadm_format.h"
-#include "service/rate_estimator.h"
+#include "model/rate_estimator.h"
+#include "service/rate_sampler.h"
 
 namespace lvs {
 namespace {
@@ -96,7 +97,7 @@ TEST_F(StateSnapshotTest, ServicesAndDestinationsAsConfigured) {
   EXPECT_TRUE(snap.connections.empty());
 
   const ctl::ServiceSnapshot& t = snap.services[0];
-  EXPECT_EQ(ctl::format_service_key(t.key), "tcp/10.200.0.100:80");
+  EXPECT_EQ(t.key.to_string(), "tcp/10.200.0.100:80");
   EXPECT_EQ(t.scheduler, "rr");
   EXPECT_FALSE(t.persistent);
   EXPECT_EQ(t.netmask, 0xffffffffu);
@@ -112,7 +113,7 @@ TEST_F(StateSnapshotTest, ServicesAndDestinationsAsConfigured) {
   EXPECT_EQ(t.destinations[1].forwarding, "Route");
 
   const ctl::ServiceSnapshot& u = snap.services[1];
-  EXPECT_EQ(ctl::format_service_key(u.key), "udp/10.200.0.100:53");
+  EXPECT_EQ(u.key.to_string(), "udp/10.200.0.100:53");
   EXPECT_EQ(u.scheduler, "sh");
   EXPECT_TRUE(u.persistent);
   EXPECT_EQ(u.persistent_timeout_s, 300u);
@@ -122,7 +123,7 @@ TEST_F(StateSnapshotTest, ServicesAndDestinationsAsConfigured) {
   EXPECT_FALSE(u.one_packet);
 
   const ctl::ServiceSnapshot& f = snap.services[2];
-  EXPECT_EQ(ctl::format_service_key(f.key), "fwm/7");
+  EXPECT_EQ(f.key.to_string(), "fwm/7");
   EXPECT_EQ(f.scheduler, "wlc");
   EXPECT_EQ(f.persistent_timeout_s, 60u);
   ASSERT_EQ(f.destinations.size(), 1u);
@@ -143,18 +144,18 @@ TEST_F(StateSnapshotTest, CountersStatesAndTimeLeft) {
 
   const ctl::Snapshot snap = build_state_snapshot(services, dispatcher, 10'000, true);
   const ctl::ServiceSnapshot& t = snap.services[0];
-  EXPECT_EQ(t.stats, (ctl::Stats{2, 3, 0, 172, 0}));
+  EXPECT_EQ(t.stats, (TrafficStats{2, 3, 0, 172, 0}));
   const auto& first = t.destinations[c1.destination->address == t.destinations[0].address ? 0 : 1];
   const auto& second = t.destinations[c2.destination->address == t.destinations[0].address ? 0 : 1];
-  EXPECT_EQ(first.stats, (ctl::Stats{1, 2, 0, 112, 0}));
-  EXPECT_EQ(second.stats, (ctl::Stats{1, 1, 0, 60, 0}));
+  EXPECT_EQ(first.stats, (TrafficStats{1, 2, 0, 112, 0}));
+  EXPECT_EQ(second.stats, (TrafficStats{1, 1, 0, 60, 0}));
   // ESTABLISHED and SYN_RECV both count as active in mainline.
   EXPECT_EQ(first.active_conns, 1u);
   EXPECT_EQ(second.active_conns, 1u);
   EXPECT_EQ(first.inactive_conns + second.inactive_conns, 0u);
 
   const ctl::ServiceSnapshot& u = snap.services[1];
-  EXPECT_EQ(u.stats, (ctl::Stats{1, 1, 0, 40, 0}));
+  EXPECT_EQ(u.stats, (TrafficStats{1, 1, 0, 40, 0}));
   EXPECT_EQ(u.destinations[0].inactive_conns, 1u);
   EXPECT_EQ(u.destinations[0].persistent_conns, 1u);  // the template
   EXPECT_EQ(snap.services[2].destinations[0].persistent_conns, 1u);
@@ -212,9 +213,9 @@ TEST_F(StateSnapshotTest, RatesComeFromTheEstimators) {
   tcp->stats.conns = 2000;
   sampler.sample(services, 2000);
   const ctl::Snapshot snap = build_state_snapshot(services, dispatcher, 2000, false);
-  EXPECT_EQ(snap.services[0].rates, (ctl::Rates{250, 0, 0, 0, 0}));
-  EXPECT_EQ(snap.services[0].destinations[0].rates, (ctl::Rates{250, 0, 0, 375000, 0}));
-  EXPECT_EQ(snap.services[0].destinations[1].rates, ctl::Rates{});
+  EXPECT_EQ(snap.services[0].rates, (EstimatedRates{250, 0, 0, 0, 0}));
+  EXPECT_EQ(snap.services[0].destinations[0].rates, (EstimatedRates{250, 0, 0, 375000, 0}));
+  EXPECT_EQ(snap.services[0].destinations[1].rates, EstimatedRates{});
 }
 
 TEST_F(StateSnapshotTest, DeletedServicesAndDestinationsAreNotListed) {
@@ -243,8 +244,8 @@ services:
 
   const ctl::Snapshot snap = build_state_snapshot(services, dispatcher, 1000, true);
   ASSERT_EQ(snap.services.size(), 2u);
-  EXPECT_EQ(ctl::format_service_key(snap.services[0].key), "tcp/10.200.0.100:80");
-  EXPECT_EQ(ctl::format_service_key(snap.services[1].key), "fwm/7");
+  EXPECT_EQ(snap.services[0].key.to_string(), "tcp/10.200.0.100:80");
+  EXPECT_EQ(snap.services[1].key.to_string(), "fwm/7");
   ASSERT_EQ(snap.services[0].destinations.size(), 1u);
   EXPECT_EQ(snap.services[0].destinations[0].address, kept);
   // Their connections are still in the table, as ipvsadm -Lnc would show them.

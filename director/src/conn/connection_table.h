@@ -29,7 +29,7 @@
 #include "conn/tcp_state.h"
 #include "conn/timer_wheel.h"
 #include "sched/scheduler.h"
-#include "service/destination.h"
+#include "model/destination.h"
 #include "service/virtual_service.h"
 
 namespace lvs {

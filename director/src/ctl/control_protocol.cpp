@@ -78,7 +78,7 @@ std::optional<T> parse_number(std::string_view text) {
   return value;
 }
 
-void append_counters(std::string& out, const Stats& s, const Rates& r) {
+void append_counters(std::string& out, const TrafficStats& s, const EstimatedRates& r) {
   out += " conns=" + std::to_string(s.conns) + " inpkts=" + std::to_string(s.inpkts) +
          " outpkts=" + std::to_string(s.outpkts) + " inbytes=" + std::to_string(s.inbytes) +
          " outbytes=" + std::to_string(s.outbytes) + " cps=" + std::to_string(r.cps) +
@@ -128,7 +128,7 @@ class ResponseDecoder {
     return std::nullopt;
   }
 
-  static bool counter(std::string_view key, std::string_view value, Stats& s, Rates& r,
+  static bool counter(std::string_view key, std::string_view value, TrafficStats& s, EstimatedRates& r,
                       bool& known) {
     struct Field {
       std::string_view key;
@@ -176,7 +176,7 @@ class ResponseDecoder {
 
   std::optional<ProtocolError> service(const std::vector<std::string_view>& words) {
     if (words.size() < 2) return fail("service record without a service key");
-    auto key = parse_service_key(words[1]);
+    auto key = config::parse_service_key(words[1]);
     if (!key) {
       return fail("bad service key '" + std::string(words[1]) +
                   "' (expected tcp/IP:PORT, udp/IP:PORT or fwm/MARK)");
@@ -421,7 +421,7 @@ std::string encode_response(const Snapshot& snapshot, Command command) {
   records.push_back(info_record(snapshot));
   if (command == Command::list) {
     for (const ServiceSnapshot& s : snapshot.services) {
-      std::string r = "service " + format_service_key(s.key) + " scheduler=" + word(s.scheduler);
+      std::string r = "service " + s.key.to_string() + " scheduler=" + word(s.scheduler);
       if (s.persistent) r += " persistent=" + std::to_string(s.persistent_timeout_s);
       if (s.netmask != 0xffffffffu) r += " netmask=" + format_ipv4(s.netmask);
       std::string flags;

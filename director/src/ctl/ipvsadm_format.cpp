@@ -32,29 +32,29 @@ using ull = unsigned long long;
 
 // The protocol numbers ipvs_cmp_services() compares (IPPROTO_TCP 6 < IPPROTO_UDP 17); fwmark
 // services carry protocol 0 in the kernel's table but are ordered by fwmark first anyway.
-int protocol_number(ServiceKind kind) {
+int protocol_number(config::ServiceProtocol kind) {
   switch (kind) {
-    case ServiceKind::tcp:
+    case config::ServiceProtocol::Tcp:
       return 6;
-    case ServiceKind::udp:
+    case config::ServiceProtocol::Udp:
       return 17;
-    case ServiceKind::fwmark:
+    case config::ServiceProtocol::Fwmark:
       return 0;
   }
   return 0;
 }
 
 // svc_name as print_service_entry() builds it in listing mode.
-std::string service_name(const ServiceKey& key) {
+std::string service_name(const config::ServiceKey& key) {
   std::string name;
-  switch (key.kind) {
-    case ServiceKind::fwmark:
+  switch (key.protocol) {
+    case config::ServiceProtocol::Fwmark:
       appendf(name, "FWM  %u", key.fwmark);
       return name;
-    case ServiceKind::tcp:
+    case config::ServiceProtocol::Tcp:
       name = "TCP  ";
       break;
-    case ServiceKind::udp:
+    case config::ServiceProtocol::Udp:
       name = "UDP  ";
       break;
   }
@@ -107,7 +107,7 @@ void append_title(std::string& out, ListView view) {
   }
 }
 
-void append_stats(std::string& out, const Stats& s, bool exact) {
+void append_stats(std::string& out, const TrafficStats& s, bool exact) {
   out += format_largenum(s.conns, exact);
   out += format_largenum(s.inpkts, exact);
   out += format_largenum(s.outpkts, exact);
@@ -117,7 +117,7 @@ void append_stats(std::string& out, const Stats& s, bool exact) {
 
 // ipvsadm >= 1.27 prints every rate column through print_largenum (64-bit estimator values);
 // below 100 million that is the same text as the older "%8u" columns.
-void append_rates(std::string& out, const Rates& r, bool exact) {
+void append_rates(std::string& out, const EstimatedRates& r, bool exact) {
   out += format_largenum(r.cps, exact);
   out += format_largenum(r.inpps, exact);
   out += format_largenum(r.outpps, exact);
@@ -216,8 +216,8 @@ std::vector<ServiceSnapshot> sorted_services(const std::vector<ServiceSnapshot>&
   std::vector<ServiceSnapshot> out = services;
   std::stable_sort(out.begin(), out.end(), [](const ServiceSnapshot& a, const ServiceSnapshot& b) {
     auto key = [](const ServiceSnapshot& s) {
-      const bool mark = s.key.kind == ServiceKind::fwmark;
-      return std::make_tuple(mark ? s.key.fwmark : 0u, protocol_number(s.key.kind),
+      const bool mark = s.key.protocol == config::ServiceProtocol::Fwmark;
+      return std::make_tuple(mark ? s.key.fwmark : 0u, protocol_number(s.key.protocol),
                              mark ? 0u : s.key.vip.addr, mark ? 0 : s.key.vip.port);
     };
     return key(a) < key(b);

@@ -108,16 +108,21 @@ std::string describe(const Unsupported& u) {
 
 // -t/-u take "IP:PORT" (ipvsadm also takes host names and service names; the director resolves
 // none, so they are refused with a message saying so).
-std::variant<ServiceKey, UsageError> service_argument(char option, const std::string& value) {
-  ServiceKey key;
+std::variant<config::ServiceKey, UsageError> service_argument(char option,
+                                                             const std::string& value) {
+  config::ServiceKey key;
   if (option == 'f') {
-    auto parsed = parse_service_key("fwm/" + value);
-    if (!parsed) {
+    // As ipvsadm's string_to_number(): decimal, leading zeros allowed, 1..2^32-1.
+    std::uint32_t mark = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), mark);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || mark == 0) {
       return UsageError{"invalid fwmark '" + value + "': an integer from 1 to 4294967295"};
     }
-    return *parsed;
+    key.protocol = config::ServiceProtocol::Fwmark;
+    key.fwmark = mark;
+    return key;
   }
-  key.kind = option == 't' ? ServiceKind::tcp : ServiceKind::udp;
+  key.protocol = option == 't' ? config::ServiceProtocol::Tcp : config::ServiceProtocol::Udp;
   auto ep = parse_endpoint(value);
   if (!ep) {
     return UsageError{"invalid service address '" + value +
@@ -163,7 +168,7 @@ class Parser {
     if (inv_.list.service) return UsageError{"multiple service options specified"};
     auto key = service_argument(option, *v);
     if (auto* e = std::get_if<UsageError>(&key)) return *e;
-    inv_.list.service = std::get<ServiceKey>(key);
+    inv_.list.service = std::get<config::ServiceKey>(key);
     return std::nullopt;
   }
 
@@ -451,14 +456,6 @@ std::variant<Invocation, UsageError> parse_lvsadm_args(const std::vector<std::st
   return Parser(args).run();
 }
 
-namespace {
-// Only the fields that identify the kind of key count (a fwmark key's vip is not compared).
-bool same_service(const ServiceKey& a, const ServiceKey& b) {
-  if (a.kind != b.kind) return false;
-  return a.kind == ServiceKind::fwmark ? a.fwmark == b.fwmark : a.vip == b.vip;
-}
-}  // namespace
-
 Command command_for(const ListRequest& request) {
   return request.connections ? Command::list_connections : Command::list;
 }
@@ -471,7 +468,7 @@ ListOutput render_list(const ListRequest& request, const Snapshot& snapshot) {
   if (request.daemon) return {};
   if (request.service) {
     for (const ServiceSnapshot& s : snapshot.services) {
-      if (same_service(s.key, *request.service)) return {format_service(s, request.format), {}};
+      if (s.key == *request.service) return {format_service(s, request.format), {}};
     }
     return {{}, "No such service"};
   }

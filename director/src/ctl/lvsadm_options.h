@@ -20,7 +20,7 @@ struct ListRequest {
   bool connections = false;           // -c
   bool timeouts = false;              // --timeout
   bool daemon = false;                // --daemon
-  std::optional<ServiceKey> service;  // -t/-u/-f: list that one service
+  std::optional<config::ServiceKey> service;  // -t/-u/-f: list that one service
   bool numeric = false;               // -n (names are never resolved; accepted for ipvsadm's sake)
 };
 

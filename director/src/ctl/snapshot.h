@@ -10,40 +10,13 @@
 #include <vector>
 
 #include "config/net_address.h"
+#include "config/service_key.h"
+#include "model/traffic_stats.h"
 
 namespace lvs::ctl {
 
-// Counters since the service/destination was added (ipvsadm --stats), as the kernel's
-// ip_vs_kstats: connections scheduled, packets and bytes seen in each direction. For direct
-// routing the director never sees the return traffic, so the out* counters stay 0 as in IPVS-DR.
-struct Stats {
-  std::uint64_t conns = 0;
-  std::uint64_t inpkts = 0;
-  std::uint64_t outpkts = 0;
-  std::uint64_t inbytes = 0;
-  std::uint64_t outbytes = 0;
-  friend bool operator==(const Stats&, const Stats&) = default;
-};
-
-// Estimated rates per second (ipvsadm --rate), as the kernel's ip_vs_estimator computes them.
-struct Rates {
-  std::uint64_t cps = 0;
-  std::uint64_t inpps = 0;
-  std::uint64_t outpps = 0;
-  std::uint64_t inbps = 0;
-  std::uint64_t outbps = 0;
-  friend bool operator==(const Rates&, const Rates&) = default;
-};
-
-enum class ServiceKind : std::uint8_t { tcp, udp, fwmark };
-
-// A virtual service's identity: protocol + VIP:port, or a firewall mark.
-struct ServiceKey {
-  ServiceKind kind = ServiceKind::tcp;
-  Endpoint vip;              // tcp/udp only
-  std::uint32_t fwmark = 0;  // fwmark only
-  friend bool operator==(const ServiceKey&, const ServiceKey&) = default;
-};
+// Counters (--stats) and rates (--rate) are model/traffic_stats.h's TrafficStats and
+// EstimatedRates; a service is named by config::ServiceKey, as everywhere else.
 
 struct DestinationSnapshot {
   Endpoint address;
@@ -57,13 +30,13 @@ struct DestinationSnapshot {
   // A dead host (its neighbour entry FAILED): no new connections. Not an ipvsadm notion; `-Ln`
   // marks the line with a trailing "dead".
   bool dead = false;
-  Stats stats;
-  Rates rates;
+  TrafficStats stats;
+  EstimatedRates rates;
   friend bool operator==(const DestinationSnapshot&, const DestinationSnapshot&) = default;
 };
 
 struct ServiceSnapshot {
-  ServiceKey key;
+  config::ServiceKey key;
   std::string scheduler = "wlc";
   bool persistent = false;
   std::uint32_t persistent_timeout_s = 0;  // meaningful when persistent
@@ -71,8 +44,8 @@ struct ServiceSnapshot {
   bool sh_fallback = false;                // IP_VS_SVC_F_SCHED_SH_FALLBACK (ipvsadm -b)
   bool sh_port = false;                    // IP_VS_SVC_F_SCHED_SH_PORT
   bool one_packet = false;                 // IP_VS_SVC_F_ONEPACKET (--ops)
-  Stats stats;
-  Rates rates;
+  TrafficStats stats;
+  EstimatedRates rates;
   // In the daemon's list order; the formatter sorts them as ipvsadm does unless --nosort.
   std::vector<DestinationSnapshot> destinations;
   friend bool operator==(const ServiceSnapshot&, const ServiceSnapshot&) = default;
@@ -118,10 +91,5 @@ struct Snapshot {
   std::vector<NeighbourSnapshot> neighbours;    // NEIGH-SHOW only; sorted by IP
   friend bool operator==(const Snapshot&, const Snapshot&) = default;
 };
-
-// "tcp/10.200.0.100:80", "udp/...", "fwm/1": the naming used by the config, metrics and simulate.
-std::string format_service_key(const ServiceKey& key);
-// The inverse; nullopt unless the text is exactly one of those forms (fwmark 1..2^32-1).
-std::optional<ServiceKey> parse_service_key(std::string_view text);
 
 }  // namespace lvs::ctl

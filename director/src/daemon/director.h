@@ -41,7 +41,7 @@
 #include "io/nft_installer.h"
 #include "io/packet_sender.h"
 #include "neigh/neighbour_table.h"
-#include "service/rate_estimator.h"
+#include "service/rate_sampler.h"
 #include "service/service_table.h"
 
 namespace lvs {

@@ -69,7 +69,7 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
   static const std::vector<Endpoint> kNone;
 
   for (const ctl::ServiceSnapshot& svc : in.snapshot.services) {
-    const std::string key = ctl::format_service_key(svc.key);
+    const std::string key = svc.key.to_string();
     const std::vector<ClientMetric::Label> s{{"service", key}};
     add(conns, s, static_cast<double>(svc.stats.conns));
     add(pkts, s, static_cast<double>(svc.stats.inpkts + svc.stats.outpkts));

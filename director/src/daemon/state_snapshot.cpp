@@ -4,38 +4,6 @@
 
 namespace lvs {
 
-namespace {
-
-ctl::ServiceKey snapshot_key(const config::ServiceKey& key) {
-  ctl::ServiceKey out;
-  switch (key.protocol) {
-    case config::ServiceProtocol::Tcp:
-      out.kind = ctl::ServiceKind::tcp;
-      out.vip = key.vip;
-      break;
-    case config::ServiceProtocol::Udp:
-      out.kind = ctl::ServiceKind::udp;
-      out.vip = key.vip;
-      break;
-    case config::ServiceProtocol::Fwmark:
-      out.kind = ctl::ServiceKind::fwmark;
-      out.fwmark = key.fwmark;
-      break;
-  }
-  return out;
-}
-
-ctl::Stats snapshot_stats(const TrafficStats& s) {
-  return {s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes};
-}
-
-ctl::Rates snapshot_rates(const RateEstimator& est) {
-  const EstimatedRates r = est.read();
-  return {r.cps, r.inpps, r.outpps, r.inbps, r.outbps};
-}
-
-}  // namespace
-
 ctl::DestinationSnapshot snapshot_destination(const Destination& d) {
   ctl::DestinationSnapshot out;
   out.address = d.address;
@@ -47,14 +15,14 @@ ctl::DestinationSnapshot snapshot_destination(const Destination& d) {
   out.u_threshold = d.u_threshold;
   out.l_threshold = d.l_threshold;
   out.dead = d.dead;
-  out.stats = snapshot_stats(d.stats);
-  out.rates = snapshot_rates(d.estimator);
+  out.stats = d.stats;
+  out.rates = d.estimator.read();
   return out;
 }
 
 ctl::ServiceSnapshot snapshot_service(const VirtualService& svc) {
   ctl::ServiceSnapshot out;
-  out.key = snapshot_key(svc.key());
+  out.key = svc.key();
   out.scheduler = std::string(svc.scheduler().name());
   out.persistent = svc.persistent_timeout_s() != 0;
   out.persistent_timeout_s = svc.persistent_timeout_s();
@@ -62,8 +30,8 @@ ctl::ServiceSnapshot snapshot_service(const VirtualService& svc) {
   out.sh_fallback = svc.scheduler_flags().sh_fallback;
   out.sh_port = svc.scheduler_flags().sh_port;
   out.one_packet = false;  // no one-packet scheduling (--ops) in the director
-  out.stats = snapshot_stats(svc.stats);
-  out.rates = snapshot_rates(svc.estimator);
+  out.stats = svc.stats;
+  out.rates = svc.estimator.read();
   const DestinationList list = svc.destinations();
   out.destinations.reserve(list.size());
   for (const Destination* d : list) out.destinations.push_back(snapshot_destination(*d));

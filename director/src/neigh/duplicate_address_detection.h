@@ -18,11 +18,12 @@
 #include <optional>
 
 #include "config/net_address.h"
+#include "model/time_ms.h"
 #include "packet/arp_frame.h"
 
 namespace lvs {
 
-using TimeMs = std::uint64_t;
+
 
 // RFC 5227 §1.1 constants, in ms.
 struct DadTiming {

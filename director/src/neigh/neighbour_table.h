@@ -78,6 +78,7 @@
 
 #include "config/model.h"
 #include "config/net_address.h"
+#include "model/time_ms.h"
 #include "neigh/neigh_params.h"
 #include "neigh/neighbour_events.h"
 #include "neigh/nud_state.h"
@@ -85,7 +86,7 @@
 
 namespace lvs {
 
-using TimeMs = std::uint64_t;  // the same milliseconds as sched/scheduler.h
+
 
 struct NeighbourEntry {
   MacAddress lladdr{};

@@ -26,7 +26,7 @@
 
 #include "conn/tcp_state.h"  // TcpFlags
 #include "packet/parse_error.h"
-#include "sched/scheduler.h"  // PacketInfo, kProtoTcp, kProtoUdp
+#include "model/packet_info.h"
 
 namespace lvs {
 

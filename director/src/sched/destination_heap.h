@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "service/destination.h"
+#include "model/destination.h"
 
 namespace lvs {
 

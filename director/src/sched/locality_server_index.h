@@ -12,7 +12,7 @@
 #include <cstdint>
 
 #include "sched/destination_heap.h"
-#include "service/destination.h"
+#include "model/destination.h"
 
 namespace lvs {
 

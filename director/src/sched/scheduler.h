@@ -8,27 +8,11 @@
 #include <span>
 #include <string_view>
 
-#include "service/destination.h"
+#include "model/destination.h"
+#include "model/packet_info.h"
+#include "model/time_ms.h"
 
 namespace lvs {
-
-// Monotonic time in milliseconds, supplied by the caller (the daemon's clock or the simulator's).
-using TimeMs = std::uint64_t;
-
-// IP protocol numbers as packets and connection keys carry them (the pure core does not include
-// <netinet/in.h>: system headers stay in the io/ adapters).
-inline constexpr std::uint8_t kProtoIp = 0;  // IPPROTO_IP: fwmark persistence templates
-inline constexpr std::uint8_t kProtoTcp = 6;
-inline constexpr std::uint8_t kProtoUdp = 17;
-
-// The parts of a packet a scheduler may look at (host byte order).
-struct PacketInfo {
-  std::uint8_t protocol = kProtoTcp;
-  Ipv4 saddr = 0;
-  std::uint16_t sport = 0;
-  Ipv4 daddr = 0;
-  std::uint16_t dport = 0;
-};
 
 // ipvsadm -b flags.
 struct SchedulerFlags {

@@ -9,7 +9,7 @@
 
 #include "config/model.h"
 #include "sched/scheduler.h"
-#include "service/destination.h"
+#include "model/destination.h"
 
 namespace lvs {
 

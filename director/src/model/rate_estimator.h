@@ -9,25 +9,14 @@
 //
 // The state lives in the object it measures (like the kernel's ip_vs_stats.est), so a destination
 // deleted and revived from the trash resumes with its old averages and counters, as it does in
-// IPVS. Pure: no clock; RateSampler decides when 2 seconds have passed from the `now` it is given.
+// IPVS. Pure: no clock; RateSampler (service/rate_sampler.h) decides when 2 seconds have passed.
 #pragma once
 
 #include <cstdint>
 
+#include "model/traffic_stats.h"
+
 namespace lvs {
-
-struct TrafficStats;
-class ServiceTable;
-
-// What ipvsadm --rate shows, per second (bytes for the bps columns).
-struct EstimatedRates {
-  std::uint64_t cps = 0;
-  std::uint64_t inpps = 0;
-  std::uint64_t outpps = 0;
-  std::uint64_t inbps = 0;
-  std::uint64_t outbps = 0;
-  friend bool operator==(const EstimatedRates&, const EstimatedRates&) = default;
-};
 
 // One object's estimator (struct ip_vs_estimator). A new one starts with zero averages and zero
 // "last" counters, as the kernel's zero-allocated estimator of a new service or destination whose
@@ -62,26 +51,6 @@ class RateEstimator {
   std::uint64_t outpps_ = 0;
   std::uint64_t inbps_ = 0;
   std::uint64_t outbps_ = 0;
-};
-
-// The estimation timer of a ServiceTable: sample(now) from the daemon's periodic tick steps the
-// estimators of every linked service and destination (the kernel's est_list: deleted services
-// and destinations in the trash are not stepped) once per 2 s elapsed since construction, on a
-// fixed 2 s grid, so a tick that comes late does not shift the later ones. When more than one
-// period has passed since the previous step (the loop was held up), the first step sees all the
-// growth and the others none: the averages then decay as if the traffic had stopped.
-class RateSampler {
- public:
-  // Catch-up steps after a long stall are capped: by then every average has decayed to zero.
-  static constexpr std::uint32_t kMaxCatchUpSteps = 256;
-
-  explicit RateSampler(std::uint64_t now_ms) : next_ms_(now_ms + RateEstimator::kIntervalMs) {}
-
-  // Returns the number of steps taken (0 until the next 2 s boundary).
-  std::uint32_t sample(const ServiceTable& services, std::uint64_t now_ms);
-
- private:
-  std::uint64_t next_ms_;
 };
 
 }  // namespace lvs

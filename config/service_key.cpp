@@ -1,4 +1,4 @@
-#include "config/model.h"
+#include "config/service_key.h"
 
 #include <charconv>
 

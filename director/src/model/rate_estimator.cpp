@@ -1,8 +1,4 @@
-#include "service/rate_estimator.h"
-
-#include "service/destination.h"
-#include "service/service_table.h"
-#include "service/virtual_service.h"
+#include "model/rate_estimator.h"
 
 namespace lvs {
 
@@ -45,20 +41,6 @@ void RateEstimator::reset(const TrafficStats& s) {
   last_outpkts_ = s.outpkts;
   last_inbytes_ = s.inbytes;
   last_outbytes_ = s.outbytes;
-}
-
-std::uint32_t RateSampler::sample(const ServiceTable& services, std::uint64_t now_ms) {
-  if (now_ms < next_ms_) return 0;
-  const std::uint64_t due = (now_ms - next_ms_) / RateEstimator::kIntervalMs + 1;
-  next_ms_ += due * RateEstimator::kIntervalMs;
-  const auto steps = static_cast<std::uint32_t>(due < kMaxCatchUpSteps ? due : kMaxCatchUpSteps);
-  for (std::uint32_t i = 0; i < steps; ++i) {
-    for (const auto& svc : services.services()) {
-      svc->estimator.update(svc->stats);
-      for (Destination* dest : svc->destinations()) dest->estimator.update(dest->stats);
-    }
-  }
-  return steps;
 }
 
 }  // namespace lvs

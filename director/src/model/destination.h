@@ -6,21 +6,12 @@
 #include <cstdint>
 
 #include "config/net_address.h"
-#include "service/rate_estimator.h"
+#include "model/rate_estimator.h"
+#include "model/traffic_stats.h"
 
 namespace lvs {
 
 class VirtualService;
-
-// ipvsadm --stats counters (struct ip_vs_kstats). Under direct routing the director never sees
-// the replies, so the out counters stay 0, as IPVS shows them for DR.
-struct TrafficStats {
-  std::uint64_t conns = 0;
-  std::uint64_t inpkts = 0;
-  std::uint64_t outpkts = 0;
-  std::uint64_t inbytes = 0;
-  std::uint64_t outbytes = 0;
-};
 
 struct Destination {
   // The service this destination belongs to (ip_vs_dest.svc): connections reach the service's
