@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "config/loader.h"
-#include "ctl/lvsadm_options.h"
+#include "ctl/lvsadm_args.h"
+#include "ctl/lvsadm_listing.h"
 #include "ctl/neigh_format.h"
 #include "io/control_client.h"
 #include "sim/event_script.h"

@@ -6,51 +6,13 @@
 #include <random>
 
 #include "ctl/control_protocol.h"
+#include "support/ctl_snapshots.h"
 
 namespace lvs::ctl {
 namespace {
 
-Endpoint ep(const char* text) { return *parse_endpoint(text); }
-
-Snapshot full_snapshot() {
-  Snapshot snap;
-  snap.table_size = 65536;
-  snap.timeouts = {901, 121, 301};
-  ServiceSnapshot web;
-  web.key = {config::ServiceProtocol::Tcp, ep("10.200.0.100:80"), 0};
-  web.scheduler = "wrr";
-  web.persistent = true;
-  web.persistent_timeout_s = 300;
-  web.netmask = *parse_ipv4("255.255.255.0");
-  web.sh_fallback = true;
-  web.sh_port = true;
-  web.one_packet = true;
-  web.stats = {1, 2, 3, 4, 18446744073709551615ULL};
-  web.rates = {5, 6, 7, 8, 9};
-  DestinationSnapshot d;
-  d.address = ep("10.200.0.11:80");
-  d.weight = -1;
-  d.active_conns = 10;
-  d.inactive_conns = 11;
-  d.persistent_conns = 12;
-  d.u_threshold = 13;
-  d.l_threshold = 14;
-  d.stats = {15, 16, 17, 18, 19};
-  d.rates = {20, 21, 22, 23, 24};
-  web.destinations = {d};
-  d.address = ep("10.200.0.12:80");
-  d.forwarding = "Masq";
-  web.destinations.push_back(d);
-  ServiceSnapshot mark;
-  mark.key = {config::ServiceProtocol::Fwmark, {}, 7};
-  mark.scheduler = "sh";
-  snap.services = {web, mark};
-  snap.connections = {{ConnProtocol::tcp, ep("10.200.0.10:40000"), ep("10.200.0.100:80"),
-                       ep("10.200.0.11:80"), "ESTABLISHED", 899999},
-                      {ConnProtocol::udp, ep("10.200.0.10:5353"), ep("10.200.0.100:53"),
-                       ep("10.200.0.13:53"), "UDP", 0}};
-  return snap;
-}
+using test::ep;
+using test::full_snapshot;
 
 TEST(ControlProtocol, RequestWireFormat) {
   EXPECT_EQ(encode_request({Command::list}), "LVSCTL/1 LIST\n");
@@ -227,15 +189,6 @@ TEST(ControlProtocol, ErrorResponse) {
   EXPECT_EQ(std::get<ProtocolError>(decoded).message, "lvs-director: busy reloading");
 }
 
-TEST(ControlProtocol, HandleRequestIsTheWholeServer) {
-  Snapshot snap = full_snapshot();
-  EXPECT_EQ(handle_request("LVSCTL/1 LIST\n", snap), encode_response(snap, Command::list));
-  EXPECT_EQ(handle_request("LVSCTL/1 LIST-CONNECTIONS", snap),
-            encode_response(snap, Command::list_connections));
-  EXPECT_EQ(handle_request("GET / HTTP/1.0\r\n", snap),
-            "LVSCTL/1 ERROR not an lvsadm request (expected 'LVSCTL/1 COMMAND')\n");
-}
-
 std::string response_error(std::string_view text) {
   auto decoded = decode_response(text);
   if (auto* e = std::get_if<ProtocolError>(&decoded)) return e->message;
@@ -327,7 +280,6 @@ TEST(ControlProtocol, GarbageNeverCrashes) {
     }
     (void)decode_response(text);
     (void)decode_request(text);
-    (void)handle_request(text, full_snapshot());
   }
 }
 

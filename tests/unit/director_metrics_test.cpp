@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "daemon/packet_path.h"
+#include "balancer/packet_path.h"
 
 namespace lvs {
 namespace {
@@ -315,13 +315,14 @@ TEST(DirectorMetrics, ForwardErrorReasonsInTheirStableOrder) {
   Dispatcher dispatcher;
   NeighbourTable neighbours;
   PacketPath path(services, dispatcher, neighbours);
+  NeighbourEvents events;
   const std::uint8_t runt[3] = {0x45, 0, 0};
-  path.decide(runt, 0, 0);
-  path.decide(runt, 0, 0);
+  path.decide(runt, 0, 0, events);
+  path.decide(runt, 0, 0, events);
   // 10.200.0.10:40000 -> 10.200.0.100:80 UDP, no service configured.
   std::uint8_t udp[28] = {0x45, 0,  0,  28,  0, 0,   0x40, 0,    64, 17, 0, 0, 10, 200,
                           0,    10, 10, 200, 0, 100, 0x9c, 0x40, 0,  80, 0, 8, 0,  0};
-  path.decide(udp, 0, 0);
+  path.decide(udp, 0, 0, events);
   const auto drops = path.drop_reasons();
   std::array<std::uint64_t, io::kSendErrorCount> send{};
   send[static_cast<std::size_t>(io::SendError::NoBufferSpace)] = 3;

@@ -1,5 +1,5 @@
 // The blocking control client against real Unix stream sockets in a private temporary directory:
-// a full exchange with a server that runs handle_request(), and every failure a user can meet
+// a full exchange with a server that answers as ctl::answer_request() does, and every failure a user can meet
 // (no daemon, silent daemon, hung daemon, impossible path) as an error value with its message.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "io/control_client.h"
+#include "support/snapshot_backend.h"
 
 namespace lvs::ctl {
 namespace {
@@ -95,7 +96,7 @@ TEST(ControlClient, FetchesASnapshotFromAServerRunningHandleRequest) {
   {
     OneShotServer server(path, [&](int fd) {
       seen_request = read_request(fd);  // the client half-closes after its request
-      write_all(fd, handle_request(seen_request, served));
+      write_all(fd, test::serve(seen_request, served));
     });
     auto got = fetch_snapshot(path, Command::list);
     ASSERT_TRUE(std::holds_alternative<Snapshot>(got)) << std::get<ClientError>(got).message;
@@ -117,7 +118,7 @@ TEST(ControlClient, LargeAnswersArriveWhole) {
                                   1000});
   }
   OneShotServer server(path,
-                       [&](int fd) { write_all(fd, handle_request(read_request(fd), served)); });
+                       [&](int fd) { write_all(fd, test::serve(read_request(fd), served)); });
   auto got = fetch_snapshot(path, Command::list_connections);
   ASSERT_TRUE(std::holds_alternative<Snapshot>(got)) << std::get<ClientError>(got).message;
   EXPECT_EQ(std::get<Snapshot>(got).connections, served.connections);

@@ -22,6 +22,7 @@
 #include <variant>
 
 #include "ctl/control_protocol.h"
+#include "support/snapshot_backend.h"
 #include "io/control_client.h"
 #include "io/control_server.h"
 
@@ -245,7 +246,7 @@ TEST(ControlServer, AnswersLvsadmsClient) {
     ::poll(&p, 1, 10);
     server.process(ms_since(t0), [&](std::string_view request) {
       seen = request;
-      return ctl::handle_request(request, snap);
+      return ctl::ControlAnswer(test::serve(request, snap));
     });
   }
   client.join();
@@ -263,12 +264,12 @@ TEST(ControlServer, AnswersOnTheNewlineWithoutWaitingForEof) {
   ControlServer server = serve_at(path);
   RawClient c(path);
   c.send("LVSCTL/1 LI");
-  server.process(0, [](std::string_view r) { return ctl::handle_request(r, one_service()); });
+  server.process(0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
   EXPECT_EQ(server.clients(), 1u);
   c.read_some();
   EXPECT_EQ(c.text, "") << "no answer to half a line";
   c.send("ST\r\n");
-  server.process(10, [](std::string_view r) { return ctl::handle_request(r, one_service()); });
+  server.process(10, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
   EXPECT_EQ(server.clients(), 0u);
   EXPECT_FALSE(c.read_some()) << "closed after the answer";
   EXPECT_EQ(c.error, 0) << "a clean EOF, not a reset";
@@ -282,7 +283,7 @@ TEST(ControlServer, ARequestEndedByEofIsAnswered) {
   RawClient c(path);
   c.send("LVSCTL/1 LIST");
   c.shutdown_write();
-  pump(server, 0, [](std::string_view r) { return ctl::handle_request(r, one_service()); });
+  pump(server, 0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
   EXPECT_FALSE(c.read_some());
   EXPECT_TRUE(c.text.starts_with("LVSCTL/1 OK ")) << c.text;
 }
@@ -293,7 +294,7 @@ TEST(ControlServer, BadRequestGetsTheProtocolsError) {
   ControlServer server = serve_at(path);
   RawClient c(path);
   c.send("HELLO\n");
-  pump(server, 0, [](std::string_view r) { return ctl::handle_request(r, one_service()); });
+  pump(server, 0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
   EXPECT_FALSE(c.read_some());
   EXPECT_TRUE(c.text.starts_with("LVSCTL/1 ERROR ")) << c.text;
 }
@@ -379,7 +380,7 @@ TEST(ControlServer, APiecewiseAnswerIsProducedAsTheClientReads) {
   const std::string piece(100 * 1024, 'p');  // 20 MB in all: far more than a socket buffer
   int produced = 0;
   auto respond = [&](std::string_view) {
-    ControlAnswer a("head\n");
+    ctl::ControlAnswer a("head\n");
     a.more = [&](std::string& out) {
       out += piece;
       return ++produced < kPieces;
@@ -467,7 +468,7 @@ TEST(ControlServer, ReplacedListenerServesTheNewPathAndRemovesTheOld) {
   ASSERT_TRUE(fresh.connected());
   fresh.send("LVSCTL/1 LIST\n");
   for (int i = 0; i < 3; ++i) {
-    server.process(0, [](std::string_view r) { return ctl::handle_request(r, one_service()); });
+    server.process(0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
   }
   waiting.read_some();
   fresh.read_some();

@@ -143,7 +143,7 @@ TEST(NeighArpInput, RequestForUsOverridesRegardlessOfLocktime) {
 
 TEST(NeighArpInput, PermanentIsNeverOverwrittenAndAConflictIsAPossibleSpoof) {
   NeighHarness h;
-  h.table.set_permanent(kRs1, kMac1);
+  h.permanent(kRs1, kMac1);
   h.run_until(h.now + 5000);
   EXPECT_EQ(h.reply(kRs1, kMacX), ArpVerdict::Refused);
   EXPECT_EQ(h.request(kRs1, kMacX), ArpVerdict::Refused);

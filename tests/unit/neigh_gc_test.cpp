@@ -38,7 +38,7 @@ TEST(NeighGc, PeriodicWorkRemovesFailedAndUnusedEntriesAboveGcThresh1) {
   h.send(host(1));             // will be FAILED
   h.request(host(2), mac(2));  // STALE, unused for ever
   h.request(host(3), mac(3));  // STALE, used later
-  h.table.set_permanent(host(4), mac(4));
+  h.permanent(host(4), mac(4));
   h.send(host(5));
   h.reply(host(5), mac(5));  // REACHABLE: timer running, held
   h.run_until(t0 + 3000);
@@ -49,7 +49,9 @@ TEST(NeighGc, PeriodicWorkRemovesFailedAndUnusedEntriesAboveGcThresh1) {
   h.advance_to(t0 + 30'000);
   EXPECT_EQ(h.table.stats().periodic_gc_runs, 1u);
   EXPECT_EQ(h.table.find(host(1)), nullptr);
-  EXPECT_NE(h.table.failed_generation(), generation);
+  // The entry is collected, the dead host is not forgotten: the mark belongs to the address.
+  EXPECT_TRUE(h.table.is_failed(host(1)));
+  EXPECT_EQ(h.table.failed_generation(), generation);
   EXPECT_NE(h.table.find(host(2)), nullptr);
   EXPECT_EQ(h.table.stats().destroys, 1u);
 
@@ -82,7 +84,7 @@ TEST(NeighGc, ForcedGcAboveGcThresh2RemovesOldUnheldEntriesOldestFirst) {
   NeighHarness h(p);
   const TimeMs t0 = h.now;
   for (std::uint32_t i = 1; i <= 4; ++i) h.request(host(i), mac(i));  // STALE, updated at t0
-  h.table.set_permanent(kRs1, kMac1);  // exempt: not counted toward the thresholds
+  h.permanent(kRs1, kMac1);  // exempt: not counted toward the thresholds
   h.advance_to(t0 + 6000);
   // A fifth collectable entry: 4 >= gc_thresh2 -> forced GC. max_clean = 4 - 4 = 0, so it stops
   // after the first unheld entry it looks at: the oldest, updated more than 5 s ago, goes.
@@ -159,7 +161,7 @@ TEST(NeighGc, GcThresh3IsAHardLimitCountedInTableFulls) {
   EXPECT_EQ(h.request(host(5), mac(5)), ArpVerdict::TableFull);
   EXPECT_EQ(h.table.stats().table_fulls, 2u);
   // PERMANENT entries are exempt from the limit.
-  for (std::uint32_t i = 10; i < 20; ++i) h.table.set_permanent(host(i), mac(i));
+  for (std::uint32_t i = 10; i < 20; ++i) h.permanent(host(i), mac(i));
   EXPECT_EQ(h.table.size(), 13u);
   // Once they fail, they can be collected and room is made.
   h.run_until(h.now + 3000);

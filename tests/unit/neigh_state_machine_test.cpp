@@ -244,18 +244,22 @@ TEST(NeighStateMachine, FailedHostAnsweringAgainIsMarkedAsBack) {
   ASSERT_TRUE(h.table.is_failed(kRs1));
   h.take();
   const std::uint64_t generation = h.table.failed_generation();
-  // The daemon retries a dead host: a FAILED entry starts a new round of broadcasts.
+  // The daemon retries a dead host: a FAILED entry starts a new round of broadcasts, and the
+  // host stays dead while it is asked again (no new connections while INCOMPLETE).
   EXPECT_EQ(h.send(kRs1, {7}).status, ResolveStatus::Pending);
   EXPECT_EQ(h.state(kRs1), NudState::Incomplete);
-  EXPECT_FALSE(h.table.is_failed(kRs1));
-  EXPECT_NE(h.table.failed_generation(), generation);
+  EXPECT_TRUE(h.table.is_failed(kRs1));
+  EXPECT_EQ(h.table.failed_generation(), generation);
   EXPECT_EQ(broadcasts(h.take()), 1u);
   h.run_until(h.now + 1500);
   h.take();
   h.reply(kRs1, kMac1);
+  // Only the answer brings it back.
+  EXPECT_FALSE(h.table.is_failed(kRs1));
+  EXPECT_NE(h.table.failed_generation(), generation);
   const auto resolved = events_of<NeighbourResolved>(h.take());
   ASSERT_EQ(resolved.size(), 1u);
-  EXPECT_FALSE(resolved[0].was_failed);  // it was INCOMPLETE when the reply came
+  EXPECT_TRUE(resolved[0].was_failed);  // a dead host coming back
   ASSERT_EQ(resolved[0].packets.size(), 1u);
 
   // A reply that reaches a FAILED entry directly (e.g. the host ARPs for us) flags it.
@@ -372,7 +376,7 @@ TEST(NeighStateMachine, RetransTimeIsTheRequestSpacing) {
 
 TEST(NeighStateMachine, PermanentAndNoarpNeverMove) {
   NeighHarness h;
-  h.table.set_permanent(kRs1, kMac1);
+  h.permanent(kRs1, kMac1);
   ASSERT_TRUE(h.table.admin_set(kRs2, kMac2, NudState::Noarp, h.now, h.events));
   for (int i = 0; i < 10; ++i) {
     EXPECT_EQ(h.send(kRs1).status, ResolveStatus::Usable);
@@ -397,11 +401,6 @@ TEST(NeighStateMachine, AdminSetResolvesAnIncompleteEntryAndReleasesItsQueue) {
   ASSERT_EQ(resolved.size(), 1u);
   EXPECT_EQ(resolved[0].packets.size(), 1u);
   EXPECT_FALSE(h.table.admin_set(kRs1, kMac1, NudState::Probe, h.now, h.events));
-  // The legacy overload cannot hand packets back: it drops and counts them.
-  h.send(kRs2, {1});
-  h.send(kRs2, {2});
-  h.table.set_permanent(kRs2, kMac2);
-  EXPECT_EQ(h.table.stats().unres_drops, 2u);
 }
 
 TEST(NeighStateMachine, LookupsAndHitsCountResolveCalls) {
@@ -430,7 +429,7 @@ TEST(NeighStateMachine, RemoveDropsQueuedPacketsAndMarksNothingFailed) {
 
 TEST(NeighStateMachine, FlushKeepsPermanentUnlessAsked) {
   NeighHarness h;
-  h.table.set_permanent(kRs1, kMac1);
+  h.permanent(kRs1, kMac1);
   h.request(kRs2, kMac2);
   EXPECT_EQ(h.table.flush(), 1u);
   EXPECT_NE(h.table.find(kRs1), nullptr);

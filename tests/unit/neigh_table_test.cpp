@@ -6,25 +6,29 @@
 
 #include "config/loader.h"
 #include "neigh/neighbour_table.h"
+#include "neigh/permanent_neighbours.h"
+#include "support/neigh_harness.h"
 
 namespace lvs {
 namespace {
 
-constexpr Ipv4 kRs1 = 0x0ac8000b;  // 10.200.0.11
-constexpr Ipv4 kRs2 = 0x0ac8000c;
-constexpr MacAddress kMac1{0x02, 0, 0, 0, 0, 0x0b};
-constexpr MacAddress kMac2{0x02, 0, 0, 0, 0, 0x0c};
+using test::kMac1;
+using test::kMac2;
+using test::kRs1;
+using test::kRs2;
 
 TEST(NeighbourTable, LookupOfUnknownIpIsNoneAndCounted) {
-  NeighbourTable t;
+  test::NeighHarness h;
+  NeighbourTable& t = h.table;
   EXPECT_EQ(t.lookup(kRs1), nullptr);
   EXPECT_EQ(t.stats().lookups, 1u);
   EXPECT_EQ(t.stats().hits, 0u);
 }
 
 TEST(NeighbourTable, PermanentEntryIsFound) {
-  NeighbourTable t;
-  t.set_permanent(kRs1, kMac1);
+  test::NeighHarness h;
+  NeighbourTable& t = h.table;
+  h.permanent(kRs1, kMac1);
   const MacAddress* mac = t.lookup(kRs1);
   ASSERT_NE(mac, nullptr);
   EXPECT_EQ(*mac, kMac1);
@@ -35,17 +39,19 @@ TEST(NeighbourTable, PermanentEntryIsFound) {
 }
 
 TEST(NeighbourTable, ReplacingTheMacCountsAnLladdrChange) {
-  NeighbourTable t;
-  t.set_permanent(kRs1, kMac1);
-  t.set_permanent(kRs1, kMac2);
+  test::NeighHarness h;
+  NeighbourTable& t = h.table;
+  h.permanent(kRs1, kMac1);
+  h.permanent(kRs1, kMac2);
   EXPECT_EQ(*t.lookup(kRs1), kMac2);
   EXPECT_EQ(t.stats().lladdr_changes, 1u);
   EXPECT_EQ(t.size(), 1u);
 }
 
 TEST(NeighbourTable, RemoveDeletesTheEntry) {
-  NeighbourTable t;
-  t.set_permanent(kRs1, kMac1);
+  test::NeighHarness h;
+  NeighbourTable& t = h.table;
+  h.permanent(kRs1, kMac1);
   EXPECT_TRUE(t.remove(kRs1));
   EXPECT_FALSE(t.remove(kRs1));
   EXPECT_EQ(t.lookup(kRs1), nullptr);
@@ -53,17 +59,18 @@ TEST(NeighbourTable, RemoveDeletesTheEntry) {
 }
 
 TEST(NeighbourTable, ReplacePermanentAddsUpdatesAndRemoves) {
-  NeighbourTable t;
-  t.set_permanent(kRs1, kMac1);
-  t.set_permanent(kRs2, kMac2);
+  test::NeighHarness h;
+  NeighbourTable& t = h.table;
+  h.permanent(kRs1, kMac1);
+  h.permanent(kRs2, kMac2);
   // rs1 changes MAC, rs2 is no longer configured, 10.200.0.13 is new.
   const Ipv4 rs3 = 0x0ac8000d;
-  EXPECT_EQ(t.replace_permanent({{kRs1, kMac2}, {rs3, kMac1}}), 3u);
+  EXPECT_EQ(t.replace_permanent({{kRs1, kMac2}, {rs3, kMac1}}, h.now, h.events), 3u);
   EXPECT_EQ(*t.lookup(kRs1), kMac2);
   EXPECT_EQ(t.lookup(kRs2), nullptr);
   EXPECT_EQ(*t.lookup(rs3), kMac1);
   // The same set again changes nothing.
-  EXPECT_EQ(t.replace_permanent({{kRs1, kMac2}, {rs3, kMac1}}), 0u);
+  EXPECT_EQ(t.replace_permanent({{kRs1, kMac2}, {rs3, kMac1}}, h.now, h.events), 0u);
   const auto entries = t.entries();
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].first, kRs1);  // sorted by IP

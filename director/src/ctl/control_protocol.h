@@ -20,6 +20,8 @@
 //   NEIGH-FLUSH/ADD/DEL answer the info record alone, or ERROR saying why nothing changed.
 //
 // The client sends one request and shuts down its writing side; the server answers and closes.
+// The server side is ctl/control_dispatch.h: it decodes each request once and asks a
+// ControlBackend (ctl/control_backend.h) for what the answer carries.
 // Within version 1, new keys and record kinds may be added: decoders ignore what they do not know.
 // Anything incompatible bumps the version.
 #pragma once
@@ -62,21 +64,34 @@ struct ProtocolError {
   std::string message;  // what was wrong and where: "response line 3: dest before any service"
 };
 
+// --- Requests (control_protocol.cpp) ---
+
 std::string encode_request(const Request& request);
 // Accepts the line with or without its trailing "\n" (or "\r\n").
 std::variant<Request, ProtocolError> decode_request(std::string_view line);
 
-// The OK response to `command`: LIST carries info + services, LIST-CONNECTIONS info + connections.
-std::string encode_response(const Snapshot& snapshot, Command command);
-// An ERROR response; newlines in `message` are flattened so the framing survives.
+// --- Responses, record by record (control_records.cpp) ---
+// A response is the status line and its records; each encoder below returns one record's line
+// with its "\n", so an answer can be streamed record by record (ctl/connection_listing.h).
+
+// "LVSCTL/1 OK <records>\n"
+std::string ok_status_line(std::size_t records);
+// The ERROR response; newlines in `message` are flattened so the framing survives.
 std::string encode_error_response(std::string_view message);
+std::string info_record(const Snapshot& snapshot);
+// The service record followed by one dest record per destination, in the snapshot's order.
+std::string service_records(const ServiceSnapshot& service);
+std::string connection_record(const ConnectionSnapshot& connection);
+std::string neighbour_record(const NeighbourSnapshot& neighbour);
+
+// The whole OK response to `command`: LIST carries info + services, LIST-CONNECTIONS info +
+// connections, NEIGH-SHOW info + neighbours, the NEIGH changes the info record alone.
+std::string encode_response(const Snapshot& snapshot, Command command);
+
+// --- Decoding a response (control_response_decoder.cpp; lvsadm's side) ---
 
 // An OK response becomes the Snapshot it carries (fields the command does not cover stay empty);
 // an ERROR response becomes a ProtocolError "lvs-director: <its message>".
 std::variant<Snapshot, ProtocolError> decode_response(std::string_view text);
-
-// The whole server side, pure: the daemon reads one request line, calls this with its current
-// state and writes the result back. Never throws; a bad request gets an ERROR response.
-std::string handle_request(std::string_view request, const Snapshot& snapshot);
 
 }  // namespace lvs::ctl

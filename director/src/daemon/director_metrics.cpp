@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "balancer/state_snapshot.h"
 #include "base/prometheus_families.h"
+#include "base/timers.h"
 
 namespace lvs {
 namespace {
@@ -217,12 +219,36 @@ void add_service_counters(const ServiceTable& services, DirectorMetricsInput& in
   }
 }
 
-std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::PacketSender& sender) {
+std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::AfPacketForwarder& forwarder) {
   std::array<std::uint64_t, io::kSendErrorCount> out{};
   for (std::size_t e = 0; e < io::kSendErrorCount; ++e) {
-    out[e] = sender.errors(static_cast<io::SendError>(e));
+    out[e] = forwarder.errors(static_cast<io::SendError>(e));
   }
   return out;
+}
+
+std::vector<prometheus::MetricFamily> collect_director_metrics(const Balancer& balancer,
+                                                               const DirectorIo& io,
+                                                               const std::string& queue_label) {
+  const ctl::Snapshot state = build_state_snapshot(balancer.services(), balancer.dispatcher(),
+                                                   base::monotonic_ms(), false);
+  DirectorMetricsInput in(state);
+  add_service_counters(balancer.services(), in);
+  const auto drops = balancer.path().drop_reasons();
+  in.forward_errors = forward_error_reasons(drops, send_errors(io.forwarder), io.receiver.counters());
+  // The receiver counts its queues together: one series labelled with the range ("0", "0-3").
+  in.queues.received = {{queue_label, io.receiver.counters().packets}};
+  std::string error;
+  if (auto kernel = io::read_nfqueue_proc(error)) {
+    in.queues.kernel =
+        queues_in_range(*kernel, io.receiver.queue_first(), io.receiver.queue_last());
+  }
+  in.neighbours = balancer.neighbours().entries();
+  in.neighbour_stats = balancer.neighbours().stats();
+  for (ArpParseError e : arp_parse_errors()) {
+    in.arp_errors.push_back({std::string(arp_parse_error_name(e)), io.arp.parse_errors(e)});
+  }
+  return build_director_metrics(in);
 }
 
 std::vector<ReasonCount> forward_error_reasons(

@@ -45,8 +45,8 @@
 //   the parser's (packet/parse_error.h): truncated, not_ipv4, bad_header_length,
 //     bad_total_length, bad_checksum, unsupported_protocol, fragment, truncated_l4,
 //     bad_tcp_header_length, bad_udp_length
-//   the packet path's (daemon/packet_path.h): no_service, no_destination, neighbour_unresolved
-//   the sender's (io/packet_sender.h): send_no_buffer_space, send_message_too_long,
+//   the packet path's (balancer/packet_path.h): no_service, no_destination, neighbour_unresolved
+//   the forwarder's (io/af_packet_forwarder.h): send_no_buffer_space, send_message_too_long,
 //     send_interface_down, send_other
 //   the queue socket's (io/nfqueue_receiver.h): queue_receive_error (recvmmsg failed),
 //     queue_malformed (a message without id or payload), queue_netlink_error (the kernel
@@ -69,11 +69,13 @@
 #include <utility>
 #include <vector>
 
+#include "balancer/balancer.h"
 #include "config/net_address.h"
+#include "daemon/director_io.h"
 #include "ctl/snapshot.h"
 #include "io/nfqueue_receiver.h"
 #include "io/nfqueue_stats.h"
-#include "io/packet_sender.h"
+#include "io/af_packet_forwarder.h"
 #include "neigh/neighbour_table.h"
 #include "service/service_table.h"
 
@@ -122,8 +124,8 @@ std::vector<prometheus::MetricFamily> build_director_metrics(const DirectorMetri
 // Fills `no_destination` and `overloaded` from the live services.
 void add_service_counters(const ServiceTable& services, DirectorMetricsInput& input);
 
-// The sender's error counters, in SendError order.
-std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::PacketSender& sender);
+// The forwarder's error counters, in SendError order.
+std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::AfPacketForwarder& forwarder);
 
 // Every lvs_forward_errors_total reason with its count, in the documented order: `drop_reasons`
 // is PacketPath::drop_reasons().
@@ -131,6 +133,12 @@ std::vector<ReasonCount> forward_error_reasons(
     std::span<const std::pair<std::string_view, std::uint64_t>> drop_reasons,
     const std::array<std::uint64_t, io::kSendErrorCount>& send_errors,
     const io::NfqueueCounters& queue);
+
+// Everything the families carry, read now from the running director: the core's state and
+// counters and the adapters' counters (`queue_label` names the queue range, "0" or "0-3").
+std::vector<prometheus::MetricFamily> collect_director_metrics(const Balancer& balancer,
+                                                               const DirectorIo& io,
+                                                               const std::string& queue_label);
 
 // The kernel's rows for queues first..last (others belong to other processes).
 std::vector<io::NfqueueKernelStats> queues_in_range(const std::vector<io::NfqueueKernelStats>& all,

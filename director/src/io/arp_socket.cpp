@@ -5,9 +5,6 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -37,46 +34,14 @@ constexpr sock_filter kArpFilter[] = {
 }  // namespace
 
 std::variant<ArpSocket, std::string> ArpSocket::open(const std::string& interface) {
-  if (interface.empty() || interface.size() >= IFNAMSIZ) {
-    return "interface '" + interface + "': not a valid interface name";
-  }
-  base::UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
-  if (!fd.valid()) {
-    const int err = errno;
-    return "cannot open the ARP socket (AF_PACKET, ETH_P_ARP): " + std::string(std::strerror(err)) +
-           (err == EPERM ? " (run as root: ARP needs CAP_NET_RAW)" : "");
-  }
-  // The filter before the bind: nothing unfiltered is queued in between.
-  sock_fprog prog{};
-  prog.len = static_cast<unsigned short>(sizeof(kArpFilter) / sizeof(kArpFilter[0]));
-  prog.filter = const_cast<sock_filter*>(kArpFilter);
-  if (setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0) {
-    return "cannot attach the ARP socket's BPF filter: " + std::string(std::strerror(errno));
-  }
-  ifreq ifr{};
-  std::memcpy(ifr.ifr_name, interface.c_str(), interface.size() + 1);
-  if (ioctl(fd.get(), SIOCGIFINDEX, &ifr) < 0) {
-    return "interface '" + interface + "': " + std::strerror(errno);
-  }
-  const int ifindex = ifr.ifr_ifindex;
-  if (ioctl(fd.get(), SIOCGIFHWADDR, &ifr) < 0) {
-    return "interface '" + interface + "': cannot read its MAC: " + std::strerror(errno);
-  }
-  MacAddress mac{};
-  std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, mac.size());
-  Ipv4 address = 0;
-  ifr.ifr_addr.sa_family = AF_INET;
-  if (ioctl(fd.get(), SIOCGIFADDR, &ifr) == 0) {
-    address = ntohl(reinterpret_cast<const sockaddr_in*>(&ifr.ifr_addr)->sin_addr.s_addr);
-  }
-  sockaddr_ll addr{};
-  addr.sll_family = AF_PACKET;
-  addr.sll_protocol = htons(ETH_P_ARP);
-  addr.sll_ifindex = ifindex;
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0) {
-    return "interface '" + interface + "': cannot bind the ARP socket: " + std::strerror(errno);
-  }
-  return ArpSocket(std::move(fd), ifindex, mac, address);
+  PacketSocketOptions options;
+  options.protocol = ETH_P_ARP;
+  options.nonblocking = true;
+  options.filter = kArpFilter;
+  options.name = "the ARP socket (AF_PACKET, ETH_P_ARP)";
+  auto opened = open_packet_socket(interface, options);
+  if (auto* err = std::get_if<std::string>(&opened)) return *err;
+  return ArpSocket(std::move(std::get<PacketSocket>(opened)));
 }
 
 std::size_t ArpSocket::receive(const std::function<void(const ArpPacket&)>& on_packet,
@@ -86,7 +51,7 @@ std::size_t ArpSocket::receive(const std::function<void(const ArpPacket&)>& on_p
   while (frames < max_frames) {
     sockaddr_ll from{};
     socklen_t from_len = sizeof(from);
-    const ssize_t n = recvfrom(fd_.get(), buf, sizeof(buf), MSG_TRUNC,
+    const ssize_t n = recvfrom(socket_.fd.get(), buf, sizeof(buf), MSG_TRUNC,
                                reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -108,20 +73,9 @@ std::size_t ArpSocket::receive(const std::function<void(const ArpPacket&)>& on_p
 
 bool ArpSocket::send(const ArpPacket& packet) {
   const ArpFrameBytes frame = build_arp_frame(packet);
-  sockaddr_ll to{};
-  to.sll_family = AF_PACKET;
-  to.sll_protocol = htons(ETH_P_ARP);
-  to.sll_ifindex = ifindex_;
-  to.sll_halen = 6;
-  std::memcpy(to.sll_addr, packet.eth_destination.data(), 6);
-  while (true) {
-    const ssize_t r = sendto(fd_.get(), frame.data(), frame.size(), 0,
-                             reinterpret_cast<const sockaddr*>(&to), sizeof(to));
-    if (r >= 0) {
-      ++sent_;
-      return true;
-    }
-    if (errno != EINTR) break;
+  if (send_frame(socket_, frame, packet.eth_destination, ETH_P_ARP) == 0) {
+    ++sent_;
+    return true;
   }
   ++send_errors_;
   return false;

@@ -14,7 +14,7 @@
 #include <variant>
 
 #include "config/net_address.h"
-#include "base/unique_fd.h"
+#include "io/packet_socket.h"
 #include "packet/arp_frame.h"
 
 namespace lvs::io {
@@ -24,11 +24,11 @@ class ArpSocket {
   // Needs CAP_NET_RAW. Reads the interface's index and MAC.
   static std::variant<ArpSocket, std::string> open(const std::string& interface);
 
-  int fd() const { return fd_.get(); }
-  const MacAddress& mac() const { return mac_; }
+  int fd() const { return socket_.fd.get(); }
+  const MacAddress& mac() const { return socket_.mac; }
   // The interface's primary IPv4 address at open() (0 if it has none): the sender of our
   // requests, as arp_announce=2 picks it.
-  Ipv4 address() const { return address_; }
+  Ipv4 address() const { return socket_.address; }
 
   // Reads every frame waiting (at most `max_frames`) and calls `on_packet` for each parsed one;
   // returns how many frames were read.
@@ -45,13 +45,9 @@ class ArpSocket {
   }
 
  private:
-  ArpSocket(base::UniqueFd fd, int ifindex, const MacAddress& mac, Ipv4 address)
-      : fd_(std::move(fd)), ifindex_(ifindex), mac_(mac), address_(address) {}
+  explicit ArpSocket(PacketSocket socket) : socket_(std::move(socket)) {}
 
-  base::UniqueFd fd_;
-  int ifindex_ = 0;
-  MacAddress mac_{};
-  Ipv4 address_ = 0;
+  PacketSocket socket_;
   std::uint64_t received_ = 0;
   std::uint64_t sent_ = 0;
   std::uint64_t send_errors_ = 0;

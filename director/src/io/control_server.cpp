@@ -271,7 +271,7 @@ bool ControlServer::read_request(Client& c, std::uint64_t now_ms, const Responde
   }
 }
 
-void ControlServer::start_answer(Client& c, ControlAnswer answer, std::uint64_t now_ms) {
+void ControlServer::start_answer(Client& c, ctl::ControlAnswer answer, std::uint64_t now_ms) {
   c.request = std::string();
   c.response = std::move(answer.text);
   c.more = std::move(answer.more);

@@ -10,7 +10,7 @@
 // A client has request_timeout (1 s) to send its line and response_timeout (5 s, lvsadm's own
 // limit) to take the answer; expire() closes the late ones, so a silent or stuck client costs a
 // descriptor and its buffer for that long, never the loop's time. A large answer (-Lnc with 100k
-// connections, ~7 MB) comes as a ControlAnswer with a `more` producer: the server asks for the
+// connections, ~7 MB) comes as a ctl::ControlAnswer with a `more` producer: the server asks for the
 // next piece only when the socket has taken the previous one, and at most
 // kMaxPiecesPerWakeup pieces per process() call, so encoding it is spread over loop iterations
 // too. At most max_clients are served at once; beyond that a client gets an ERROR "busy" line.
@@ -36,6 +36,7 @@
 #include <variant>
 
 #include "base/unique_fd.h"
+#include "ctl/control_answer.h"
 
 namespace lvs::io {
 
@@ -79,23 +80,14 @@ struct ControlServerCounters {
   std::uint64_t failed = 0;     // clients lost to a socket error (reset, hung up early)
 };
 
-// What the server sends back to one request: `text`, then, while `more` is set, the pieces it
-// appends to its argument (returning false with the last one).
-struct ControlAnswer {
-  ControlAnswer() = default;
-  ControlAnswer(std::string t) : text(std::move(t)) {}  // NOLINT: a plain answer is its text
-  std::string text;
-  std::function<bool(std::string& out)> more;
-};
-
 class ControlServer {
  public:
-  // Pieces of a ControlAnswer produced per process() call and client.
+  // Pieces of a ctl::ControlAnswer produced per process() call and client.
   static constexpr int kMaxPiecesPerWakeup = 2;
 
-  // Builds the answer to one request line (without its "\n"): ctl::handle_request with the
-  // daemon's current state.
-  using Responder = std::function<ControlAnswer(std::string_view request)>;
+  // Builds the answer to one request line (without its "\n"): ctl::answer_request() with the
+  // daemon's backend.
+  using Responder = std::function<ctl::ControlAnswer(std::string_view request)>;
 
   static std::variant<ControlServer, std::string> open(ControlListener listener,
                                                        ControlServerOptions options = {});
@@ -135,7 +127,7 @@ class ControlServer {
   void accept_clients(std::uint64_t now_ms);
   // Reads what has arrived; true when the client is finished (answered or failed).
   bool read_request(Client& c, std::uint64_t now_ms, const Responder& respond);
-  void start_answer(Client& c, ControlAnswer answer, std::uint64_t now_ms);
+  void start_answer(Client& c, ctl::ControlAnswer answer, std::uint64_t now_ms);
   // Writes what the socket takes; true when the client is finished (answered or failed).
   bool write_answer(Client& c);
   // Watches `c` for room to write; false if epoll refused.

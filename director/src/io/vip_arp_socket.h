@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "config/net_address.h"
-#include "base/unique_fd.h"
+#include "io/packet_socket.h"
 #include "packet/arp_frame.h"
 
 namespace lvs::io {
@@ -19,8 +19,8 @@ class VipArpSocket {
   // Needs CAP_NET_RAW. Reads the interface's index and MAC.
   static std::variant<VipArpSocket, std::string> open(const std::string& interface);
 
-  int ifindex() const { return ifindex_; }
-  const MacAddress& mac() const { return mac_; }
+  int ifindex() const { return socket_.ifindex; }
+  const MacAddress& mac() const { return socket_.mac; }
   const std::string& interface() const { return interface_; }
 
   // Sends one frame; an error message (empty: sent).
@@ -30,12 +30,10 @@ class VipArpSocket {
   std::optional<ArpPacket> receive(int timeout_ms);
 
  private:
-  VipArpSocket(base::UniqueFd fd, int ifindex, const MacAddress& mac, std::string interface)
-      : fd_(std::move(fd)), ifindex_(ifindex), mac_(mac), interface_(std::move(interface)) {}
+  VipArpSocket(PacketSocket socket, std::string interface)
+      : socket_(std::move(socket)), interface_(std::move(interface)) {}
 
-  base::UniqueFd fd_;
-  int ifindex_ = 0;
-  MacAddress mac_{};
+  PacketSocket socket_;
   std::string interface_;
 };
 

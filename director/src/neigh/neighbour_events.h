@@ -40,6 +40,7 @@ struct NeighbourFailed {
   Ipv4 ip = 0;
   std::size_t dropped = 0;
   NudState from = NudState::Incomplete;  // Incomplete or Probe
+  bool already_dead = false;  // it was a dead host before this round (a re-probe that failed)
 };
 
 // arpwatch "changed ethernet address": an entry's lladdr was replaced by ARP.

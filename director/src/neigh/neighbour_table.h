@@ -47,9 +47,14 @@
 // running timer (INCOMPLETE, REACHABLE, DELAY, PROBE) are held by it and skipped, as in Linux.
 //
 // Deliberately different from Linux:
-// - Dead hosts: is_failed() and failed_generation() let the scheduler skip FAILED servers
-//   cheaply (the kernel has no such notion). Linux re-resolves a FAILED entry on the next packet;
-//   so do we, so the daemon brings a dead host back by calling resolve() for it now and then.
+// - Dead hosts: an address whose resolution failed (INCOMPLETE or PROBE ran out of solicitations,
+//   a NeighbourFailed event) is a dead host until it resolves again (NeighbourResolved with
+//   was_failed). The table is the one owner of that fact: is_failed() and failed_generation() are
+//   what the director's dead-host policy (balancer/dead_host_policy.h) applies to the services.
+//   The mark belongs to the address, not the entry: it survives the entry going INCOMPLETE again
+//   (a re-probe), being garbage-collected, flushed or deleted, so a dead host cannot be
+//   forgotten by housekeeping. Linux re-resolves a FAILED entry on the next packet; so do we, and
+//   the policy calls resolve() for each dead host now and then to bring it back.
 // - lookups/hits count calls of lookup()/resolve() and those that returned a usable lladdr (the
 //   kernel's hits counts entries found in the hash, usable or not).
 // - rcv_probes_mcast/ucast count ARP requests for our addresses by their Ethernet destination;
@@ -76,7 +81,6 @@
 #include <utility>
 #include <vector>
 
-#include "config/model.h"
 #include "config/net_address.h"
 #include "model/time_ms.h"
 #include "neigh/neigh_params.h"
@@ -181,15 +185,30 @@ class NeighbourTable {
   Resolution resolve(Ipv4 ip, TimeMs now, NeighbourEvents& events,
                      std::span<const std::uint8_t> packet = {});
 
-  // Dead hosts, cheaply: whether `ip`'s entry is FAILED (one hash lookup), and a number that
-  // changes whenever any entry enters or leaves FAILED, so a scheduler can cache its view.
-  bool is_failed(Ipv4 ip) const;
-  std::uint64_t failed_generation() const { return failed_generation_; }
+  // --- Dead hosts (see above) ---
 
-  // --- Input ---
+  // Whether `ip` is a dead host: its last resolution failed and it has not resolved since.
+  bool is_failed(Ipv4 ip) const;
+  // Changes whenever an address becomes or stops being a dead host, so a reader can cache its
+  // view and look again only when this moves.
+  std::uint64_t failed_generation() const { return failed_generation_; }
+  // The dead hosts, in the order they died.
+  const std::vector<Ipv4>& failed_hosts() const { return failed_; }
+  // Forgets the dead hosts for which `keep(ip)` is false (servers no longer configured); returns
+  // how many.
+  template <typename Keep>
+  std::size_t retain_failed(Keep&& keep) {
+    const std::size_t removed = std::erase_if(failed_, [&](Ipv4 ip) { return !keep(ip); });
+    if (removed != 0) ++failed_generation_;
+    return removed;
+  }
+
+  // --- Input (arp_input.cpp) ---
 
   // arp_process()'s table part for one received ARP packet.
   ArpVerdict receive_arp(const ArpObservation& arp, TimeMs now, NeighbourEvents& events);
+
+  // --- Timers (nud_machine.cpp) ---
 
   // Runs every per-entry timer due at `now` and the periodic work (GC, reachable-time re-draw).
   void run_timers(TimeMs now, NeighbourEvents& events);
@@ -197,16 +216,13 @@ class NeighbourTable {
   // of anything that takes `now`.
   std::optional<TimeMs> next_timer() const;
 
-  // --- Administration (`ip neigh replace/del/flush`: NEIGH_UPDATE_F_ADMIN) ---
+  // --- Administration (`ip neigh replace/del/flush`: NEIGH_UPDATE_F_ADMIN; neighbour_admin.cpp) ---
 
   // Adds or overwrites an entry in `state` (Permanent, Noarp, Reachable or Stale); false for
   // another state or when the table is full. Resolving an INCOMPLETE entry this way releases its
   // queue (a NeighbourResolved event).
   bool admin_set(Ipv4 ip, const MacAddress& lladdr, NudState state, TimeMs now,
                  NeighbourEvents& events);
-  // Adds or overwrites a PERMANENT entry (`ip neigh replace ... nud permanent`). This overload
-  // has no events: packets an INCOMPLETE entry held are dropped (counted in unres_drops).
-  void set_permanent(Ipv4 ip, const MacAddress& lladdr);
   // Removes the entry (queued packets dropped, counted in unres_drops); false if there was none.
   bool remove(Ipv4 ip);
   // Removes every entry except PERMANENT ones (unless `include_permanent`), as `ip neigh flush`;
@@ -218,7 +234,6 @@ class NeighbourTable {
   // alone unless `wanted` names their IP, which pins them. Returns the number of changes.
   std::size_t replace_permanent(const std::vector<PermanentNeighbour>& wanted, TimeMs now,
                                 NeighbourEvents& events);
-  std::size_t replace_permanent(const std::vector<PermanentNeighbour>& wanted);
 
   // Replaces the parameters and re-draws the reachable time (as a sysctl write does).
   void set_params(const NeighbourParams& params);
@@ -241,6 +256,10 @@ class NeighbourTable {
  private:
   using Ms = std::int64_t;  // signed: "long ago" (confirmed = now - 2*base) must not wrap
 
+  static constexpr Ms kHz100Ms = 10;                // HZ/100: the shortest timer
+  static constexpr Ms kForcedGcSpacingMs = 5000;    // 5 * HZ in neigh_alloc/neigh_forced_gc
+  static constexpr Ms kReachableRedrawMs = 300000;  // 300 * HZ in neigh_periodic_work
+
   struct Slot {
     NeighbourEntry entry;
     bool has_lladdr = false;  // entry.lladdr holds a real address (kept across FAILED, as ha)
@@ -261,21 +280,25 @@ class NeighbourTable {
   };
   enum class UpdateResult : std::uint8_t { Changed, Unchanged, RefusedStatic, RefusedLocktime };
 
-  void observe(Ms now);
-  Slot* create(Ipv4 ip, Ms now, bool exempt_from_gc);  // neigh_alloc
+  // neighbour_table.cpp
+  void observe(Ms now);  // the first `now` starts the periodic work's clock
+  void set_state(Slot& s, NudState state);
+  bool mark_failed(Ipv4 ip);   // true if it was not a dead host yet
+  bool clear_failed(Ipv4 ip);  // true if it was a dead host
+  std::uint32_t draw_reachable_time();
+  Ms reachable() const { return reachable_time_; }
+  // nud_machine.cpp
   UpdateResult update(Ipv4 ip, Slot& s, const MacAddress& lladdr, NudState new_state,
                       UpdateFlags flags, Ms now, NeighbourEvents& events);  // __neigh_update
   void timer_fired(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events);      // neigh_timer_handler
   void probe(Ipv4 ip, Slot& s, NeighbourEvents& events);                    // neigh_probe + solicit
   void invalidate(Ipv4 ip, Slot& s, NudState from, NeighbourEvents& events);
-  void set_state(Slot& s, NudState state);
   std::uint32_t max_probes(NudState state) const;
+  // neighbour_gc.cpp
+  Slot* create(Ipv4 ip, Ms now, bool exempt_from_gc);  // neigh_alloc
   std::size_t forced_gc(Ms now);
   void periodic_work(Ms now);
   void erase(Slots::iterator it);
-  std::size_t drop_released(const NeighbourEvents& events, std::size_t from);
-  std::uint32_t draw_reachable_time();
-  Ms reachable() const { return reachable_time_; }
 
   NeighbourParams params_;
   RandomSource random_;
@@ -284,18 +307,12 @@ class NeighbourTable {
   NeighbourStats stats_;
   std::size_t permanent_entries_ = 0;
   std::uint64_t next_order_ = 0;
+  std::vector<Ipv4> failed_;  // dead hosts: a few real servers at most, so a vector
   std::uint64_t failed_generation_ = 0;
-  std::optional<Ms> last_now_;  // the latest `now` seen (for the overloads without one)
   std::optional<Ms> next_periodic_;
   Ms last_rand_ = 0;
   Ms last_flush_ = 0;
   bool flushed_ = false;  // no forced GC yet: the 5 s spacing does not apply
 };
-
-// The PERMANENT entries a configuration asks for: every real server with `mac:`, once per IP.
-// The same IP with two different MACs is a conflict: the first (in file order) is kept and a
-// warning naming both is appended to `warnings`.
-std::vector<PermanentNeighbour> permanent_neighbours(const config::DirectorConfig& config,
-                                                     std::vector<std::string>& warnings);
 
 }  // namespace lvs

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace lvs {
@@ -43,6 +44,31 @@ constexpr std::string_view nud_state_name(NudState state) {
       return "PERMANENT";
   }
   return "NONE";
+}
+
+// The states an administrator may set (`ip neigh replace ... nud STATE`, `lvsadm neigh add`), by
+// ip's lower-case names: "permanent", "noarp", "reachable", "stale". nullopt for anything else.
+constexpr std::optional<NudState> parse_admin_nud_state(std::string_view text) {
+  if (text == "permanent") return NudState::Permanent;
+  if (text == "noarp") return NudState::Noarp;
+  if (text == "reachable") return NudState::Reachable;
+  if (text == "stale") return NudState::Stale;
+  return std::nullopt;
+}
+// The inverse, for the states parse_admin_nud_state() accepts ("" for the others).
+constexpr std::string_view admin_nud_state_word(NudState state) {
+  switch (state) {
+    case NudState::Permanent:
+      return "permanent";
+    case NudState::Noarp:
+      return "noarp";
+    case NudState::Reachable:
+      return "reachable";
+    case NudState::Stale:
+      return "stale";
+    default:
+      return "";
+  }
 }
 
 // NUD_VALID: states whose lladdr may be used to send (neigh_event_send() passes them through).

@@ -78,6 +78,11 @@ class NeighHarness {
     a.target_is_ours = target_is_ours;
     return table.receive_arp(a, now, events);
   }
+  // `ip neigh replace IP lladdr MAC nud permanent` now; packets the entry held are released
+  // into `events` like any admin change's.
+  void permanent(Ipv4 ip, const MacAddress& mac) {
+    ASSERT_TRUE(table.admin_set(ip, mac, NudState::Permanent, now, events));
+  }
   NudState state(Ipv4 ip) const {
     const NeighbourEntry* e = table.find(ip);
     return e == nullptr ? NudState::None : e->state;

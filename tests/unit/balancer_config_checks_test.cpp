@@ -4,7 +4,7 @@
 #include <variant>
 
 #include "config/loader.h"
-#include "daemon/config_checks.h"
+#include "balancer/config_checks.h"
 
 namespace lvs {
 namespace {
@@ -38,7 +38,7 @@ TEST(ManagedVips, EveryTcpAndUdpVipOnceFwmarkNone) {
   if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&r)) {
     FAIL() << errors->front().to_string();
   }
-  const auto vips = managed_vips(std::get<config::DirectorConfig>(r));
+  const auto vips = managed_vips_of(std::get<config::DirectorConfig>(r));
   ASSERT_EQ(vips.size(), 2u);
   EXPECT_EQ(format_ipv4(vips[0]), "10.200.0.100");
   EXPECT_EQ(format_ipv4(vips[1]), "10.200.0.101");

@@ -1,4 +1,4 @@
-#include "daemon/config_checks.h"
+#include "balancer/config_checks.h"
 
 #include <algorithm>
 
@@ -14,7 +14,7 @@ std::string queue_range(const config::DirectorSettings& d) {
 
 }  // namespace
 
-std::vector<Ipv4> managed_vips(const config::DirectorConfig& config) {
+std::vector<Ipv4> managed_vips_of(const config::DirectorConfig& config) {
   std::vector<Ipv4> out;
   for (const auto& svc : config.services) {
     if (svc.key.protocol == config::ServiceProtocol::Fwmark) continue;
@@ -40,7 +40,7 @@ std::vector<std::string> reload_refusals(const config::DirectorConfig& running,
                   (next.director.vip_mode == config::VipMode::Managed ? "managed" : "external") +
                   "; the VIPs are claimed or left alone at start, restart to change it");
   } else if (next.director.vip_mode == config::VipMode::Managed &&
-             managed_vips(next) != managed_vips(running)) {
+             managed_vips_of(next) != managed_vips_of(running)) {
     // Probing a new VIP takes seconds (RFC 5227) and would stall the event loop; a restart
     // probes, adds and announces the new set and removes the old one.
     auto list = [](const std::vector<Ipv4>& vips) {
@@ -48,8 +48,8 @@ std::vector<std::string> reload_refusals(const config::DirectorConfig& running,
       for (Ipv4 v : vips) s += (s.empty() ? "" : ",") + format_ipv4(v);
       return s.empty() ? std::string("none") : s;
     };
-    out.push_back("services: the set of VIPs changed from " + list(managed_vips(running)) + " to " +
-                  list(managed_vips(next)) +
+    out.push_back("services: the set of VIPs changed from " + list(managed_vips_of(running)) + " to " +
+                  list(managed_vips_of(next)) +
                   "; with `vip-mode: managed` the VIPs are probed and added at start, restart to "
                   "change them");
   }

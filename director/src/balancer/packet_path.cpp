@@ -1,11 +1,11 @@
-#include "daemon/packet_path.h"
+#include "balancer/packet_path.h"
 
 #include "packet/ipv4_parser.h"
 
 namespace lvs {
 
 PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint32_t mark,
-                                  TimeMs now) {
+                                  TimeMs now, NeighbourEvents& events) {
   ++counters_.packets;
   PacketDecision drop;  // Drop by default
   const ParseResult parsed = parse_ipv4_packet(bytes);
@@ -37,7 +37,7 @@ PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint
   // beyond the IP total length is not part of the packet (nor of a queued copy).
   const auto packet = bytes.first(p.ip_total_length);
   const Resolution r =
-      neighbours_.resolve(result.destination->address.addr, now, events_, packet);
+      neighbours_.resolve(result.destination->address.addr, now, events, packet);
   switch (r.status) {
     case ResolveStatus::Usable:
       ++counters_.forwarded;

@@ -1,4 +1,4 @@
-#include "daemon/state_snapshot.h"
+#include "balancer/state_snapshot.h"
 
 #include <string>
 

@@ -1,6 +1,7 @@
 // lvsadm's command line, parsed the way ipvsadm's popt table reads it: short options may be
 // clustered ("-Ln", "-Lnc", "-Lnt 10.200.0.100:80"), long options take "--opt VALUE" or
 // "--opt=VALUE", plus lvsadm's own `--socket PATH`. Pure: no I/O, so every error is testable.
+// What a parsed listing prints is ctl/lvsadm_listing.h's business.
 #pragma once
 
 #include <optional>
@@ -8,9 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include "config/service_key.h"
 #include "ctl/control_protocol.h"
 #include "ctl/ipvsadm_format.h"
-#include "ctl/snapshot.h"
 
 namespace lvs::ctl {
 
@@ -44,15 +45,6 @@ struct UsageError {
 // (`add` defaults to nud permanent, as `ip neigh add` does; `dev` is accepted and ignored: the
 // director has one interface).
 std::variant<Invocation, UsageError> parse_lvsadm_args(const std::vector<std::string>& args);
-
-// The listing lvsadm prints for `request` given what the director answered, or the one-line
-// error ipvsadm would print ("No such service") for a service that is not there.
-struct ListOutput {
-  std::string text;
-  std::string error;  // non-empty: print it to stderr and exit 1
-};
-Command command_for(const ListRequest& request);
-ListOutput render_list(const ListRequest& request, const Snapshot& snapshot);
 
 // The help text (`lvsadm -h`).
 extern const char* const kLvsadmUsage;

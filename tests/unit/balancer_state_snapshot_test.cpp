@@ -2,7 +2,7 @@
 // Dispatcher fed a few packets: services in table order with their settings, destinations in
 // the kernel's list order with counters and rates, connections with state names and time left,
 // the timeouts, and what is left out (deleted services and destinations, fwmark templates).
-#include "daemon/state_snapshot.h"
+#include "balancer/state_snapshot.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 
 #include "config/loader.h"
 #include "ctl/control_protocol.h"
+#include "support/snapshot_backend.h"
 #include "ctl/ipvsadm_format.h"
 #include "model/rate_estimator.h"
 #include "service/rate_sampler.h"
@@ -257,13 +258,13 @@ TEST_F(StateSnapshotTest, TheControlProtocolCarriesItUnchanged) {
   send(*udp, kProtoUdp, 5353, 53, {}, 40, 0);
   const ctl::Snapshot list = build_state_snapshot(services, dispatcher, 500, false);
   auto decoded =
-      ctl::decode_response(ctl::handle_request(ctl::encode_request({ctl::Command::list}), list));
+      ctl::decode_response(test::serve(ctl::encode_request({ctl::Command::list}), list));
   ASSERT_TRUE(std::holds_alternative<ctl::Snapshot>(decoded));
   EXPECT_EQ(std::get<ctl::Snapshot>(decoded), list);
 
   const ctl::Snapshot conns = build_state_snapshot(services, dispatcher, 500, true);
   decoded = ctl::decode_response(
-      ctl::handle_request(ctl::encode_request({ctl::Command::list_connections}), conns));
+      test::serve(ctl::encode_request({ctl::Command::list_connections}), conns));
   ASSERT_TRUE(std::holds_alternative<ctl::Snapshot>(decoded));
   EXPECT_EQ(std::get<ctl::Snapshot>(decoded).connections, conns.connections);
 

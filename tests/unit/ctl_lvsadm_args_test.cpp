@@ -1,8 +1,10 @@
 // lvsadm's command line: ipvsadm's clustered short options and long options, lvsadm's --socket,
-// the listing each combination selects, and the refusals (unknown, illegal, not supported yet).
+// the listing each combination selects, `neigh`, and the refusals (unknown, illegal, not
+// supported yet).
 #include <gtest/gtest.h>
 
-#include "ctl/lvsadm_options.h"
+#include "ctl/lvsadm_args.h"
+#include "ctl/lvsadm_listing.h"
 
 namespace lvs::ctl {
 namespace {
@@ -124,26 +126,6 @@ TEST(LvsadmOptions, TableChangingCommandsAreNotSupportedYet) {
   EXPECT_EQ(parse_ok({"-D", "-f", "3"}).unsupported, "-D (--delete-service)");
 }
 
-}  // namespace
-}  // namespace lvs::ctl
-
-namespace lvs::ctl {
-namespace {
-
-Snapshot two_services() {
-  Snapshot snap;
-  ServiceSnapshot a;
-  a.key = {config::ServiceProtocol::Tcp, *parse_endpoint("10.200.0.100:80"), 0};
-  a.scheduler = "rr";
-  ServiceSnapshot b;
-  b.key = {config::ServiceProtocol::Fwmark, {}, 3};
-  b.scheduler = "sh";
-  snap.services = {a, b};
-  snap.connections = {{ConnProtocol::udp, *parse_endpoint("10.200.0.10:9"),
-                       *parse_endpoint("10.200.0.100:53"), *parse_endpoint("10.200.0.13:53"), "UDP",
-                       61000}};
-  return snap;
-}
 
 TEST(LvsadmNeigh, ShowFlushDelAdd) {
   Invocation show = parse_ok({"neigh", "show"});
@@ -191,38 +173,6 @@ TEST(LvsadmNeigh, UsageErrors) {
   EXPECT_EQ(parse_error({"neigh", "del", "host"}), "neigh del: invalid IPv4 address 'host'");
 }
 
-TEST(LvsadmRender, EachListingPicksItsFormatter) {
-  const Snapshot snap = two_services();
-  ListRequest all = parse_ok({"-Ln"}).list;
-  EXPECT_EQ(render_list(all, snap).text, format_listing(snap, all.format));
-
-  ListRequest one = parse_ok({"-Lnf", "3"}).list;
-  ListOutput out = render_list(one, snap);
-  EXPECT_EQ(out.text,
-            "Prot LocalAddress:Port Scheduler Flags\n"
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
-            "FWM  3 sh\n");
-  EXPECT_EQ(out.error, "");
-
-  ListOutput conns = render_list(parse_ok({"-Lnc"}).list, snap);
-  EXPECT_EQ(conns.text,
-            "IPVS connection entries\n"
-            "pro expire state       source             virtual            destination\n"
-            "UDP 01:01  UDP         10.200.0.10:9      10.200.0.100:53    10.200.0.13:53\n");
-
-  EXPECT_EQ(render_list(parse_ok({"-L", "--timeout"}).list, snap).text,
-            "Timeout (tcp tcpfin udp): 900 120 300\n");
-  EXPECT_EQ(render_list(parse_ok({"-L", "--daemon"}).list, snap).text, "");
-}
-
-TEST(LvsadmRender, MissingServiceIsIpvsadmsError) {
-  ListOutput out = render_list(parse_ok({"-Lnt", "10.200.0.100:81"}).list, two_services());
-  EXPECT_EQ(out.text, "");
-  EXPECT_EQ(out.error, "No such service");
-  // Same address, other protocol: still not that service.
-  out = render_list(parse_ok({"-Lnu", "10.200.0.100:80"}).list, two_services());
-  EXPECT_EQ(out.error, "No such service");
-}
 
 }  // namespace
 }  // namespace lvs::ctl

@@ -1,9 +1,10 @@
 // The director's per-packet decision (DESIGN.md §1), pure: IPv4 bytes in, one of "send this IP
 // packet to that MAC", "drop it" or "accept it" out. parse → service lookup (fwmark first, as
 // ip_vs_service_find()) → Dispatcher (connection table, scheduler) → neighbour resolution
-// (neigh_event_send()). No sockets, no clock, no allocation on the resolved path: the Director (daemon/director.h) feeds it queued packets
-// and turns the decisions into one sendmmsg and one batch verdict. Keeping the forwarding step
-// behind this one function is what lets established flows move into an nft map later.
+// (neigh_event_send()). No sockets, no clock, no allocation on the resolved path. The director
+// feeds it queued packets (daemon/director.h), hands each Send to the Forwarder
+// (balancer/forwarder.h) and each verdict to the NFQUEUE verdict batch (io/verdict_batch.h);
+// what resolution asked for (ARP requests) goes into the caller's NeighbourEvents.
 #pragma once
 
 #include <array>
@@ -52,13 +53,12 @@ class PacketPath {
   PacketPath(ServiceTable& services, Dispatcher& dispatcher, NeighbourTable& neighbours)
       : services_(services), dispatcher_(dispatcher), neighbours_(neighbours) {}
 
-  // `mark` is the packet's skb mark (0 if none).
-  PacketDecision decide(std::span<const std::uint8_t> bytes, std::uint32_t mark, TimeMs now);
+  // `mark` is the packet's skb mark (0 if none). What resolution asks for (an ARP request for a
+  // server not yet resolved) is appended to `events`, for the caller to carry out.
+  PacketDecision decide(std::span<const std::uint8_t> bytes, std::uint32_t mark, TimeMs now,
+                        NeighbourEvents& events);
 
   const ForwardCounters& counters() const { return counters_; }
-  // What resolution asked for while deciding (ARP requests to send, queued packets released):
-  // the Director executes and clears them after each batch.
-  NeighbourEvents& neighbour_events() { return events_; }
   // Every drop reason with its count, in a stable order: the parser's reasons, then
   // "no_service", "no_destination", "neighbour_unresolved".
   std::vector<std::pair<std::string_view, std::uint64_t>> drop_reasons() const;
@@ -68,7 +68,6 @@ class PacketPath {
   Dispatcher& dispatcher_;
   NeighbourTable& neighbours_;
   ForwardCounters counters_;
-  NeighbourEvents events_;
 };
 
 }  // namespace lvs

@@ -1,6 +1,6 @@
 // The LIST-CONNECTIONS answer in pieces is byte for byte the protocol encoder's whole answer,
 // for any piece size, including the empty table and a last piece that is not full.
-#include "daemon/connection_listing.h"
+#include "ctl/connection_listing.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "ctl/control_protocol.h"
 
-namespace lvs {
+namespace lvs::ctl {
 namespace {
 
 ctl::Snapshot with_connections(std::size_t n) {
@@ -71,4 +71,4 @@ TEST(ConnectionListing, HeadCountsTheInfoRecordAndEveryConnection) {
 }
 
 }  // namespace
-}  // namespace lvs
+}  // namespace lvs::ctl

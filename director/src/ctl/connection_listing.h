@@ -3,9 +3,9 @@
 // forwarding. The snapshot is taken at once (a consistent picture, ~1 ms per 100k entries);
 // only its encoding is spread over loop iterations, `per_piece` connections per piece.
 //
-// head() + every piece from next() is byte for byte ctl::encode_response(snapshot,
-// list_connections): the framing ("LVSCTL/1 OK N", then the info record, then one record per
-// connection) is the protocol's own, each piece is cut from the protocol's encoder.
+// head() + every piece from next() is byte for byte encode_response(snapshot,
+// list_connections): the status line counts every record up front, then the protocol's own
+// record encoders (ctl/control_protocol.h) write the info record and one record per connection.
 #pragma once
 
 #include <cstddef>
@@ -13,13 +13,13 @@
 
 #include "ctl/snapshot.h"
 
-namespace lvs {
+namespace lvs::ctl {
 
 class ConnectionListing {
  public:
   static constexpr std::size_t kDefaultPerPiece = 2000;  // ~150 KB, a few ms to encode
 
-  explicit ConnectionListing(ctl::Snapshot snapshot, std::size_t per_piece = kDefaultPerPiece);
+  explicit ConnectionListing(Snapshot snapshot, std::size_t per_piece = kDefaultPerPiece);
 
   // The status line and the info record.
   const std::string& head() const { return head_; }
@@ -29,10 +29,10 @@ class ConnectionListing {
   bool done() const { return next_ >= snapshot_.connections.size(); }
 
  private:
-  ctl::Snapshot snapshot_;
+  Snapshot snapshot_;
   std::size_t per_piece_;
   std::string head_;
   std::size_t next_ = 0;
 };
 
-}  // namespace lvs
+}  // namespace lvs::ctl

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "config/loader.h"
-#include "daemon/packet_path.h"
+#include "balancer/packet_path.h"
+#include "neigh/permanent_neighbours.h"
+#include "support/packet_builder.h"
 
 namespace lvs {
 namespace {
@@ -17,38 +19,7 @@ constexpr Ipv4 kClient = 0x0ac8000a;  // 10.200.0.10
 constexpr Ipv4 kVip = 0x0ac80064;     // 10.200.0.100
 constexpr MacAddress kMac11{0x02, 0, 0, 0, 0, 0x0b};
 
-struct Tcp {
-  bool syn = false, ack = false, fin = false, rst = false;
-};
-
-std::vector<std::uint8_t> ipv4(std::uint8_t proto, Ipv4 saddr, std::uint16_t sport, Ipv4 daddr,
-                               std::uint16_t dport, Tcp flags = {}, std::size_t padding = 0) {
-  const std::size_t l4 = proto == 6 ? 20 : 8;
-  const std::size_t total = 20 + l4;
-  std::vector<std::uint8_t> p(total + padding, 0);
-  p[0] = 0x45;
-  p[2] = static_cast<std::uint8_t>(total >> 8);
-  p[3] = static_cast<std::uint8_t>(total);
-  p[8] = 64;
-  p[9] = proto;
-  for (int i = 0; i < 4; ++i) {
-    p[12 + i] = static_cast<std::uint8_t>(saddr >> (24 - 8 * i));
-    p[16 + i] = static_cast<std::uint8_t>(daddr >> (24 - 8 * i));
-  }
-  p[20] = static_cast<std::uint8_t>(sport >> 8);
-  p[21] = static_cast<std::uint8_t>(sport);
-  p[22] = static_cast<std::uint8_t>(dport >> 8);
-  p[23] = static_cast<std::uint8_t>(dport);
-  if (proto == 6) {
-    p[32] = 0x50;  // data offset 5
-    p[33] = static_cast<std::uint8_t>((flags.fin ? 0x01 : 0) | (flags.syn ? 0x02 : 0) |
-                                      (flags.rst ? 0x04 : 0) | (flags.ack ? 0x10 : 0));
-  } else {
-    p[24] = 0;
-    p[25] = 8;  // UDP length
-  }
-  return p;
-}
+using test::ipv4_packet;
 
 class PacketPathTest : public ::testing::Test {
  protected:
@@ -60,13 +31,14 @@ class PacketPathTest : public ::testing::Test {
     services.apply(cfg);
     dispatcher.set_timeouts(cfg.director.timeouts);
     std::vector<std::string> warnings;
-    neighbours.replace_permanent(permanent_neighbours(cfg, warnings));
+    neighbours.replace_permanent(permanent_neighbours(cfg, warnings), 0, events);
   }
 
   ServiceTable services;
   Dispatcher dispatcher;
   NeighbourTable neighbours;
   PacketPath path{services, dispatcher, neighbours};
+  NeighbourEvents events;  // what resolution asked for, as the daemon collects it
 };
 
 constexpr const char* kOneServer = R"(
@@ -88,8 +60,8 @@ services:
 
 TEST_F(PacketPathTest, SynIsSentUnchangedToTheRealServersMac) {
   load(kOneServer);
-  const auto syn = ipv4(6, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
-  const PacketDecision d = path.decide(syn, 0, 1000);
+  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
+  const PacketDecision d = path.decide(syn, 0, 1000, events);
   ASSERT_EQ(d.action, PacketAction::Send);
   ASSERT_NE(d.destination_mac, nullptr);
   EXPECT_EQ(*d.destination_mac, kMac11);
@@ -98,23 +70,23 @@ TEST_F(PacketPathTest, SynIsSentUnchangedToTheRealServersMac) {
   EXPECT_EQ(d.ip_packet.size(), 40u);
   EXPECT_EQ(path.counters().forwarded, 1u);
   // The connection exists: the next packet of the flow follows it.
-  const auto ack = ipv4(6, kClient, 40000, kVip, 80, {.ack = true});
-  EXPECT_EQ(path.decide(ack, 0, 1001).action, PacketAction::Send);
+  const auto ack = ipv4_packet(6, kClient, 40000, kVip, 80, {.ack = true});
+  EXPECT_EQ(path.decide(ack, 0, 1001, events).action, PacketAction::Send);
   EXPECT_EQ(dispatcher.size(), 1u);
 }
 
 TEST_F(PacketPathTest, AckWithoutConnectionIsAcceptedNotScheduled) {
   load(kOneServer);
-  const auto ack = ipv4(6, kClient, 40001, kVip, 80, {.ack = true});
-  EXPECT_EQ(path.decide(ack, 0, 1000).action, PacketAction::Accept);
+  const auto ack = ipv4_packet(6, kClient, 40001, kVip, 80, {.ack = true});
+  EXPECT_EQ(path.decide(ack, 0, 1000, events).action, PacketAction::Accept);
   EXPECT_EQ(path.counters().accepted, 1u);
   EXPECT_EQ(dispatcher.size(), 0u);
 }
 
 TEST_F(PacketPathTest, UdpIsForwarded) {
   load(kOneServer);
-  const auto dgram = ipv4(17, kClient, 5353, kVip, 9000);
-  const PacketDecision d = path.decide(dgram, 0, 1000);
+  const auto dgram = ipv4_packet(17, kClient, 5353, kVip, 9000);
+  const PacketDecision d = path.decide(dgram, 0, 1000, events);
   ASSERT_EQ(d.action, PacketAction::Send);
   EXPECT_EQ(*d.destination_mac, kMac11);
 }
@@ -122,9 +94,9 @@ TEST_F(PacketPathTest, UdpIsForwarded) {
 TEST_F(PacketPathTest, MarkedPacketsGoToTheFwmarkService) {
   load(kOneServer);
   // Port 443 has no tcp service; mark 7 does.
-  const auto syn = ipv4(6, kClient, 40002, kVip, 443, {.syn = true});
-  EXPECT_EQ(path.decide(syn, 7, 1000).action, PacketAction::Send);
-  EXPECT_EQ(path.decide(ipv4(6, kClient, 40003, kVip, 443, {.syn = true}), 0, 1000).action,
+  const auto syn = ipv4_packet(6, kClient, 40002, kVip, 443, {.syn = true});
+  EXPECT_EQ(path.decide(syn, 7, 1000, events).action, PacketAction::Send);
+  EXPECT_EQ(path.decide(ipv4_packet(6, kClient, 40003, kVip, 443, {.syn = true}), 0, 1000, events).action,
             PacketAction::Drop);
   EXPECT_EQ(path.counters().no_service, 1u);
 }
@@ -137,11 +109,10 @@ services:
     real-servers:
       - {real-server: 10.200.0.12:80}
 )");
-  const auto syn = ipv4(6, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
-  EXPECT_EQ(path.decide(syn, 0, 1000).action, PacketAction::Drop);  // the original: NF_DROP
+  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
+  EXPECT_EQ(path.decide(syn, 0, 1000, events).action, PacketAction::Drop);  // the original: NF_DROP
   EXPECT_EQ(path.counters().neighbour_queued, 1u);
   EXPECT_EQ(path.counters().neighbour_unresolved, 0u);
-  auto& events = path.neighbour_events();
   ASSERT_EQ(events.size(), 1u);
   const auto* solicit = std::get_if<SolicitRequest>(&events[0]);
   ASSERT_NE(solicit, nullptr);
@@ -163,7 +134,7 @@ services:
   ASSERT_NE(resolved, nullptr);
   ASSERT_EQ(resolved->packets.size(), 1u);
   EXPECT_EQ(resolved->packets[0].size(), syn.size() - 6);
-  EXPECT_EQ(path.decide(ipv4(6, kClient, 40000, kVip, 80, {.ack = true}), 0, 1020).action,
+  EXPECT_EQ(path.decide(ipv4_packet(6, kClient, 40000, kVip, 80, {.ack = true}), 0, 1020, events).action,
             PacketAction::Send);
 }
 
@@ -178,8 +149,8 @@ services:
   NeighbourParams no_solicit;
   no_solicit.mcast_solicit = 0;  // nothing may ask: resolve() says Failed at once
   neighbours.set_params(no_solicit);
-  const auto syn = ipv4(6, kClient, 40000, kVip, 80, {.syn = true});
-  EXPECT_EQ(path.decide(syn, 0, 1000).action, PacketAction::Drop);
+  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true});
+  EXPECT_EQ(path.decide(syn, 0, 1000, events).action, PacketAction::Drop);
   EXPECT_EQ(path.counters().neighbour_unresolved, 1u);
   bool found = false;
   for (const auto& [reason, count] : path.drop_reasons()) {
@@ -199,18 +170,18 @@ services:
     real-servers:
       - {real-server: 10.200.0.11:80, weight: 0, mac: "02:00:00:00:00:0b"}
 )");
-  const auto syn = ipv4(6, kClient, 40000, kVip, 80, {.syn = true});
-  EXPECT_EQ(path.decide(syn, 0, 1000).action, PacketAction::Drop);
+  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true});
+  EXPECT_EQ(path.decide(syn, 0, 1000, events).action, PacketAction::Drop);
   EXPECT_EQ(path.counters().no_destination, 1u);
 }
 
 TEST_F(PacketPathTest, MalformedPacketsAreCountedByReasonAndDropped) {
   load(kOneServer);
   const std::vector<std::uint8_t> tiny(10, 0x45);
-  EXPECT_EQ(path.decide(tiny, 0, 1000).action, PacketAction::Drop);
-  auto icmp = ipv4(17, kClient, 1, kVip, 9000);
+  EXPECT_EQ(path.decide(tiny, 0, 1000, events).action, PacketAction::Drop);
+  auto icmp = ipv4_packet(17, kClient, 1, kVip, 9000);
   icmp[9] = 1;  // ICMP
-  EXPECT_EQ(path.decide(icmp, 0, 1000).action, PacketAction::Drop);
+  EXPECT_EQ(path.decide(icmp, 0, 1000, events).action, PacketAction::Drop);
   EXPECT_EQ(path.counters().parse_errors[static_cast<std::size_t>(ParseError::Truncated)], 1u);
   EXPECT_EQ(path.counters().parse_errors[static_cast<std::size_t>(ParseError::UnsupportedProtocol)],
             1u);

@@ -13,7 +13,7 @@ namespace lvs {
 
 // The VIPs a `vip-mode: managed` director claims: every tcp/udp service's VIP (fwmark services
 // have none), sorted, each once.
-std::vector<Ipv4> managed_vips(const config::DirectorConfig& config);
+std::vector<Ipv4> managed_vips_of(const config::DirectorConfig& config);
 
 // Reasons the director cannot start with `config` (empty: it can).
 std::vector<std::string> startup_refusals(const config::DirectorConfig& config);

@@ -1,4 +1,4 @@
-#include "ctl/lvsadm_options.h"
+#include "ctl/lvsadm_args.h"
 
 #include <charconv>
 
@@ -387,34 +387,28 @@ static std::variant<Request, UsageError> parse_neigh_args(const std::vector<std:
   bool have_ip = false, have_mac = false;
   for (std::size_t i = 1; i < w.size(); ++i) {
     const std::string& word = w[i];
-    auto next = [&](const char* what) -> std::optional<std::string> {
+    auto next = [&]() -> std::optional<std::string> {
       if (i + 1 >= w.size()) return std::nullopt;
-      (void)what;
       return w[++i];
     };
     if (word == "lladdr" && add) {
-      auto v = next("MAC");
+      auto v = next();
       if (!v) return UsageError{"neigh " + verb + ": lladdr needs a MAC address"};
       auto mac = parse_mac(*v);
       if (!mac) return UsageError{"neigh " + verb + ": invalid MAC address '" + *v + "'"};
       r.lladdr = *mac;
       have_mac = true;
     } else if (word == "nud" && add) {
-      auto v = next("STATE");
+      auto v = next();
       if (!v) return UsageError{"neigh " + verb + ": nud needs a state"};
-      if (*v == "permanent")
-        r.nud = NudState::Permanent;
-      else if (*v == "noarp")
-        r.nud = NudState::Noarp;
-      else if (*v == "reachable")
-        r.nud = NudState::Reachable;
-      else if (*v == "stale")
-        r.nud = NudState::Stale;
-      else
+      auto nud = parse_admin_nud_state(*v);
+      if (!nud) {
         return UsageError{"neigh " + verb + ": invalid nud state '" + *v +
                           "' (expected permanent, noarp, reachable or stale)"};
+      }
+      r.nud = *nud;
     } else if (word == "dev") {
-      if (!next("IF")) return UsageError{"neigh " + verb + ": dev needs an interface name"};
+      if (!next()) return UsageError{"neigh " + verb + ": dev needs an interface name"};
     } else if (!have_ip) {
       auto ip = parse_ipv4(word);
       if (!ip) return UsageError{"neigh " + verb + ": invalid IPv4 address '" + word + "'"};
@@ -454,25 +448,6 @@ std::variant<Invocation, UsageError> parse_lvsadm_args(const std::vector<std::st
     return inv;
   }
   return Parser(args).run();
-}
-
-Command command_for(const ListRequest& request) {
-  return request.connections ? Command::list_connections : Command::list;
-}
-
-ListOutput render_list(const ListRequest& request, const Snapshot& snapshot) {
-  if (request.connections) return {format_connections(snapshot.connections), {}};
-  if (request.timeouts) return {format_timeouts(snapshot.timeouts), {}};
-  // The director runs no connection-sync daemon, so --daemon lists nothing, as ipvsadm does
-  // when neither a master nor a backup daemon is running.
-  if (request.daemon) return {};
-  if (request.service) {
-    for (const ServiceSnapshot& s : snapshot.services) {
-      if (s.key == *request.service) return {format_service(s, request.format), {}};
-    }
-    return {{}, "No such service"};
-  }
-  return {format_listing(snapshot, request.format), {}};
 }
 
 }  // namespace lvs::ctl

@@ -1,0 +1,25 @@
+// The forwarding step, as a seam: a decided packet and its next hop go in, the packet leaves
+// the director. Today's implementation is AF_PACKET with one sendmmsg per batch
+// (io/af_packet_forwarder.h); a kernel fast path or another forwarding method plugs in here
+// without the decision (balancer/packet_path.h) or the event loop changing.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "config/net_address.h"
+
+namespace lvs {
+
+class Forwarder {
+ public:
+  virtual ~Forwarder() = default;
+
+  // Queues `ip_packet`, unchanged, for the real server whose MAC is `next_hop` on the director's
+  // segment (direct routing). The bytes must stay valid until flush() returns; the MAC is copied.
+  virtual void forward(std::span<const std::uint8_t> ip_packet, const MacAddress& next_hop) = 0;
+  // Sends everything queued since the last flush.
+  virtual void flush() = 0;
+};
+
+}  // namespace lvs
