@@ -13,6 +13,11 @@
 
 namespace lvs::prom {
 
+// The prometheus-cpp data types the families are made of, under the helpers' name.
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
 inline prometheus::MetricFamily family(std::string name, std::string help,
                                        prometheus::MetricType type) {
   prometheus::MetricFamily f;

@@ -10,29 +10,36 @@ namespace {
 using protocol_text::split_words;
 using protocol_text::strip_line_end;
 
-constexpr std::string_view kList = "LIST";
-constexpr std::string_view kListConnections = "LIST-CONNECTIONS";
-constexpr std::string_view kNeighShow = "NEIGH-SHOW";
-constexpr std::string_view kNeighFlush = "NEIGH-FLUSH";
-constexpr std::string_view kNeighAdd = "NEIGH-ADD";
-constexpr std::string_view kNeighDel = "NEIGH-DEL";
+// Every command: its word on the wire and how many words follow it (min..max).
+struct CommandSpec {
+  Command command;
+  std::string_view word;
+  std::size_t min_args;
+  std::size_t max_args;
+};
+constexpr CommandSpec kCommands[] = {
+    {Command::list, "LIST", 0, 0},
+    {Command::list_connections, "LIST-CONNECTIONS", 0, 0},
+    {Command::neigh_show, "NEIGH-SHOW", 0, 0},
+    {Command::neigh_flush, "NEIGH-FLUSH", 0, 0},
+    {Command::neigh_add, "NEIGH-ADD", 2, 3},  // IP MAC [STATE]
+    {Command::neigh_del, "NEIGH-DEL", 1, 1},  // IP
+};
 
-std::string_view command_word(Command c) {
-  switch (c) {
-    case Command::list:
-      return kList;
-    case Command::list_connections:
-      return kListConnections;
-    case Command::neigh_show:
-      return kNeighShow;
-    case Command::neigh_flush:
-      return kNeighFlush;
-    case Command::neigh_add:
-      return kNeighAdd;
-    case Command::neigh_del:
-      return kNeighDel;
+const CommandSpec& spec_of(Command c) {
+  for (const CommandSpec& spec : kCommands) {
+    if (spec.command == c) return spec;
   }
-  return kList;
+  return kCommands[0];
+}
+
+std::string known_commands() {
+  std::string out;
+  for (const CommandSpec& spec : kCommands) {
+    if (!out.empty()) out += ", ";
+    out += spec.word;
+  }
+  return out;
 }
 
 }  // namespace
@@ -40,7 +47,7 @@ std::string_view command_word(Command c) {
 std::string encode_request(const Request& request) {
   std::string out(kProtocolTag);
   out += ' ';
-  out += command_word(request.command);
+  out += spec_of(request.command).word;
   if (request.command == Command::neigh_add || request.command == Command::neigh_del) {
     out += ' ' + format_ipv4(request.ip);
   }
@@ -74,30 +81,17 @@ std::variant<Request, ProtocolError> decode_request(std::string_view line) {
   };
   if (words.size() < 2) return word_count_error();
   const std::string_view cmd = words[1];
-  // Words the command takes after its name: min..max.
-  std::size_t min_args = 0, max_args = 0;
-  Request request;
-  if (cmd == kList) {
-    request.command = Command::list;
-  } else if (cmd == kListConnections) {
-    request.command = Command::list_connections;
-  } else if (cmd == kNeighShow) {
-    request.command = Command::neigh_show;
-  } else if (cmd == kNeighFlush) {
-    request.command = Command::neigh_flush;
-  } else if (cmd == kNeighDel) {
-    request.command = Command::neigh_del;
-    min_args = max_args = 1;
-  } else if (cmd == kNeighAdd) {
-    request.command = Command::neigh_add;
-    min_args = 2;
-    max_args = 3;
-  } else {
-    return ProtocolError{"unknown command '" + std::string(cmd) +
-                         "' (known: " + std::string(kList) + ", " + std::string(kListConnections) +
-                         ", " + std::string(kNeighShow) + ", " + std::string(kNeighFlush) + ", " +
-                         std::string(kNeighAdd) + ", " + std::string(kNeighDel) + ")"};
+  const CommandSpec* spec = nullptr;
+  for (const CommandSpec& c : kCommands) {
+    if (c.word == cmd) spec = &c;
   }
+  if (spec == nullptr) {
+    return ProtocolError{"unknown command '" + std::string(cmd) + "' (known: " + known_commands() +
+                         ")"};
+  }
+  Request request;
+  request.command = spec->command;
+  const std::size_t min_args = spec->min_args, max_args = spec->max_args;
   const std::size_t args = words.size() - 2;
   if (max_args == 0 && args > 0) return word_count_error();
   if (args < min_args || args > max_args) {

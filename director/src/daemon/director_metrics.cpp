@@ -10,17 +10,25 @@
 namespace lvs {
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-using prometheus::MetricType;
-
 using prom::add;
 using prom::family;
+using prom::MetricFamily;
+using prom::MetricType;
 
 // Families with no sample (no services yet, no neighbours) are left out rather than printed as
 // bare HELP/TYPE headers.
 void keep(std::vector<MetricFamily>& out, MetricFamily f) {
   if (!f.metric.empty()) out.push_back(std::move(f));
+}
+
+// A counter family with one sample per reason, every reason present (0 means none happened).
+void keep_reasons(std::vector<MetricFamily>& out, std::string name, std::string help,
+                  const std::vector<ReasonCount>& reasons) {
+  auto f = family(std::move(name), std::move(help), MetricType::Counter);
+  for (const ReasonCount& r : reasons) {
+    add(f, {{"reason", r.reason}}, static_cast<double>(r.count));
+  }
+  keep(out, std::move(f));
 }
 
 bool contains(const std::vector<Endpoint>& list, const Endpoint& e) {
@@ -72,7 +80,7 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
 
   for (const ctl::ServiceSnapshot& svc : in.snapshot.services) {
     const std::string key = svc.key.to_string();
-    const std::vector<ClientMetric::Label> s{{"service", key}};
+    const std::vector<prom::ClientMetric::Label> s{{"service", key}};
     add(conns, s, static_cast<double>(svc.stats.conns));
     add(pkts, s, static_cast<double>(svc.stats.inpkts + svc.stats.outpkts));
     add(bytes, s, static_cast<double>(svc.stats.inbytes + svc.stats.outbytes));
@@ -82,7 +90,7 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
     auto ov = in.overloaded.find(key);
     const std::vector<Endpoint>& overloaded = ov == in.overloaded.end() ? kNone : ov->second;
     for (const ctl::DestinationSnapshot& d : svc.destinations) {
-      const std::vector<ClientMetric::Label> b{{"service", key},
+      const std::vector<prom::ClientMetric::Label> b{{"service", key},
                                                {"backend", format_endpoint(d.address)}};
       add(b_conns, b, static_cast<double>(d.stats.conns));
       add(b_active, b, d.active_conns);
@@ -154,14 +162,10 @@ void build_neighbours(const DirectorMetricsInput& in, std::vector<MetricFamily>&
     out.push_back(std::move(f));
   }
 
-  auto arp_errors = family("lvs_neighbour_arp_errors_total",
-                           "ARP frames the resolver's socket received and refused, by reason "
-                           "(truncated, not_arp, ...; the socket's BPF filter makes them rare).",
-                           MetricType::Counter);
-  for (const auto& e : in.arp_errors) {
-    add(arp_errors, {{"reason", e.reason}}, static_cast<double>(e.count));
-  }
-  keep(out, std::move(arp_errors));
+  keep_reasons(out, "lvs_neighbour_arp_errors_total",
+               "ARP frames the resolver's socket received and refused, by reason "
+               "(truncated, not_arp, ...; the socket's BPF filter makes them rare).",
+               in.arp_errors);
 }
 
 void build_queues(const DirectorMetricsInput& in, std::vector<MetricFamily>& out) {
@@ -193,17 +197,12 @@ std::vector<MetricFamily> build_director_metrics(const DirectorMetricsInput& inp
   build_services(input, out);
   build_neighbours(input, out);
   build_queues(input, out);
-  auto errors =
-      family("lvs_forward_errors_total",
-             "Queued packets the director did not forward or could not handle, by reason: "
-             "a malformed packet (truncated, not_ipv4, bad_checksum, ...), no_service, "
-             "no_destination, neighbour_unresolved (no MAC for the server), a send "
-             "failure (send_*), a queue socket failure (queue_*).",
-             MetricType::Counter);
-  for (const ReasonCount& r : input.forward_errors) {
-    add(errors, {{"reason", r.reason}}, static_cast<double>(r.count));
-  }
-  keep(out, std::move(errors));
+  keep_reasons(out, "lvs_forward_errors_total",
+               "Queued packets the director did not forward or could not handle, by reason: "
+               "a malformed packet (truncated, not_ipv4, bad_checksum, ...), no_service, "
+               "no_destination, neighbour_unresolved (no MAC for the server), a send "
+               "failure (send_*), a queue socket failure (queue_*).",
+               input.forward_errors);
   return out;
 }
 

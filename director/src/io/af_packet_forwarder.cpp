@@ -9,17 +9,11 @@
 namespace lvs::io {
 
 std::string_view send_error_name(SendError error) {
-  switch (error) {
-    case SendError::NoBufferSpace:
-      return "send_no_buffer_space";
-    case SendError::MessageTooLong:
-      return "send_message_too_long";
-    case SendError::InterfaceDown:
-      return "send_interface_down";
-    case SendError::Other:
-      return "send_other";
-  }
-  return "send_other";
+  // In enum order (the metric label values: add at the end, never rename).
+  constexpr std::array<std::string_view, kSendErrorCount> kNames = {
+      "send_no_buffer_space", "send_message_too_long", "send_interface_down", "send_other"};
+  const auto i = static_cast<std::size_t>(error);
+  return i < kNames.size() ? kNames[i] : "send_other";
 }
 
 AfPacketForwarder::AfPacketForwarder(PacketSocket socket, std::string interface,

@@ -26,12 +26,6 @@ namespace {
 constexpr std::int32_t kChainPriority = NF_IP_PRI_NAT_SRC - 2;
 
 using BatchWriter = base::NftBatchWriter;
-using base::NftBatch;
-using base::UniqueNftChain;
-using base::UniqueNftExpr;
-using base::UniqueNftRule;
-using base::UniqueNftTable;
-using base::UniqueNftUdataBuf;
 
 base::UniqueNftTable make_table(const std::string& name) {
   base::UniqueNftTable t(nftnl_table_alloc());

@@ -1,6 +1,7 @@
 #include "neigh/neighbour_table.h"
 
 #include <algorithm>
+#include <array>
 
 namespace lvs {
 
@@ -28,27 +29,12 @@ bool is_station_mac(const MacAddress& mac) {
 }  // namespace
 
 std::string_view arp_verdict_name(ArpVerdict verdict) {
-  switch (verdict) {
-    case ArpVerdict::IgnoredTarget:
-      return "ignored_target";
-    case ArpVerdict::DadProbe:
-      return "dad_probe";
-    case ArpVerdict::IgnoredSender:
-      return "ignored_sender";
-    case ArpVerdict::NotCached:
-      return "not_cached";
-    case ArpVerdict::Created:
-      return "created";
-    case ArpVerdict::Updated:
-      return "updated";
-    case ArpVerdict::Unchanged:
-      return "unchanged";
-    case ArpVerdict::Refused:
-      return "refused";
-    case ArpVerdict::TableFull:
-      return "table_full";
-  }
-  return "unknown";
+  constexpr std::array<std::string_view, 9> kNames = {
+      "ignored_target", "dad_probe", "ignored_sender", "not_cached", "created",
+      "updated",        "unchanged", "refused",        "table_full"};
+  static_assert(static_cast<std::size_t>(ArpVerdict::TableFull) + 1 == kNames.size());
+  const auto i = static_cast<std::size_t>(verdict);
+  return i < kNames.size() ? kNames[i] : "unknown";
 }
 
 ArpVerdict NeighbourTable::receive_arp(const ArpObservation& arp, TimeMs now_ms,

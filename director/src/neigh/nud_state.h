@@ -21,27 +21,29 @@ enum class NudState : std::uint8_t {
   Permanent = 0x80,
 };
 
+// The names `ip neigh show` prints, and the lower-case ones `ip neigh replace ... nud STATE`
+// takes for the states an administrator may set (empty for the others).
+struct NudStateNames {
+  NudState state;
+  std::string_view shown;
+  std::string_view admin;
+};
+inline constexpr NudStateNames kNudStateNames[] = {
+    {NudState::None, "NONE", ""},
+    {NudState::Incomplete, "INCOMPLETE", ""},
+    {NudState::Reachable, "REACHABLE", "reachable"},
+    {NudState::Stale, "STALE", "stale"},
+    {NudState::Delay, "DELAY", ""},
+    {NudState::Probe, "PROBE", ""},
+    {NudState::Failed, "FAILED", ""},
+    {NudState::Noarp, "NOARP", "noarp"},
+    {NudState::Permanent, "PERMANENT", "permanent"},
+};
+
 // "PERMANENT", "REACHABLE", ... as `ip neigh show` prints them.
 constexpr std::string_view nud_state_name(NudState state) {
-  switch (state) {
-    case NudState::None:
-      return "NONE";
-    case NudState::Incomplete:
-      return "INCOMPLETE";
-    case NudState::Reachable:
-      return "REACHABLE";
-    case NudState::Stale:
-      return "STALE";
-    case NudState::Delay:
-      return "DELAY";
-    case NudState::Probe:
-      return "PROBE";
-    case NudState::Failed:
-      return "FAILED";
-    case NudState::Noarp:
-      return "NOARP";
-    case NudState::Permanent:
-      return "PERMANENT";
+  for (const auto& n : kNudStateNames) {
+    if (n.state == state) return n.shown;
   }
   return "NONE";
 }
@@ -49,46 +51,28 @@ constexpr std::string_view nud_state_name(NudState state) {
 // The states an administrator may set (`ip neigh replace ... nud STATE`, `lvsadm neigh add`), by
 // ip's lower-case names: "permanent", "noarp", "reachable", "stale". nullopt for anything else.
 constexpr std::optional<NudState> parse_admin_nud_state(std::string_view text) {
-  if (text == "permanent") return NudState::Permanent;
-  if (text == "noarp") return NudState::Noarp;
-  if (text == "reachable") return NudState::Reachable;
-  if (text == "stale") return NudState::Stale;
+  for (const auto& n : kNudStateNames) {
+    if (!n.admin.empty() && n.admin == text) return n.state;
+  }
   return std::nullopt;
 }
 // The inverse, for the states parse_admin_nud_state() accepts ("" for the others).
 constexpr std::string_view admin_nud_state_word(NudState state) {
-  switch (state) {
-    case NudState::Permanent:
-      return "permanent";
-    case NudState::Noarp:
-      return "noarp";
-    case NudState::Reachable:
-      return "reachable";
-    case NudState::Stale:
-      return "stale";
-    default:
-      return "";
+  for (const auto& n : kNudStateNames) {
+    if (n.state == state) return n.admin;
   }
-}
-
-// NUD_VALID: states whose lladdr may be used to send (neigh_event_send() passes them through).
-constexpr bool nud_valid(NudState state) {
-  switch (state) {
-    case NudState::Reachable:
-    case NudState::Stale:
-    case NudState::Delay:
-    case NudState::Probe:
-    case NudState::Noarp:
-    case NudState::Permanent:
-      return true;
-    default:
-      return false;
-  }
+  return "";
 }
 
 // The kernel's state groups (include/net/neighbour.h), as predicates: the table's rules are
 // written in terms of them exactly as neighbour.c is.
 constexpr std::uint8_t nud_bits(NudState state) { return static_cast<std::uint8_t>(state); }
+
+// NUD_VALID: states whose lladdr may be used to send (neigh_event_send() passes them through):
+// PERMANENT|NOARP|REACHABLE|PROBE|STALE|DELAY.
+constexpr bool nud_valid(NudState state) {
+  return (nud_bits(state) & (0x80 | 0x40 | 0x02 | 0x10 | 0x04 | 0x08)) != 0;
+}
 
 // NUD_IN_TIMER: states with a running per-entry timer. The kernel's timer holds a reference on
 // the entry, so garbage collection never takes an entry in one of these states.

@@ -44,23 +44,12 @@ ArpParseResult refuse(ArpParseError error) {
 }  // namespace
 
 std::string_view arp_parse_error_name(ArpParseError error) {
-  switch (error) {
-    case ArpParseError::Truncated:
-      return "truncated";
-    case ArpParseError::NotArp:
-      return "not_arp";
-    case ArpParseError::UnsupportedHardware:
-      return "unsupported_hardware";
-    case ArpParseError::UnsupportedProtocol:
-      return "unsupported_protocol";
-    case ArpParseError::BadAddressLength:
-      return "bad_address_length";
-    case ArpParseError::UnsupportedOperation:
-      return "unsupported_operation";
-    case ArpParseError::TruncatedAddresses:
-      return "truncated_addresses";
-  }
-  return "unknown";
+  // In enum order (the metric label values: add at the end, never rename).
+  constexpr std::array<std::string_view, kArpParseErrorCount> kNames = {
+      "truncated",          "not_arp",  "unsupported_hardware", "unsupported_protocol",
+      "bad_address_length", "unsupported_operation", "truncated_addresses"};
+  const auto i = static_cast<std::size_t>(error);
+  return i < kNames.size() ? kNames[i] : "unknown";
 }
 
 std::span<const ArpParseError> arp_parse_errors() { return kAll; }

@@ -4,33 +4,24 @@
 // the server nearest the list head.
 //
 // Decisions equal the kernel's linear scan; the cost is O(1) per decision and O(log n) per
-// change, through a DestinationHeap. Usable standalone (e.g. as lblc/lblcr's chooser): feed it
-// the same destination_added/removed/updated and load_changed calls the service's scheduler
-// gets, and call schedule() (its `list` argument is not read). It owns
-// Destination::sched_slot of the destinations it is fed: a wrapping scheduler must not use
-// sched_slot itself, nor feed the same destinations to a second heap-based chooser.
+// change (sched/least_loaded_scheduler.h). Usable standalone (e.g. as lblc/lblcr's chooser): feed
+// it the same destination_added/removed/updated and load_changed calls the service's scheduler
+// gets, and call least_loaded(). It owns Destination::sched_slot of the destinations it is fed:
+// a wrapping scheduler must not use sched_slot itself, nor feed the same destinations to a second
+// heap-based chooser.
 #pragma once
 
-#include <cstddef>
 #include <string_view>
 
-#include "sched/destination_heap.h"
-#include "sched/scheduler.h"
+#include "sched/least_loaded_scheduler.h"
 
 namespace lvs {
 
-class WeightedLeastConnection final : public Scheduler {
+class WeightedLeastConnection final : public LeastLoadedScheduler {
  public:
+  WeightedLeastConnection()
+      : LeastLoadedScheduler(DestinationHeap::Order::OverheadPerWeight, &eligible) {}
   std::string_view name() const override { return "wlc"; }
-  void destination_added(DestinationList list, Destination& dest) override;
-  void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) override;
-  void destination_updated(DestinationList list, Destination& dest) override;
-  void load_changed(Destination& dest) override;
-  Destination* schedule(DestinationList list, const PacketInfo& packet, TimeMs now) override;
-
-  // The same answer as schedule(), for callers without a packet.
-  Destination* least_loaded() const { return heap_.top(); }
-  const DestinationHeap& index() const { return heap_; }
 
  private:
   // as ip_vs_wlc_schedule(): the first candidate needs weight > 0 and no overload; a later
@@ -38,8 +29,6 @@ class WeightedLeastConnection final : public Scheduler {
   static bool eligible(const Destination& d) {
     return d.available && !d.blocked() && d.weight > 0;
   }
-
-  DestinationHeap heap_{DestinationHeap::Order::OverheadPerWeight};
 };
 
 }  // namespace lvs

@@ -7,12 +7,10 @@
 namespace lvs::agent {
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-using prometheus::MetricType;
-
 using prom::add;
 using prom::family;
+using prom::MetricFamily;
+using prom::MetricType;
 
 }  // namespace
 

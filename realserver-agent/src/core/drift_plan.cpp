@@ -1,19 +1,16 @@
 #include "core/drift_plan.h"
 
 #include <algorithm>
+#include <array>
 
 namespace lvs::agent {
 
 std::string_view to_string(RepairKind kind) {
-  switch (kind) {
-    case RepairKind::Vip:
-      return "vip";
-    case RepairKind::Sysctl:
-      return "sysctl";
-    case RepairKind::NftTable:
-      return "nft_table";
-  }
-  return "unknown";
+  // In enum order (the metric label values of lvs_agent_drift_repairs_total{kind}).
+  constexpr std::array<std::string_view, 3> kNames = {"vip", "sysctl", "nft_table"};
+  static_assert(static_cast<std::size_t>(RepairKind::NftTable) + 1 == kNames.size());
+  const auto i = static_cast<std::size_t>(kind);
+  return i < kNames.size() ? kNames[i] : "unknown";
 }
 
 namespace {
