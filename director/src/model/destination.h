@@ -49,8 +49,11 @@ struct Destination {
   bool sched_mark = false;
 
   // Owners other than the service list (connections, templates, lblc entries); a deleted
-  // destination is freed only when this reaches 0.
+  // destination is freed only when this reaches 0, lazily (VirtualService::expire()): the
+  // caller of release() may still be looking at the object.
   std::uint32_t refcnt = 0;
+  void hold() { ++refcnt; }
+  void release() { --refcnt; }
 
   // Statistics (ipvsadm --stats): conns counts connections bound (not templates).
   TrafficStats stats;

@@ -1,6 +1,5 @@
 #include "sched/locality_based_least_connection.h"
 
-#include "service/virtual_service.h"
 
 namespace lvs {
 
@@ -9,7 +8,7 @@ namespace {
 // as ip_vs_lblc_del() → ip_vs_lblc_rcu_free(): the entry's reference on its server is dropped
 // (at once here; the kernel waits for an RCU grace period).
 void release_entry(Destination*& dest) {
-  if (dest != nullptr) VirtualService::release(*dest);
+  if (dest != nullptr) dest->release();
   dest = nullptr;
 }
 
@@ -66,12 +65,12 @@ Destination* LocalityBasedLeastConnection::schedule(DestinationList, const Packe
   if (en != nullptr) {
     if (en->payload != dest) {
       release_entry(en->payload);
-      VirtualService::hold(*dest);
+      dest->hold();
       en->payload = dest;
     }
   } else {
     Table::Entry& created = table_.insert(packet.daddr, now);
-    VirtualService::hold(*dest);
+    dest->hold();
     created.payload = dest;
   }
   return dest;

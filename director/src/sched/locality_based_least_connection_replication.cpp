@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "service/virtual_service.h"
 
 namespace lvs {
 
@@ -17,7 +16,7 @@ void set_insert(DestinationSet& set, Destination& dest, bool check, TimeMs now) 
   if (check && std::find(set.members.begin(), set.members.end(), &dest) != set.members.end()) {
     return;
   }
-  VirtualService::hold(dest);
+  dest.hold();
   set.members.insert(set.members.begin(), &dest);
   set.lastmod = now;
 }
@@ -28,13 +27,13 @@ void set_erase(DestinationSet& set, Destination& dest, TimeMs now) {
   if (it == set.members.end()) return;
   set.members.erase(it);
   set.lastmod = now;
-  VirtualService::release(dest);
+  dest.release();
 }
 
 // as ip_vs_dest_set_eraseall() (entry freed): every member's reference dropped. The vector
 // keeps its capacity for the next entry that reuses the slot.
 void release_set(DestinationSet& set) {
-  for (Destination* d : set.members) VirtualService::release(*d);
+  for (Destination* d : set.members) d->release();
   set.members.clear();
   set.lastmod = 0;
 }

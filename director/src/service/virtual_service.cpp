@@ -152,11 +152,6 @@ void VirtualService::set_dead(Destination& dest, bool dead) {
   if (dest.available && dest.service != nullptr) dest.service->scheduler_->load_changed(dest);
 }
 
-void VirtualService::release(Destination& dest) {
-  --dest.refcnt;
-  // Freed lazily (expire()/delete): the caller may still be looking at the object.
-}
-
 void VirtualService::retire() {
   while (!list_.empty()) delete_destination(list_.back()->address);
   scheduler_.reset();

@@ -79,8 +79,8 @@ class VirtualService {
   // through here so the schedulers' indexes (lc, wlc, lblc, lblcr) hear of it.
   static void set_dead(Destination& dest, bool dead);
   // References held by something other than a connection (lblc entries hold them directly).
-  static void hold(Destination& dest) { ++dest.refcnt; }
-  static void release(Destination& dest);
+  static void hold(Destination& dest) { dest.hold(); }
+  static void release(Destination& dest) { dest.release(); }
 
   // ipvsadm -D: unlinks every destination and drops the scheduler with its state (lblc entries
   // hold destination references), as ip_vs_unbind_scheduler() → done_service(). The object lives
