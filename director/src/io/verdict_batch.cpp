@@ -4,8 +4,9 @@
 
 namespace lvs::io {
 
-VerdictBatch::VerdictBatch(const NfqueueReceiver& receiver, std::size_t batch_size)
-    : queue_first_(receiver.queue_first()), drop_upto_(receiver.queue_count()) {
+VerdictBatch::VerdictBatch(std::uint16_t queue_first, std::size_t queue_count,
+                           std::size_t batch_size)
+    : queue_first_(queue_first), drop_upto_(queue_count) {
   accepts_.reserve(batch_size);
 }
 

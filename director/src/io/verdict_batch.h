@@ -15,7 +15,10 @@ namespace lvs::io {
 
 class VerdictBatch {
  public:
-  explicit VerdictBatch(const NfqueueReceiver& receiver, std::size_t batch_size);
+  VerdictBatch(const NfqueueReceiver& receiver, std::size_t batch_size)
+      : VerdictBatch(receiver.queue_first(), receiver.queue_count(), batch_size) {}
+  // For the queues first .. first+count-1.
+  VerdictBatch(std::uint16_t queue_first, std::size_t queue_count, std::size_t batch_size);
 
   void clear();
   // NF_ACCEPT: not ours to schedule, the local stack gets it.
@@ -23,6 +26,10 @@ class VerdictBatch {
   // NF_DROP: forwarded (we sent a copy) or refused.
   void drop(const QueuedPacket& packet);
   void send(NfqueueReceiver& receiver) const;
+
+  // What send() would send: the NF_ACCEPTs in order, and per queue the highest id to drop.
+  const std::vector<NfqueueReceiver::AcceptedPacket>& accepts() const { return accepts_; }
+  const std::vector<std::optional<std::uint32_t>>& drop_upto() const { return drop_upto_; }
 
  private:
   std::uint16_t queue_first_ = 0;
