@@ -62,7 +62,9 @@ metrics() { in_ns dir curl -s -m 2 "http://127.0.0.1:$METRICS_PORT/metrics"; }
 metric_value() { metrics | awk -v n="$1" '$1 == n {print $2}'; }
 # Not `metrics | grep -q`: with pipefail, grep quitting early makes curl fail on SIGPIPE.
 has_metric() { local m; m=$(metrics); grep -qF -- "$1" <<<"$m"; }
+has_metric_re() { local m; m=$(metrics); grep -qE -- "$1" <<<"$m"; }
 no_metric() { local m; m=$(metrics); [ -n "$m" ] && ! grep -qF -- "$1" <<<"$m"; }
+metric_at_least() { local v; v=$(metric_value "$1"); [[ $v =~ ^[0-9]+$ ]] && [ "$v" -ge "$2" ]; }
 
 # --- lab and director ------------------------------------------------------------------------
 "$lab" down >/dev/null 2>&1 || true
@@ -103,7 +105,8 @@ if ! wait_for 100 table_present || ! director_running; then
   finish
 fi
 ok "director running without any mac: line"
-check "no neighbour entry before the first packet" no_metric 'lvs_neighbour_state{'
+# Polled: the endpoint has nothing to show before the first once-a-second publication.
+check "no neighbour entry before the first packet" wait_for 30 no_metric 'lvs_neighbour_state{'
 
 # --- the first packet to an unresolved server is queued, then delivered ----------------------
 udp=$(in_ns client bash -c 'echo ping | socat -T2 - UDP4:'"$VIP"':9000' || true)
@@ -123,12 +126,13 @@ bodies=$(http_requests 30)
 echo "     rr 30 connections: $(tally <<<"$bodies")"
 check_expr "rr over learned servers: exactly 10/10/10" \
   '[ "$(count_of rs1 "$bodies")" -eq 10 ] && [ "$(count_of rs2 "$bodies")" -eq 10 ] && [ "$(count_of rs3 "$bodies")" -eq 10 ]'
+# Metrics are published once a second: poll (up to 5 s) for the publication after the traffic.
 for ip in 10.200.0.11 10.200.0.12 10.200.0.13; do
   check "learned $ip (lvs_neighbour_state in a usable state)" \
-    grep -qE "lvs_neighbour_state\{ip=\"$ip\",state=\"(REACHABLE|STALE|DELAY|PROBE)\"\} 1" <<<"$(metrics)"
+    wait_for 50 has_metric_re "lvs_neighbour_state\{ip=\"$ip\",state=\"(REACHABLE|STALE|DELAY|PROBE)\"\} 1"
 done
 check "lvs_neighbour_arp_errors_total exported by reason, no frame refused" \
-  has_metric 'lvs_neighbour_arp_errors_total{reason="truncated"} 0'
+  wait_for 50 has_metric 'lvs_neighbour_arp_errors_total{reason="truncated"} 0'
 check "learned MACs are the lab's (log)" \
   bash -c "grep -q '10.200.0.11 resolved to 02:00:00:00:00:0b' '$log' && grep -q '10.200.0.12 resolved to 02:00:00:00:00:0c' '$log' && grep -q '10.200.0.13 resolved to 02:00:00:00:00:0d' '$log'"
 
@@ -141,13 +145,13 @@ for _ in $(seq 20); do
 done
 check "rs1's entry went FAILED (log)" log_has "neigh 10.200.0.11 FAILED"
 check "rs1 marked dead (log)" log_has "real server 10.200.0.11:80 marked dead"
-sleep 1.2  # a metrics publication
-# Every 5 s the dead host is asked again (INCOMPLETE for ~1 s, then FAILED once more).
+# Every 5 s the dead host is asked again (INCOMPLETE for ~1 s, then FAILED once more): up to 8 s
+# covers one such round plus the once-a-second metrics publication.
 check "lvs_neighbour_state shows rs1 FAILED" \
-  wait_for 40 has_metric 'lvs_neighbour_state{ip="10.200.0.11",state="FAILED"} 1'
-check "lvs_backend_up is 0 for rs1" has_metric 'lvs_backend_up{service="tcp/10.200.0.100:80",backend="10.200.0.11:80"} 0'
-check_expr "lvs_neighbour_res_failed_total counted it" \
-  '[ "$(metric_value lvs_neighbour_res_failed_total)" -ge 1 ]'
+  wait_for 80 has_metric 'lvs_neighbour_state{ip="10.200.0.11",state="FAILED"} 1'
+check "lvs_backend_up is 0 for rs1" \
+  wait_for 50 has_metric 'lvs_backend_up{service="tcp/10.200.0.100:80",backend="10.200.0.11:80"} 0'
+check "lvs_neighbour_res_failed_total counted it" wait_for 50 metric_at_least lvs_neighbour_res_failed_total 1
 if [[ -x $lvsadm_bin ]]; then
   listing=$("$lvsadm_bin" --socket "$tmp/director.sock" -Ln 2>&1 || true)
   check "lvsadm -Ln marks rs1 dead and only rs1" \
@@ -186,9 +190,8 @@ in_ns rs2 ping -c 1 -W 1 10.200.0.2 >/dev/null 2>&1 || true
 wait_for 30 log_has "neigh 10.200.0.12 changed ethernet address 02:00:00:00:00:0c -> $MAC_RS2_NEW"
 check "rs2's MAC change logged with old and new MAC" \
   log_has "neigh 10.200.0.12 changed ethernet address 02:00:00:00:00:0c -> $MAC_RS2_NEW"
-sleep 1.2
-check_expr "lvs_neighbour_lladdr_changes_total counted it" \
-  '[ "$(metric_value lvs_neighbour_lladdr_changes_total)" -ge 1 ]'
+check "lvs_neighbour_lladdr_changes_total counted it" \
+  wait_for 50 metric_at_least lvs_neighbour_lladdr_changes_total 1
 bodies=$(http_requests 30)
 echo "     rs2 on its new MAC, 30 connections: $(tally <<<"$bodies")"
 check_expr "traffic follows rs2's new MAC: 10/10/10" \
