@@ -43,13 +43,13 @@ readonly CHECK_INTERVAL_S=5  # config/examples/lab-agent.yaml
 
 tmp=$(mktemp -d /tmp/agent_test.XXXXXX)
 director_log=$tmp/director.log
-director_pid="" traffic_pid=""
+director_pid="" traffic_pid="" nopriv=""
 
 cleanup() {
   stop_pid "$traffic_pid"
   stop_pid "$director_pid"
   "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$tmp"
+  rm -rf "$tmp" "$nopriv"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -231,8 +231,16 @@ check_expr "VIP on eth0 at start: exit 1, one line naming eth0 as non-loopback" 
   '[ "$rc" -eq 1 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "VIP $VIP is configured on eth0, a non-loopback interface" <<<"$out"'
 in_ns rs3 ip addr del "$VIP/32" dev eth0
 if command -v setpriv >/dev/null; then
+  # The binary and its config copied where the unprivileged user can reach them: the checkout
+  # may sit under a directory only root may enter (a clone under `mktemp -d`), and then running
+  # it from there fails with "Permission denied" before the capability check this case tests.
+  nopriv=$(mktemp -d /tmp/agent_test_nopriv.XXXXXX)
+  chmod 755 "$nopriv"
+  cp "$agent_bin" "$agent_config" "$nopriv/"
+  chmod 755 "$nopriv/lvs-agent"
+  chmod 644 "$nopriv/${agent_config##*/}"
   out=$(in_ns rs3 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-    timeout 10 "$agent_bin" --config "$agent_config" 2>&1)
+    timeout 10 "$nopriv/lvs-agent" --config "$nopriv/${agent_config##*/}" 2>&1)
   rc=$?
   echo "     $out"
   check_expr "no privileges: exit 1, one line saying CAP_NET_ADMIN is needed" \
