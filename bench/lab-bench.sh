@@ -43,8 +43,9 @@
 #                        the director's figures: profile in a separate invocation)
 #   --results FILE       also write the raw figures as TSV (workload, path, metric, value)
 #
-# Environment: LVS_LAB_PREFIX (default lvs-) and LVS_LAB_RUN_DIR run it on a private copy of the
-# lab; LVS_BENCH_METRICS_PORT (default 9469) is the director's metrics port inside lvs-dir.
+# Environment: LVS_LAB_PREFIX (default lvs-) runs it on a private copy of the lab (the state
+# directory follows the prefix; LVS_LAB_RUN_DIR overrides it); LVS_BENCH_METRICS_PORT (default
+# 9469) is the director's metrics port inside lvs-dir.
 # Needs root, wrk, haproxy, nft, nginx, socat (deploy/install-deps.sh). Everything it starts is
 # stopped and the lab is taken down on any exit.
 set -uo pipefail

@@ -23,9 +23,9 @@
 # Exits 0 when every connection was answered by the server the simulator predicted and the
 # downloads were complete, 1 otherwise (PROBLEM lines say what).
 #
-# Every packet stays inside the lab's namespaces. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a
-# private copy of the lab (as lab.sh); LVS_BUILD_DIR builds and runs from another build tree
-# (default build/).
+# Every packet stays inside the lab's namespaces. LVS_LAB_PREFIX runs it on a private copy of
+# the lab (as lab.sh: the state directory follows the prefix; LVS_LAB_RUN_DIR overrides it);
+# LVS_BUILD_DIR builds and runs from another build tree (default build/).
 set -euo pipefail
 
 keep=no
@@ -46,6 +46,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
+export LVS_LAB_RUN_DIR=${LVS_LAB_RUN_DIR:-/run/${LVS_LAB_PREFIX}lab}  # as lab.sh derives it
 P=$LVS_LAB_PREFIX
 VIP=10.200.0.100
 lab=deploy/lab/lab.sh
@@ -80,7 +81,7 @@ cleanup() {
     echo "         $lvsadm --socket $sock -L -n --stats"
     local lab_env=""
     [ "$P" = lvs- ] || lab_env="LVS_LAB_PREFIX=$P "
-    [ -z "${LVS_LAB_RUN_DIR:-}" ] || lab_env+="LVS_LAB_RUN_DIR=$LVS_LAB_RUN_DIR "
+    [ "$LVS_LAB_RUN_DIR" = "/run/${P}lab" ] || lab_env+="LVS_LAB_RUN_DIR=$LVS_LAB_RUN_DIR "
     echo "   stop: kill $director_pid; $lab_env$lab down; rm -r $tmp"
     return
   fi

@@ -27,17 +27,17 @@
 #     <repo>/build/bin/lvs-agent) each real server runs it with config/examples/lab-agent.yaml and
 #     the agent does all of this (and holds it: drift repaired, an nftables arp table dropping ARP
 #     for the VIP, metrics and /healthz on 127.0.0.1:9470 inside the namespace; log
-#     /run/lvs-lab/rsN/agent.log). Without the binary the script sets the same by hand.
+#     $RUN_DIR/rsN/agent.log). Without the binary the script sets the same by hand.
 #   - HTTP: nginx on 0.0.0.0:80 (VIP and own address), keep-alive on; every response body names the
 #     server ("rs1\n"), GET /1m returns 1 MiB; header X-Real-Server: rsN. Config, pid, logs and temp
-#     files under /run/lvs-lab/rsN/ (template: deploy/lab/lab-nginx.conf).
+#     files under $RUN_DIR/rsN/ (template: deploy/lab/lab-nginx.conf).
 #   - UDP 9000: answers every datagram with one datagram "rsN\n". Two socat listeners, one bound to
 #     the VIP and one to the server's own address, because a UDP reply leaves from the address its
 #     socket is bound to: a wildcard socket would answer VIP traffic from 10.200.0.1x and the
 #     client would discard it. socat forks one child per datagram: fine for
 #     functional tests (hundreds per second); under a flood the surplus is dropped at the socket
 #     (counted in the real server's Udp RcvbufErrors), so count flood packets on interfaces.
-#   Logs: /run/lvs-lab/rsN/{error.log,udp-vip.log,udp-rip.log}.
+#   Logs: $RUN_DIR/rsN/{error.log,udp-vip.log,udp-rip.log}.
 #
 # Director (lvs-dir): only the address(es) above. DR needs nothing else from its kernel: the
 # director receives VIP traffic as local input (NFQUEUE) and re-sends each frame itself through
@@ -50,14 +50,21 @@
 # nothing to validate; set explicitly so the host distribution's default does not leak in).
 #
 # Environment (for running a private copy beside another lab; defaults are the fixed names):
-#   LVS_LAB_PREFIX   namespace prefix, default "lvs-"
-#   LVS_LAB_RUN_DIR  state directory, default /run/lvs-lab (must be /run/NAME or /tmp/NAME)
+#   LVS_LAB_PREFIX   namespace prefix, default "lvs-"; alone it gives a fully private lab: the
+#                    state directory follows it (prefix h1- -> /run/h1-lab)
+#   LVS_LAB_RUN_DIR  state directory, default /run/<prefix>lab (/run/lvs-lab for the default
+#                    prefix); must be /run/NAME or /tmp/NAME. `up` records the prefix in it and
+#                    refuses a directory recorded for another prefix; `down` then leaves such a
+#                    directory (and the processes found through it) alone.
+#   Everything `down` stops is found through this prefix: processes inside its namespaces, the
+#   agents by their pid files (checked to run in its namespaces), and nginx masters whose
+#   namespace is gone by their configuration path under its state directory.
 #   LVS_AGENT_BIN    the real-server agent, default <repo>/build/bin/lvs-agent; "none" (or a
 #                    path that is not executable) sets the sysctls and the VIP by hand instead
 set -euo pipefail
 
 readonly PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly RUN_DIR=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
+readonly RUN_DIR=${LVS_LAB_RUN_DIR:-/run/${PREFIX}lab}
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
 readonly NGINX_TEMPLATE=$SCRIPT_DIR/lab-nginx.conf
@@ -104,6 +111,10 @@ check_environment() {
   [[ $RUN_DIR =~ ^/(run|tmp)/[A-Za-z0-9._-]+$ ]] ||
     die "LVS_LAB_RUN_DIR='$RUN_DIR' must be /run/NAME or /tmp/NAME (down removes it recursively)"
 }
+
+# The prefix that owns RUN_DIR, as `up` recorded it (empty if none recorded).
+run_dir_owner() { cat "$RUN_DIR/prefix" 2>/dev/null || true; }
+run_dir_is_ours() { local o; o=$(run_dir_owner); [ -z "$o" ] || [ "$o" = "$PREFIX" ]; }
 
 require_root() {
   [ "$(id -u)" -eq 0 ] ||
@@ -370,8 +381,11 @@ cmd_up() {
     esac
     shift
   done
+  run_dir_is_ours ||
+    die "$RUN_DIR belongs to the lab with prefix '$(run_dir_owner)', not '$PREFIX' (unset LVS_LAB_RUN_DIR: it follows the prefix)"
   mkdir -p "$RUN_DIR"
   chmod 755 "$RUN_DIR"
+  echo "$PREFIX" >"$RUN_DIR/prefix"
   echo "$vip_on_director" >"$RUN_DIR/vip-on-director"
 
   ensure_namespace "$(sw_ns)"
@@ -426,12 +440,18 @@ stop_namespace_processes() {
 }
 
 # nginx masters whose namespace is already gone (someone deleted it by hand): found by the
-# configuration path in their command line, which is under our run directory.
+# configuration path in their command line (`-c RUN_DIR/rsN/nginx.conf`), compared word for word.
 stop_orphans() {
-  local pid
-  for pid in $(pgrep -f -- "-c $RUN_DIR/" 2>/dev/null || true); do
-    log "down: stopping orphaned lab process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))"
-    kill -TERM "$pid" 2>/dev/null || true
+  local pid args i
+  for pid in $(pgrep -x nginx 2>/dev/null || true); do
+    mapfile -t args < <(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    for i in "${!args[@]}"; do
+      if [ "${args[$i]}" = -c ] && [[ ${args[$((i + 1))]:-} == "$RUN_DIR"/* ]]; then
+        log "down: stopping orphaned lab process $pid (${args[*]})"
+        kill -TERM "$pid" 2>/dev/null || true
+        break
+      fi
+    done
   done
 }
 
@@ -448,14 +468,19 @@ stop_agents() {
 
 cmd_down() {
   [ $# -eq 0 ] || die "down: takes no options"
-  local n
-  stop_agents
+  local n ours=yes
+  run_dir_is_ours || ours=no
+  [ "$ours" = yes ] && stop_agents
   stop_namespace_processes
-  stop_orphans
+  [ "$ours" = yes ] && stop_orphans
   for n in $(all_namespaces); do
     ns_exists "$n" && ip netns del "$n"
   done
-  rm -rf "$RUN_DIR"
+  if [ "$ours" = yes ]; then
+    rm -rf "$RUN_DIR"
+  else
+    log "down: $RUN_DIR belongs to the lab with prefix '$(run_dir_owner)': left alone"
+  fi
   log "down: lab removed"
 }
 

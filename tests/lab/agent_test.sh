@@ -17,7 +17,7 @@
 #   bash tests/lab/agent_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
-# root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+# root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -33,9 +33,7 @@ lab_require_tools curl arping nft ip sysctl
 lab_require_built "$agent_bin" "$director_bin"
 
 lab_prefix
-export LVS_LAB_RUN_DIR=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
 export LVS_AGENT_BIN=$agent_bin  # lab.sh runs this agent in every real server
-readonly RUN_DIR=$LVS_LAB_RUN_DIR
 readonly VIP=10.200.0.100
 readonly MAC_DIR=02:00:00:00:00:02
 readonly METRICS=127.0.0.1:9470

@@ -17,7 +17,7 @@
 #   bash tests/lab/arp_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent from lab namespaces to addresses inside the lab. Exit 77 (skipped) when
-# not root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab;
+# not root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab;
 # LVS_ARP_TEST_METRICS_PORT picks the metrics port (default 9484).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -19,7 +19,7 @@
 #   bash tests/lab/forward_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
-# root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+# root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -18,7 +18,7 @@ src_dir=${2:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 lab=$src_dir/deploy/lab/lab.sh
 lab_prefix
 prefix=$P
-run_dir=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
+run_dir=$RUN_DIR
 vip=10.200.0.100
 dir_mac=02:00:00:00:00:02
 declare -A mac=([client]=02:00:00:00:00:0a [dir]=02:00:00:00:00:02

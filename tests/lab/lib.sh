@@ -38,10 +38,13 @@ lab_require_built() {
     [[ -x $b ]] || { echo "$(lab_test_name): $b not built" >&2; exit 1; }
   done
 }
-# lab_prefix: LVS_LAB_PREFIX (default lvs-, exported for lab.sh) into the read-only P.
+# lab_prefix: LVS_LAB_PREFIX (default lvs-) into the read-only P, and the lab's state directory
+# (LVS_LAB_RUN_DIR, default /run/<prefix>lab as lab.sh derives it) into the read-only RUN_DIR;
+# both exported, so lab.sh and the tests agree on them.
 lab_prefix() {
   export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-  declare -gr P=$LVS_LAB_PREFIX
+  export LVS_LAB_RUN_DIR=${LVS_LAB_RUN_DIR:-/run/${LVS_LAB_PREFIX}lab}
+  declare -gr P=$LVS_LAB_PREFIX RUN_DIR=$LVS_LAB_RUN_DIR
 }
 
 # stop_pid PID [SIGNAL] [TENTHS]: SIGNAL (TERM), up to TENTHS tenths of a second (30), KILL.

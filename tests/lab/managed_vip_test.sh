@@ -15,7 +15,7 @@
 #   bash tests/lab/managed_vip_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent inside the lab's namespaces. Exit 77 (skipped) when not root, unless
-# CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+# CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

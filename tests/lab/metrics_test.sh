@@ -17,7 +17,7 @@
 #
 # Every packet is sent from the client namespace to addresses inside the lab; the scrape runs
 # inside the director namespace (its 127.0.0.1 is private). Exit 77 (skipped) when not root,
-# unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab;
+# unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab;
 # LVS_METRICS_PORT picks the port (default 9469, the config's default).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -27,7 +27,7 @@
 # HTTP requests are sequential new connections from one curl process (one transfer per connection,
 # "Connection: close", client ports chosen by the test and never reused), ~1 ms each.
 # Every packet is sent from the client namespace to addresses inside the lab. Exit 77 (skipped)
-# when not root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the
+# when not root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the
 # lab. Beyond lab.sh's lab, the test adds 10.200.0.20-39 to the client's eth0 (sources for sh), a
 # second VIP to the director's eth0 and the real servers' lo (dh), and caps the client's TCP
 # receive buffer (the long-lived download); lab.sh down removes it all with the namespaces.
