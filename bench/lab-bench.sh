@@ -170,7 +170,8 @@ for h in client dir; do
 done
 
 # The UDP sink: every real server counts and drops the flood at its eth0 ingress, before IP
-# (the lab's socat on :9000 forks per datagram and would be swamped).
+# (the lab's UDP service on :9000 would answer every datagram: return traffic this benchmark does
+# not measure, and beyond what it can take the surplus would be dropped at its socket).
 for r in "${REAL_SERVERS[@]}"; do
   in_ns "$r" nft -f - <<NFT || die "cannot install the UDP sink counter in $P$r"
 table netdev $SINK_TABLE {

@@ -31,13 +31,14 @@
 #   - HTTP: nginx on 0.0.0.0:80 (VIP and own address), keep-alive on; every response body names the
 #     server ("rs1\n"), GET /1m returns 1 MiB; header X-Real-Server: rsN. Config, pid, logs and temp
 #     files under $RUN_DIR/rsN/ (template: deploy/lab/lab-nginx.conf).
-#   - UDP 9000: answers every datagram with one datagram "rsN\n". Two socat listeners, one bound to
-#     the VIP and one to the server's own address, because a UDP reply leaves from the address its
-#     socket is bound to: a wildcard socket would answer VIP traffic from 10.200.0.1x and the
-#     client would discard it. socat forks one child per datagram: fine for
-#     functional tests (hundreds per second); under a flood the surplus is dropped at the socket
-#     (counted in the real server's Udp RcvbufErrors), so count flood packets on interfaces.
-#   Logs: $RUN_DIR/rsN/{error.log,udp-vip.log,udp-rip.log}.
+#   - UDP 9000: answers every datagram with one datagram "rsN\n": the same nginx, its stream
+#     module (Debian: libnginx-mod-stream), one UDP socket bound to the VIP and one to the
+#     server's own address, because a UDP reply leaves from the address its socket is bound to: a
+#     wildcard socket would answer VIP traffic from 10.200.0.1x and the client would discard it.
+#     A single process (per worker), no fork per datagram: bursts of thousands of datagrams are
+#     all answered; beyond what it can take, the surplus is dropped at the socket (counted in the
+#     real server's Udp RcvbufErrors), so a flood is counted on interfaces instead.
+#   Logs: $RUN_DIR/rsN/error.log.
 #
 # Director (lvs-dir): only the address(es) above. DR needs nothing else from its kernel: the
 # director receives VIP traffic as local input (NFQUEUE) and re-sends each frame itself through
@@ -123,12 +124,26 @@ require_root() {
 
 require_tools() {
   local t missing=()
-  for t in ip sysctl ss nginx socat setsid; do
+  for t in ip sysctl ss nginx setsid; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] ||
     die "missing tools: ${missing[*]}; install them with: sudo deploy/install-deps.sh"
   [ -r "$NGINX_TEMPLATE" ] || die "nginx template not found: $NGINX_TEMPLATE"
+  nginx_load_modules >/dev/null
+}
+
+# The main-context line that gives nginx its stream module (the lab's UDP service): Debian builds
+# it as a dynamic module (libnginx-mod-stream); a build with it compiled in needs nothing.
+readonly STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
+nginx_load_modules() {
+  if [ -r "$STREAM_MODULE" ]; then
+    echo "load_module $STREAM_MODULE;"
+  elif nginx -V 2>&1 | tr ' ' '\n' | grep -qx -- --with-stream; then
+    echo "# the stream module is built into this nginx"
+  else
+    die "nginx has no stream module (the lab's UDP service); install it with: sudo deploy/install-deps.sh (libnginx-mod-stream)"
+  fi
 }
 
 # Runs sysctl inside a namespace; -e: keys the kernel lacks (e.g. IPv6 disabled at boot) are skipped.
@@ -281,7 +296,8 @@ ensure_nginx() {
     chmod 644 "$dir/www/1m.new"
     mv "$dir/www/1m.new" "$dir/www/1m"
   fi
-  sed -e "s|@NAME@|$h|g" -e "s|@DIR@|$dir|g" "$NGINX_TEMPLATE" >"$conf.new"
+  sed -e "s|@NAME@|$h|g" -e "s|@DIR@|$dir|g" -e "s|@VIP@|$VIP|g" -e "s|@ADDR@|$(host_addr "$h")|g" \
+    -e "s|@LOAD_MODULES@|$(nginx_load_modules)|" "$NGINX_TEMPLATE" >"$conf.new"
   if nginx_running "$h"; then
     if ! cmp -s "$conf.new" "$conf"; then
       mv "$conf.new" "$conf"
@@ -340,21 +356,10 @@ ensure_agent() {
   die "$h: lvs-agent did not become healthy (see $dir/agent.log)"
 }
 
+# The nginx of real server H answers UDP on ADDR:UDP_PORT (a socket bound to exactly that address).
 udp_running() {
   local h=$1 addr=$2
-  [ -n "$(listener_pid "$(ns "$h")" u socat "src $addr:$UDP_PORT")" ]
-}
-
-ensure_udp() {
-  local h=$1 addr=$2 tag=$3 dir n
-  dir=$(rs_dir "$h")
-  n=$(ns "$h")
-  udp_running "$h" "$addr" && return 0
-  # setsid: detached from the caller's session and terminal, so it outlives `lab.sh up`.
-  # -T1: a child that somehow gets no answer from echo gives up after a second.
-  ip netns exec "$n" setsid socat -T1 \
-    "UDP4-RECVFROM:$UDP_PORT,bind=$addr,reuseaddr,fork" \
-    "SYSTEM:echo $h" </dev/null >>"$dir/udp-$tag.log" 2>&1 &
+  [ -n "$(listener_pid "$(ns "$h")" u nginx "src $addr:$UDP_PORT")" ]
 }
 
 # Waits until every real server's services listen (up to ~5 s).
@@ -399,11 +404,9 @@ cmd_up() {
   for h in "${REAL_SERVERS[@]}"; do
     configure_real_server "$h"
     mkdir -p "$(rs_dir "$h")"
-    # Before the UDP service: it binds to the VIP, which the agent adds.
+    # Before nginx: its UDP service binds to the VIP, which the agent adds.
     agent_available && ensure_agent "$h"
     ensure_nginx "$h"
-    ensure_udp "$h" "$VIP" vip
-    ensure_udp "$h" "$(host_addr "$h")" rip
   done
   wait_for_services
   if ! cmd_status >/dev/null; then
@@ -418,7 +421,7 @@ cmd_up() {
 # ---------------------------------------------------------------------------------------------
 # down
 
-# Ends every process inside the lab's namespaces (nginx, socat, a director or agent a test left
+# Ends every process inside the lab's namespaces (nginx, a director or agent a test left
 # behind): TERM, up to 3 s grace, then KILL. Only processes in these namespaces are touched.
 stop_namespace_processes() {
   local n pids i

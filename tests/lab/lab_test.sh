@@ -3,7 +3,8 @@
 # Proven with real packets from inside lvs-client: HTTP and UDP to each real server, ARP and ping
 # on the segment, the VIP answered by ARP only from the director, and direct routing to each real
 # server (the client's frame for the VIP addressed to that server's MAC, as the director will do
-# it) answered by that server from the VIP. Also: `up` twice changes nothing, `up` repairs a
+# it) answered by that server from the VIP; a burst of 2000 UDP datagrams from distinct source
+# ports all answered from the address they were sent to. Also: `up` twice changes nothing, `up` repairs a
 # broken lab, `up --no-vip`, and `down` twice leaves no namespaces, processes or state behind.
 #
 #   bash tests/lab/lab_test.sh BIN_DIR SOURCE_DIR       (ctest: lab_lab_test)
@@ -146,6 +147,41 @@ for h in dir rs1 rs2 rs3; do
     "$(arp_answerers "${addr[$h]}")"
 done
 expect "ARP for the VIP is answered by the director only" "$dir_mac" "$(arp_answerers "$vip")"
+
+echo "== a UDP burst: 2000 datagrams from 2000 source ports, every one answered from its address"
+# Each `>/dev/udp/...` is a new socket on a new source port; the replies are counted (and dropped,
+# nothing listens for them) by source address at the client's prerouting hook.
+in_ns client nft -f - <<NFT
+table ip lab_test_burst {
+  counter from_rip {}
+  counter from_vip {}
+  counter other {}
+  chain pre {
+    type filter hook prerouting priority 0; policy accept;
+    ip saddr ${addr[rs1]} udp sport 9000 counter name "from_rip" drop
+    ip saddr $vip udp sport 9000 counter name "from_vip" drop
+    udp sport 9000 counter name "other" drop
+  }
+}
+NFT
+burst_counter() {
+  in_ns client nft list counter ip lab_test_burst "$1" | grep -o 'packets [0-9]*' | cut -d' ' -f2
+}
+# Waits (up to 5 s) until counter NAME reaches WANT.
+burst_answered() { [ "$(burst_counter "$1")" -ge "$2" ]; }
+udp_burst() { in_ns client bash -c 'for i in $(seq 2000); do echo ping >/dev/udp/'"$1"'/9000; done'; }
+udp_burst "${addr[rs1]}"
+wait_for 50 burst_answered from_rip 2000
+expect "UDP burst to rs1's own address: 2000 answers from ${addr[rs1]}" 2000 "$(burst_counter from_rip)"
+in_ns client ip neigh replace "$vip" lladdr "${mac[rs1]}" dev eth0 nud permanent
+udp_burst "$vip"
+wait_for 50 burst_answered from_vip 2000
+in_ns client ip neigh del "$vip" dev eth0
+expect "UDP burst to the VIP framed to rs1's MAC: 2000 answers from the VIP" 2000 "$(burst_counter from_vip)"
+expect "no UDP answer from any other address" 0 "$(burst_counter other)"
+expect "rs1 dropped no datagram (Udp RcvbufErrors)" 0 \
+  "$(in_ns rs1 awk '$1 == "Udp:" && $2 ~ /^[0-9]/ {print $6}' /proc/net/snmp)"
+in_ns client nft delete table ip lab_test_burst
 
 echo "== direct routing to each real server (the director's job, done by hand)"
 # The client sends its VIP frames to one real server's MAC, as the director's rewrite will: the
