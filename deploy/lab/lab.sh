@@ -29,8 +29,9 @@
 #     for the VIP, metrics and /healthz on 127.0.0.1:9470 inside the namespace; log
 #     $RUN_DIR/rsN/agent.log). Without the binary the script sets the same by hand.
 #   - HTTP: nginx on 0.0.0.0:80 (VIP and own address), keep-alive on; every response body names the
-#     server ("rs1\n"), GET /1m returns 1 MiB; header X-Real-Server: rsN. Config, pid, logs and temp
-#     files under $RUN_DIR/rsN/ (template: deploy/lab/lab-nginx.conf).
+#     server ("rs1\n"), GET /1m returns 1 MiB (/1m-slow the same at 128 KiB/s); header
+#     X-Real-Server: rsN. Config, pid, logs and temp files under $RUN_DIR/rsN/ (template:
+#     deploy/lab/lab-nginx.conf).
 #   - UDP 9000: answers every datagram with one datagram "rsN\n": the same nginx, its stream
 #     module (Debian: libnginx-mod-stream), one UDP socket bound to the VIP and one to the
 #     server's own address, because a UDP reply leaves from the address its socket is bound to: a

@@ -307,7 +307,8 @@ if start_director wrr; then
   check "wrr 3:2:1: 300 connections split exactly 150/100/50" [ "$(counts "$bodies")" == 150/100/50 ]
   check_like_simulate "wrr" "$bodies"
 
-  # 1 MiB at 128 KiB/s: about 8 s, far longer than the traffic and the reload that follow. The
+  # 1 MiB at 128 KiB/s (paced by nginx: /1m-slow; curl's --limit-rate alone once let it finish in
+  # 0.4 s): about 8 s, far longer than the traffic and the reload that follow. The
   # client's receive buffer is capped at 64 KiB (this namespace only) so the server keeps sending
   # for the whole download, and every window update from the client must keep reaching it
   # through the director; with the default buffers it would have sent everything in the first
@@ -315,7 +316,7 @@ if start_director wrr; then
   in_ns client sysctl -q -w net.ipv4.tcp_rmem="4096 16384 65536"
   before=$(established)
   ip netns exec "${P}client" curl -s -m 60 --limit-rate 128k -o "$tmp/slow.body" \
-    -w '%{size_download}' "http://$VIP/1m" >"$tmp/slow.out" 2>&1 &
+    -w '%{size_download}' "http://$VIP/1m-slow" >"$tmp/slow.out" 2>&1 &
   slow_pid=$!
   slow_start=$(date +%s%N)
   slow_server=$(wait_grown "$before")
