@@ -329,20 +329,30 @@ agent_healthy() {
   ip netns exec "$(ns "$1")" curl -fs -m 1 "http://$AGENT_METRICS/healthz" >/dev/null 2>&1
 }
 
+# A process that exists and has not exited (a zombie has).
+process_alive() {
+  local state
+  state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # Starts lvs-agent in the real server's namespace (unless it runs already) and waits (up to
-# ~5 s) until it holds the VIP and answers /healthz 200.
+# ~10 s) until it holds the VIP and answers /healthz 200. Gives up early only if the agent it
+# started exited: until its exec chain (ip netns exec, setsid) reaches lvs-agent it is not yet
+# "running" by agent_running's measure, which under load can take a while.
 ensure_agent() {
-  local h=$1 n dir i
+  local h=$1 n dir i started=""
   n=$(ns "$h")
   dir=$(rs_dir "$h")
   if ! agent_running "$h"; then
     # setsid: detached from the caller's session, so it outlives `lab.sh up`.
     ip netns exec "$n" setsid "$AGENT_BIN" --config "$AGENT_CONFIG" </dev/null \
       >>"$dir/agent.log" 2>&1 &
-    echo $! >"$dir/agent.pid"
+    started=$!
+    echo "$started" >"$dir/agent.pid"
   fi
   command -v curl >/dev/null 2>&1 || die "curl missing (to ask the agent's /healthz); install it"
-  for i in $(seq 50); do
+  for i in $(seq 100); do
     if agent_healthy "$h"; then
       # The listener's pid is the agent's, whatever setsid did with the one recorded above.
       listener_pid "$n" t lvs-agent "sport = :${AGENT_METRICS##*:}" >"$dir/agent.pid.new"
@@ -350,7 +360,11 @@ ensure_agent() {
       rm -f "$dir/agent.pid.new"
       return 0
     fi
-    agent_running "$h" || break
+    if [ -n "$started" ]; then
+      process_alive "$started" || agent_running "$h" || break
+    else
+      agent_running "$h" || break
+    fi
     sleep 0.1
   done
   tail -n 5 "$dir/agent.log" >&2 || true
