@@ -13,7 +13,8 @@
 #   metrics      lab_scrape, director_scrape, metric, metric_in, wait_metric, has_metric, ...
 #   traffic      lab_http_burst, lab_http_get, lab_udp_flows, lab_udp_probe: client requests
 #                from the client namespace, each retried when it got no answer at all, every
-#                retry counted and reported by finish; tally, count_of, counts, answered
+#                retry counted and reported by finish (lab_retry_summary); lab_retry_if_empty
+#                for other probes (arping); tally, count_of, counts, answered
 #
 # Hooks a script may define:
 #   DIRECTOR_STOP_TENTHS  how long stop_director waits after SIGTERM (tenths, default 30)
@@ -25,9 +26,11 @@
 #
 # Retry policy: a client request (an HTTP request, a UDP datagram) that got no answer at all is
 # sent again up to LAB_RETRIES times (default 2; set LAB_RETRIES=0 for requests whose lack of an
-# answer is itself what is checked), from the same client port, so the director sees the same
-# connection or flow again and the scheduler's sequence is unchanged. An answer, right or wrong,
-# is never retried. Each retry is logged on stderr and counted; finish reports the count.
+# answer is itself what is checked). Bursts and flows (fixed client ports) retry from the same
+# port, so the director sees the same connection or flow again and the scheduler's sequence is
+# unchanged; lab_http_get (a kernel-chosen port) is for requests outside such sequences. An
+# answer, right or wrong, is never retried. Each retry is logged on stderr and counted; finish
+# reports the count.
 
 readonly LAB_VIP=10.200.0.100
 readonly LAB_CLIENT=10.200.0.10
