@@ -43,8 +43,9 @@
 #                        the director's figures: profile in a separate invocation)
 #   --results FILE       also write the raw figures as TSV (workload, path, metric, value)
 #
-# Environment: LVS_LAB_PREFIX (default lvs-) and LVS_LAB_RUN_DIR run it on a private copy of the
-# lab; LVS_BENCH_METRICS_PORT (default 9469) is the director's metrics port inside lvs-dir.
+# Environment: LVS_LAB_PREFIX (default lvs-) runs it on a private copy of the lab (the state
+# directory follows the prefix; LVS_LAB_RUN_DIR overrides it); LVS_BENCH_METRICS_PORT (default
+# 9469) is the director's metrics port inside lvs-dir.
 # Needs root, wrk, haproxy, nft, nginx, socat (deploy/install-deps.sh). Everything it starts is
 # stopped and the lab is taken down on any exit.
 set -uo pipefail
@@ -52,7 +53,9 @@ set -uo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
 readonly SCRIPT_DIR SRC_DIR
-readonly LAB=$SRC_DIR/deploy/lab/lab.sh
+# The lab harness the lab tests use: the prefix and state directory, the director, bounded
+# waits, stopping processes.
+source "$SRC_DIR/tests/lab/lib.sh"
 
 die() {
   echo "lab-bench: error: $*" >&2
@@ -102,8 +105,7 @@ readonly DIRECTOR_BIN=$build_dir/bin/lvs-director FLOOD_BIN=$build_dir/bench/udp
 [ -x "$DIRECTOR_BIN" ] && [ -x "$FLOOD_BIN" ] ||
   die "build first: cmake -S $SRC_DIR -B $build_dir -DCMAKE_BUILD_TYPE=Release -DLVS_BUILD_BENCH=ON && cmake --build $build_dir --target lvs-director udp_flood"
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly P=$LVS_LAB_PREFIX
+lab_init "$build_dir/bin" "$SRC_DIR"  # P, $lab, $tmp, $log, $sock; EXIT trap: lab_exit
 readonly METRICS_PORT=${LVS_BENCH_METRICS_PORT:-9469}
 readonly VIP=10.200.0.100 RS1=10.200.0.11 UDP_PORT=9000
 readonly MAC_DIR=02:00:00:00:00:02 MAC_RS1=02:00:00:00:00:0b MAC_RS2=02:00:00:00:00:0c
@@ -113,35 +115,18 @@ readonly FWD_TABLE=lab_bench_fwd SINK_TABLE=lab_bench_sink
 readonly PATHS=(a b c d)
 declare -rA PATH_NAME=([a]=director [b]="nft fwd" [c]=haproxy [d]=direct)
 
-tmp=$(mktemp -d /tmp/lab-bench.XXXXXX)
-director_pid="" haproxy_pid="" perf_pid=""
+haproxy_pid="" perf_pid=""
 
-# --- clean-up --------------------------------------------------------------------------------
-stop_pid() {  # stop_pid PID: TERM, up to 3 s, then KILL; reaps it
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
+# --- clean-up (lab_init's EXIT trap calls this, then stops the director and takes the lab down) --
+lab_on_exit() {
   stop_pid "$perf_pid"
-  stop_pid "$director_pid"
   stop_pid "$haproxy_pid"
   ip netns exec "${P}dir" nft delete table netdev "$FWD_TABLE" 2>/dev/null || true
   for r in "${REAL_SERVERS[@]}"; do
     ip netns exec "$P$r" nft delete table netdev "$SINK_TABLE" 2>/dev/null || true
   done
-  "$LAB" down >/dev/null 2>&1 || true
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
-in_ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # calc FORMAT EXPR: EXPR in parentheses, else awk would read a `>` in it as a redirection.
 calc() { awk "BEGIN { printf \"$1\", ($2) }"; }
@@ -150,8 +135,8 @@ calc() { awk "BEGIN { printf \"$1\", ($2) }"; }
 echo "lab-bench: $(date -u '+%Y-%m-%d %H:%M:%SZ'), $(nproc) CPUs, kernel $(uname -r), lab prefix $P"
 echo "lab-bench: load average at start: $(loadavg)"
 echo "lab-bench: $duration s per run; wrk -t1 -c$connections (keepalive, close), -c$body_connections (bodies); UDP from $src_ports source ports"
-"$LAB" down >/dev/null 2>&1 || true
-"$LAB" up >"$tmp/lab.log" 2>&1 || { cat "$tmp/lab.log" >&2; die "lab.sh up failed"; }
+"$lab" down >/dev/null 2>&1 || true
+"$lab" up >"$tmp/lab.log" 2>&1 || { cat "$tmp/lab.log" >&2; die "lab.sh up failed"; }
 
 # The bridge learns a real server's MAC only from frames it sends, and under a UDP flood the
 # real servers send nothing: an unlearnt destination would be flooded to every port (client
@@ -169,7 +154,8 @@ for h in client dir; do
 done
 
 # The UDP sink: every real server counts and drops the flood at its eth0 ingress, before IP
-# (the lab's socat on :9000 forks per datagram and would be swamped).
+# (the lab's UDP service on :9000 would answer every datagram: return traffic this benchmark does
+# not measure, and beyond what it can take the surplus would be dropped at its socket).
 for r in "${REAL_SERVERS[@]}"; do
   in_ns "$r" nft -f - <<NFT || die "cannot install the UDP sink counter in $P$r"
 table netdev $SINK_TABLE {
@@ -191,16 +177,22 @@ sink_packets() {  # total flood packets counted at rs1-3
 }
 # Packets the director's NFQUEUE dropped (queue full + failed to deliver to us), from
 # /proc/net/netfilter/nfnetlink_queue: columns 6 (queue_dropped) and 7 (user_dropped).
+sink_settled() {  # the sinks counted nothing since the last call
+  local now
+  now=$(sink_packets)
+  [ "$now" = "$last_sink" ] && return 0
+  last_sink=$now
+  return 1
+}
 queue_drops() { in_ns dir awk '{s += $6 + $7} END {print s + 0}' /proc/net/netfilter/nfnetlink_queue 2>/dev/null || echo 0; }
 
 # --- the four paths ----------------------------------------------------------------------------
 # (a): scheduler rr on both services and equal weights, so the director splits the load 1:1:1
 # as the nft hash and HAProxy's roundrobin do (lab.yaml's wlc/wrr 3:2:1 would send half of it
 # to rs1). Everything else as lab.yaml, with a private control socket and metrics port.
-sed -e 's/scheduler: [a-z]*/scheduler: rr/' -e 's/weight: [0-9]*/weight: 1/' \
-  -e "s|control-socket: .*|control-socket: $tmp/director.sock|" \
-  -e "s|metrics: .*|metrics: 127.0.0.1:$METRICS_PORT|" \
-  "$SRC_DIR/config/examples/lab.yaml" >"$tmp/director.yaml"
+director_config "$SRC_DIR/config/examples/lab.yaml" "$tmp/lab.yaml" "$METRICS_PORT"
+sed -e 's/scheduler: [a-z]*/scheduler: rr/' -e 's/weight: [0-9]*/weight: 1/' "$tmp/lab.yaml" \
+  >"$tmp/director.yaml"
 
 # (b): the kernel doing the director's job in one rule per service. Same 5-tuple hash for UDP
 # and TCP, so a connection always goes to the same server; `fwd to` from ingress transmits on
@@ -238,22 +230,13 @@ CFG
 
 http_target() { if [ "$1" = d ]; then echo "$RS1"; else echo "$VIP"; fi; }
 http_ok() { [ "$(in_ns client curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$(http_target "$1")/")" = 200 ]; }
-wait_for() {  # wait_for TENTHS COMMAND...
-  local n=$1
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-director_table() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
 haproxy_listening() { in_ns dir ss -Htln "sport = :80" | grep -q "$VIP:80"; }
 
 start_path() {
   case $1 in
   a)
-    # Not through in_ns: $! must be the director itself (ip netns exec execs it).
-    ip netns exec "${P}dir" "$DIRECTOR_BIN" --config "$tmp/director.yaml" >>"$tmp/director.log" 2>&1 &
-    director_pid=$!
-    wait_for 100 director_table || { cat "$tmp/director.log" >&2; die "the director did not install its table"; }
+    director_start "$tmp/director.yaml"  # appends to $log
+    director_wait_up || { cat "$log" >&2; die "the director did not install its table"; }
     ;;
   b) in_ns dir nft -f "$tmp/fwd.nft" || die "the nft fwd ruleset was refused (nft -f $tmp/fwd.nft)" ;;
   c)
@@ -268,13 +251,12 @@ start_path() {
 stop_path() {
   case $1 in
   a)
-    kill -0 "$director_pid" 2>/dev/null || { cat "$tmp/director.log" >&2; die "the director died during the run"; }
-    stop_pid "$director_pid"
-    director_pid=""
+    director_running || { cat "$log" >&2; die "the director died during the run"; }
+    stop_director
     ;;
   b) in_ns dir nft delete table netdev "$FWD_TABLE" ;;
   c)
-    kill -0 "$haproxy_pid" 2>/dev/null || { cat "$tmp/haproxy.log" >&2; die "haproxy died during the run"; }
+    lab_running "$haproxy_pid" || { cat "$tmp/haproxy.log" >&2; die "haproxy died during the run"; }
     stop_pid "$haproxy_pid"
     haproxy_pid=""
     ;;
@@ -334,7 +316,10 @@ udp_run() {
     die "udp_flood failed: $out"
   t1=$(balancer_ticks "$p")
   perf_finish "$wl"
-  sleep 0.5  # whatever is still queued (the director's NFQUEUE) arrives or is dropped
+  # Whatever is still queued (the director's NFQUEUE) arrives or is dropped: until the sinks'
+  # count stops growing (up to 2 s).
+  last_sink=-1
+  wait_for 20 sink_settled
   got=$(($(sink_packets) - before))
   drops=$(($(queue_drops) - q_before))
   sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")
@@ -398,9 +383,9 @@ for wl in keepalive close bodies; do
   wants "$wl" || continue
   for p in "${PATHS[@]}"; do start_path "$p"; http_run "$wl" "$p"; stop_path "$p"; done
 done
-if grep -qE 'neighbour_unresolved|send_' "$tmp/director.log" 2>/dev/null; then
+if grep -qE 'neighbour_unresolved|send_' "$log" 2>/dev/null; then
   note "the director reported drops or send errors:"
-  grep -E 'neighbour_unresolved|send_' "$tmp/director.log" >&2
+  grep -E 'neighbour_unresolved|send_' "$log" >&2
 fi
 
 # --- table ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ packages=(
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libyaml-cpp-dev prometheus-cpp-dev libcivetweb-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # the lab and its tools
-  iproute2 nftables iptables arping iputils-ping curl nginx-light haproxy wrk socat
+  iproute2 nftables iptables arping iputils-ping curl nginx-light libnginx-mod-stream haproxy wrk socat
   procps kmod tcpdump
 )
 

@@ -23,9 +23,9 @@
 # Exits 0 when every connection was answered by the server the simulator predicted and the
 # downloads were complete, 1 otherwise (PROBLEM lines say what).
 #
-# Every packet stays inside the lab's namespaces. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a
-# private copy of the lab (as lab.sh); LVS_BUILD_DIR builds and runs from another build tree
-# (default build/).
+# Every packet stays inside the lab's namespaces. LVS_LAB_PREFIX runs it on a private copy of
+# the lab (as lab.sh: the state directory follows the prefix; LVS_LAB_RUN_DIR overrides it);
+# LVS_BUILD_DIR builds and runs from another build tree (default build/).
 set -euo pipefail
 
 keep=no
@@ -45,18 +45,13 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-export LVS_LAB_PREFIX=${LVS_LAB_PREFIX:-lvs-}
-P=$LVS_LAB_PREFIX
-VIP=10.200.0.100
-lab=deploy/lab/lab.sh
+# The lab harness the lab tests use: the prefix and state directory, the director, client
+# requests with counted retries, tallies, metrics, bounded waits.
+source tests/lab/lib.sh
+VIP=$LAB_VIP
 build=${LVS_BUILD_DIR:-build}
 director=$build/bin/lvs-director
 lvsadm=$build/bin/lvsadm
-in_ns() {
-  local n=$1
-  shift
-  ip netns exec "$P$n" "$@"
-}
 
 echo "== dependencies"
 bash deploy/install-deps.sh
@@ -66,11 +61,9 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" --target lvs-director lvsadm lvs-agent >/dev/null
 echo "   $director, $lvsadm, $build/bin/lvs-agent"
 
-tmp=$(mktemp -d /tmp/lvs-demo.XXXXXX)
+lab_init "$build/bin" "$root"  # $tmp, $log, $sock; lab=deploy/lab/lab.sh under $root
 config=$tmp/director.yaml
-log=$tmp/director.log
-sock=$tmp/director.sock
-director_pid=""
+metrics_port=9469  # config/examples/lab.yaml's
 cleanup() {
   local rc=$?
   if [ "$keep" = yes ] && [ $rc -eq 0 ]; then
@@ -80,14 +73,11 @@ cleanup() {
     echo "         $lvsadm --socket $sock -L -n --stats"
     local lab_env=""
     [ "$P" = lvs- ] || lab_env="LVS_LAB_PREFIX=$P "
-    [ -z "${LVS_LAB_RUN_DIR:-}" ] || lab_env+="LVS_LAB_RUN_DIR=$LVS_LAB_RUN_DIR "
+    [ "$LVS_LAB_RUN_DIR" = "/run/${P}lab" ] || lab_env+="LVS_LAB_RUN_DIR=$LVS_LAB_RUN_DIR "
     echo "   stop: kill $director_pid; $lab_env$lab down; rm -r $tmp"
     return
   fi
-  if [ -n "$director_pid" ] && kill -0 "$director_pid" 2>/dev/null; then
-    kill -TERM "$director_pid"
-    wait "$director_pid" 2>/dev/null || true
-  fi
+  director_term
   "$lab" down >/dev/null 2>&1 || true
   if [ $rc -ne 0 ] && [ -s "$log" ]; then
     echo "--- director log ($log) ---" >&2
@@ -95,8 +85,7 @@ cleanup() {
   fi
   [ $rc -ne 0 ] || rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap cleanup EXIT  # instead of lab_init's lab_exit: --keep leaves the lab up
 
 echo "== lab"
 "$lab" up
@@ -104,17 +93,10 @@ echo "== lab"
 echo "== director"
 # Without the `mac:` lines: the director learns the real servers' MACs with its own ARP resolver
 # (lvsadm neigh show below lists what it learned).
-sed -e "s|^\( *control-socket:\).*|\1 $sock|" -e '/^ *mac: /d' config/examples/lab.yaml >"$config"
+director_config config/examples/lab.yaml "$tmp/lab.yaml"
+sed -e '/^ *mac: /d' "$tmp/lab.yaml" >"$config"
 "$director" --config "$config" --check
-# ip netns exec runs the director itself, so $! is the director's pid.
-ip netns exec "${P}dir" "$director" --config "$config" >"$log" 2>&1 &
-director_pid=$!
-for _ in $(seq 100); do
-  in_ns dir nft list table ip lvs_director >/dev/null 2>&1 && break
-  kill -0 "$director_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! kill -0 "$director_pid" 2>/dev/null || ! in_ns dir nft list table ip lvs_director >/dev/null 2>&1; then
+if ! director_up "$config"; then
   echo "demo: the director did not start" >&2
   exit 1
 fi
@@ -122,27 +104,22 @@ sed 's/^lvs-director: /   /' "$log"
 
 # --- traffic ---------------------------------------------------------------------------------
 # 300 sequential HTTP connections from one curl process, each closed before the next opens, from
-# client ports 10001-10300. Explicit ports because under direct routing the director never sees
-# the server's FIN: a closed connection waits out the tcpfin timeout in the table, and a new
-# connection that happened to reuse its port would continue it on the old server.
+# client ports 10001-10300 (lab_http_burst). Explicit ports because under direct routing the
+# director never sees the server's FIN: a closed connection waits out the tcpfin timeout in the
+# table, and a new connection that happened to reuse its port would continue it on the old server.
 n=300
-for i in $(seq $n); do
-  [ "$i" -gt 1 ] && echo next
-  printf 'url = "http://%s/"\nlocal-port = %d\nheader = "Connection: close"\n' "$VIP" $((10000 + i))
-  printf 'connect-timeout = 2\nmax-time = 5\nsilent\n'
-done >"$tmp/http.curl"
-in_ns client curl -K "$tmp/http.curl" >"$tmp/http.out" || true
-for i in $(seq $n); do echo "new 10.200.0.10:$((10000 + i))"; echo "fin $i"; done >"$tmp/http.events"
+first=$(cat "$LAB_STATE/next-tcp-port")
+lab_http_burst $n >"$tmp/http.out"
+for i in $(seq $n); do echo "new $LAB_CLIENT:$((first + i - 1))"; echo "fin $i"; done >"$tmp/http.events"
 "$lvsadm" simulate --config "$config" --events "$tmp/http.events" |
   sed -E 's/^10\.200\.0\.1([1-3]):[0-9]+$/rs\1/' >"$tmp/http.sim"
 
-# 12 UDP flows (one datagram each, source ports 50001-50012); every real server answers with its
-# name from the VIP.
+# 12 UDP flows (one datagram each, source ports 50001-50012, lab_udp_flows); every real server
+# answers with its name from the VIP.
 udp_n=12
-in_ns client bash -c "for p in \$(seq 50001 $((50000 + udp_n))); do
-    echo ping | socat -T1 -t 0.3 - UDP4:$VIP:9000,sourceport=\$p,reuseaddr || true
-  done" >"$tmp/udp.out"
-for p in $(seq 50001 $((50000 + udp_n))); do echo "new 10.200.0.10:$p udp/$VIP:9000"; done >"$tmp/udp.events"
+first=$(cat "$LAB_STATE/next-udp-port")
+lab_udp_flows $udp_n >"$tmp/udp.out"
+for p in $(seq "$first" $((first + udp_n - 1))); do echo "new $LAB_CLIENT:$p udp/$VIP:9000"; done >"$tmp/udp.events"
 "$lvsadm" simulate --config "$config" --events "$tmp/udp.events" |
   sed -E 's/^10\.200\.0\.1([1-3]):[0-9]+$/rs\1/' >"$tmp/udp.sim"
 
@@ -151,7 +128,7 @@ count() { grep -cx "$1" "$2" || true; }
 table() {  # table TITLE OBSERVED SIMULATED TOTAL
   printf '   %-36s %6s %6s %6s %9s\n' "$1" rs1 rs2 rs3 answered
   printf '   %-36s %6d %6d %6d %5d/%d\n' "real traffic" "$(count rs1 "$2")" "$(count rs2 "$2")" \
-    "$(count rs3 "$2")" "$(grep -c . "$2" || true)" "$4"
+    "$(count rs3 "$2")" "$(grep -cE '^rs[123]$' "$2" || true)" "$4"
   printf '   %-36s %6d %6d %6d\n' "lvsadm simulate, same connections" "$(count rs1 "$3")" \
     "$(count rs2 "$3")" "$(count rs3 "$3")"
   if cmp -s "$2" "$3"; then
@@ -172,7 +149,7 @@ echo
 echo "== direct routing: 3 x 1 MiB through the VIP"
 stat_of() { in_ns "$1" cat "/sys/class/net/eth0/statistics/$2"; }
 dir_tx0=$(stat_of dir tx_bytes) cli_rx0=$(stat_of client rx_bytes)
-got=$(in_ns client bash -c "for i in 1 2 3; do curl -s -m 10 -o /dev/null -w '%{size_download}\n' http://$VIP/1m; done" |
+got=$(for i in 1 2 3; do lab_http_get "http://$VIP/1m" -m 10 -o /dev/null -w '%{size_download}' || true; done |
   awk '{s += $1} END {print s + 0}')
 dir_tx=$(($(stat_of dir tx_bytes) - dir_tx0)) cli_rx=$(($(stat_of client rx_bytes) - cli_rx0))
 echo "   downloaded $got bytes; the client's eth0 received $cli_rx bytes, the director's eth0 sent $dir_tx"
@@ -194,7 +171,10 @@ echo "== lvsadm -L -n --stats"
 
 echo
 echo "== metrics (ip netns exec ${P}dir curl -s 127.0.0.1:9469/metrics | grep ^lvs_)"
-sleep 1  # the director publishes its metrics once a second
+# Published once a second: poll (up to 5 s) for the publication that has all the connections
+# above (300 + the 3 downloads; 12 UDP flows).
+wait_metric lvs_service_connections_total "service=\"udp/$VIP:9000\"" $udp_n &&
+  wait_metric lvs_service_connections_total "service=\"tcp/$VIP:80\"" $((n + 3)) || true
 metrics=$(in_ns dir curl -s -m 3 http://127.0.0.1:9469/metrics || true)
 if grep -q '^lvs_' <<<"$metrics"; then
   # An excerpt: the HTTP service and its backends, the queue, the neighbours.
@@ -209,8 +189,11 @@ echo
 echo "== the ARP problem: who answers ARP for $VIP? (ip netns exec ${P}client arping -c 3 $VIP)"
 # Every real server holds the VIP on lo; lvs-agent (started by lab.sh in each) keeps them silent,
 # so only the director's MAC may answer.
-arp_macs=$(in_ns client arping -c 3 -w 5 -I eth0 "$VIP" 2>/dev/null |
-  sed -n 's/.* from \([0-9a-fA-F:]*\) .*/\1/p' | tr 'A-F' 'a-f' | sort | uniq -c || true)
+arp_replies() {
+  in_ns client arping -c 3 -w 5 -I eth0 "$VIP" 2>/dev/null |
+    sed -n 's/.* from \([0-9a-fA-F:]*\) .*/\1/p' | tr 'A-F' 'a-f' | sort | uniq -c || true
+}
+arp_macs=$(lab_retry_if_empty "arping unanswered" "arping $VIP" arp_replies)
 if [ -n "$arp_macs" ]; then
   sed 's/^ */   replies: /; s/$/ (02:00:00:00:00:02 is the director)/' <<<"$arp_macs"
 else
@@ -231,6 +214,7 @@ if [ "$keep" = no ]; then
   echo
   echo "== stopping the director and removing the lab (--keep leaves them up)"
 fi
+echo "demo: client requests: $(lab_retry_summary)"
 if [ $problems -ne 0 ]; then
   echo "demo: $problems problem(s), see PROBLEM above" >&2
   exit 1

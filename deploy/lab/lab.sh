@@ -27,17 +27,19 @@
 #     <repo>/build/bin/lvs-agent) each real server runs it with config/examples/lab-agent.yaml and
 #     the agent does all of this (and holds it: drift repaired, an nftables arp table dropping ARP
 #     for the VIP, metrics and /healthz on 127.0.0.1:9470 inside the namespace; log
-#     /run/lvs-lab/rsN/agent.log). Without the binary the script sets the same by hand.
+#     $RUN_DIR/rsN/agent.log). Without the binary the script sets the same by hand.
 #   - HTTP: nginx on 0.0.0.0:80 (VIP and own address), keep-alive on; every response body names the
-#     server ("rs1\n"), GET /1m returns 1 MiB; header X-Real-Server: rsN. Config, pid, logs and temp
-#     files under /run/lvs-lab/rsN/ (template: deploy/lab/lab-nginx.conf).
-#   - UDP 9000: answers every datagram with one datagram "rsN\n". Two socat listeners, one bound to
-#     the VIP and one to the server's own address, because a UDP reply leaves from the address its
-#     socket is bound to: a wildcard socket would answer VIP traffic from 10.200.0.1x and the
-#     client would discard it. socat forks one child per datagram: fine for
-#     functional tests (hundreds per second); under a flood the surplus is dropped at the socket
-#     (counted in the real server's Udp RcvbufErrors), so count flood packets on interfaces.
-#   Logs: /run/lvs-lab/rsN/{error.log,udp-vip.log,udp-rip.log}.
+#     server ("rs1\n"), GET /1m returns 1 MiB (/1m-slow the same at 128 KiB/s); header
+#     X-Real-Server: rsN. Config, pid, logs and temp files under $RUN_DIR/rsN/ (template:
+#     deploy/lab/lab-nginx.conf).
+#   - UDP 9000: answers every datagram with one datagram "rsN\n": the same nginx, its stream
+#     module (Debian: libnginx-mod-stream), one UDP socket bound to the VIP and one to the
+#     server's own address, because a UDP reply leaves from the address its socket is bound to: a
+#     wildcard socket would answer VIP traffic from 10.200.0.1x and the client would discard it.
+#     A single process (per worker), no fork per datagram: bursts of thousands of datagrams are
+#     all answered; beyond what it can take, the surplus is dropped at the socket (counted in the
+#     real server's Udp RcvbufErrors), so a flood is counted on interfaces instead.
+#   Logs: $RUN_DIR/rsN/error.log.
 #
 # Director (lvs-dir): only the address(es) above. DR needs nothing else from its kernel: the
 # director receives VIP traffic as local input (NFQUEUE) and re-sends each frame itself through
@@ -50,14 +52,21 @@
 # nothing to validate; set explicitly so the host distribution's default does not leak in).
 #
 # Environment (for running a private copy beside another lab; defaults are the fixed names):
-#   LVS_LAB_PREFIX   namespace prefix, default "lvs-"
-#   LVS_LAB_RUN_DIR  state directory, default /run/lvs-lab (must be /run/NAME or /tmp/NAME)
+#   LVS_LAB_PREFIX   namespace prefix, default "lvs-"; alone it gives a fully private lab: the
+#                    state directory follows it (prefix h1- -> /run/h1-lab)
+#   LVS_LAB_RUN_DIR  state directory, default /run/<prefix>lab (/run/lvs-lab for the default
+#                    prefix); must be /run/NAME or /tmp/NAME. `up` records the prefix in it and
+#                    refuses a directory recorded for another prefix; `down` then leaves such a
+#                    directory (and the processes found through it) alone.
+#   Everything `down` stops is found through this prefix: processes inside its namespaces, the
+#   agents by their pid files (checked to run in its namespaces), and nginx masters whose
+#   namespace is gone by their configuration path under its state directory.
 #   LVS_AGENT_BIN    the real-server agent, default <repo>/build/bin/lvs-agent; "none" (or a
 #                    path that is not executable) sets the sysctls and the VIP by hand instead
 set -euo pipefail
 
 readonly PREFIX=${LVS_LAB_PREFIX:-lvs-}
-readonly RUN_DIR=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
+readonly RUN_DIR=${LVS_LAB_RUN_DIR:-/run/${PREFIX}lab}
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
 readonly NGINX_TEMPLATE=$SCRIPT_DIR/lab-nginx.conf
@@ -105,6 +114,10 @@ check_environment() {
     die "LVS_LAB_RUN_DIR='$RUN_DIR' must be /run/NAME or /tmp/NAME (down removes it recursively)"
 }
 
+# The prefix that owns RUN_DIR, as `up` recorded it (empty if none recorded).
+run_dir_owner() { cat "$RUN_DIR/prefix" 2>/dev/null || true; }
+run_dir_is_ours() { local o; o=$(run_dir_owner); [ -z "$o" ] || [ "$o" = "$PREFIX" ]; }
+
 require_root() {
   [ "$(id -u)" -eq 0 ] ||
     die "network namespaces need root (CAP_NET_ADMIN, CAP_SYS_ADMIN); run: sudo $0 $*"
@@ -112,12 +125,26 @@ require_root() {
 
 require_tools() {
   local t missing=()
-  for t in ip sysctl ss nginx socat setsid; do
+  for t in ip sysctl ss nginx setsid; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] ||
     die "missing tools: ${missing[*]}; install them with: sudo deploy/install-deps.sh"
   [ -r "$NGINX_TEMPLATE" ] || die "nginx template not found: $NGINX_TEMPLATE"
+  nginx_load_modules >/dev/null
+}
+
+# The main-context line that gives nginx its stream module (the lab's UDP service): Debian builds
+# it as a dynamic module (libnginx-mod-stream); a build with it compiled in needs nothing.
+readonly STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
+nginx_load_modules() {
+  if [ -r "$STREAM_MODULE" ]; then
+    echo "load_module $STREAM_MODULE;"
+  elif nginx -V 2>&1 | tr ' ' '\n' | grep -qx -- --with-stream; then
+    echo "# the stream module is built into this nginx"
+  else
+    die "nginx has no stream module (the lab's UDP service); install it with: sudo deploy/install-deps.sh (libnginx-mod-stream)"
+  fi
 }
 
 # Runs sysctl inside a namespace; -e: keys the kernel lacks (e.g. IPv6 disabled at boot) are skipped.
@@ -270,7 +297,8 @@ ensure_nginx() {
     chmod 644 "$dir/www/1m.new"
     mv "$dir/www/1m.new" "$dir/www/1m"
   fi
-  sed -e "s|@NAME@|$h|g" -e "s|@DIR@|$dir|g" "$NGINX_TEMPLATE" >"$conf.new"
+  sed -e "s|@NAME@|$h|g" -e "s|@DIR@|$dir|g" -e "s|@VIP@|$VIP|g" -e "s|@ADDR@|$(host_addr "$h")|g" \
+    -e "s|@LOAD_MODULES@|$(nginx_load_modules)|" "$NGINX_TEMPLATE" >"$conf.new"
   if nginx_running "$h"; then
     if ! cmp -s "$conf.new" "$conf"; then
       mv "$conf.new" "$conf"
@@ -301,20 +329,30 @@ agent_healthy() {
   ip netns exec "$(ns "$1")" curl -fs -m 1 "http://$AGENT_METRICS/healthz" >/dev/null 2>&1
 }
 
+# A process that exists and has not exited (a zombie has).
+process_alive() {
+  local state
+  state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # Starts lvs-agent in the real server's namespace (unless it runs already) and waits (up to
-# ~5 s) until it holds the VIP and answers /healthz 200.
+# ~10 s) until it holds the VIP and answers /healthz 200. Gives up early only if the agent it
+# started exited: until its exec chain (ip netns exec, setsid) reaches lvs-agent it is not yet
+# "running" by agent_running's measure, which under load can take a while.
 ensure_agent() {
-  local h=$1 n dir i
+  local h=$1 n dir i started=""
   n=$(ns "$h")
   dir=$(rs_dir "$h")
   if ! agent_running "$h"; then
     # setsid: detached from the caller's session, so it outlives `lab.sh up`.
     ip netns exec "$n" setsid "$AGENT_BIN" --config "$AGENT_CONFIG" </dev/null \
       >>"$dir/agent.log" 2>&1 &
-    echo $! >"$dir/agent.pid"
+    started=$!
+    echo "$started" >"$dir/agent.pid"
   fi
   command -v curl >/dev/null 2>&1 || die "curl missing (to ask the agent's /healthz); install it"
-  for i in $(seq 50); do
+  for i in $(seq 100); do
     if agent_healthy "$h"; then
       # The listener's pid is the agent's, whatever setsid did with the one recorded above.
       listener_pid "$n" t lvs-agent "sport = :${AGENT_METRICS##*:}" >"$dir/agent.pid.new"
@@ -322,28 +360,21 @@ ensure_agent() {
       rm -f "$dir/agent.pid.new"
       return 0
     fi
-    agent_running "$h" || break
+    if [ -n "$started" ]; then
+      process_alive "$started" || agent_running "$h" || break
+    else
+      agent_running "$h" || break
+    fi
     sleep 0.1
   done
   tail -n 5 "$dir/agent.log" >&2 || true
   die "$h: lvs-agent did not become healthy (see $dir/agent.log)"
 }
 
+# The nginx of real server H answers UDP on ADDR:UDP_PORT (a socket bound to exactly that address).
 udp_running() {
   local h=$1 addr=$2
-  [ -n "$(listener_pid "$(ns "$h")" u socat "src $addr:$UDP_PORT")" ]
-}
-
-ensure_udp() {
-  local h=$1 addr=$2 tag=$3 dir n
-  dir=$(rs_dir "$h")
-  n=$(ns "$h")
-  udp_running "$h" "$addr" && return 0
-  # setsid: detached from the caller's session and terminal, so it outlives `lab.sh up`.
-  # -T1: a child that somehow gets no answer from echo gives up after a second.
-  ip netns exec "$n" setsid socat -T1 \
-    "UDP4-RECVFROM:$UDP_PORT,bind=$addr,reuseaddr,fork" \
-    "SYSTEM:echo $h" </dev/null >>"$dir/udp-$tag.log" 2>&1 &
+  [ -n "$(listener_pid "$(ns "$h")" u nginx "src $addr:$UDP_PORT")" ]
 }
 
 # Waits until every real server's services listen (up to ~5 s).
@@ -370,8 +401,11 @@ cmd_up() {
     esac
     shift
   done
+  run_dir_is_ours ||
+    die "$RUN_DIR belongs to the lab with prefix '$(run_dir_owner)', not '$PREFIX' (unset LVS_LAB_RUN_DIR: it follows the prefix)"
   mkdir -p "$RUN_DIR"
   chmod 755 "$RUN_DIR"
+  echo "$PREFIX" >"$RUN_DIR/prefix"
   echo "$vip_on_director" >"$RUN_DIR/vip-on-director"
 
   ensure_namespace "$(sw_ns)"
@@ -385,11 +419,9 @@ cmd_up() {
   for h in "${REAL_SERVERS[@]}"; do
     configure_real_server "$h"
     mkdir -p "$(rs_dir "$h")"
-    # Before the UDP service: it binds to the VIP, which the agent adds.
+    # Before nginx: its UDP service binds to the VIP, which the agent adds.
     agent_available && ensure_agent "$h"
     ensure_nginx "$h"
-    ensure_udp "$h" "$VIP" vip
-    ensure_udp "$h" "$(host_addr "$h")" rip
   done
   wait_for_services
   if ! cmd_status >/dev/null; then
@@ -404,7 +436,7 @@ cmd_up() {
 # ---------------------------------------------------------------------------------------------
 # down
 
-# Ends every process inside the lab's namespaces (nginx, socat, a director or agent a test left
+# Ends every process inside the lab's namespaces (nginx, a director or agent a test left
 # behind): TERM, up to 3 s grace, then KILL. Only processes in these namespaces are touched.
 stop_namespace_processes() {
   local n pids i
@@ -426,12 +458,18 @@ stop_namespace_processes() {
 }
 
 # nginx masters whose namespace is already gone (someone deleted it by hand): found by the
-# configuration path in their command line, which is under our run directory.
+# configuration path in their command line (`-c RUN_DIR/rsN/nginx.conf`), compared word for word.
 stop_orphans() {
-  local pid
-  for pid in $(pgrep -f -- "-c $RUN_DIR/" 2>/dev/null || true); do
-    log "down: stopping orphaned lab process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))"
-    kill -TERM "$pid" 2>/dev/null || true
+  local pid args i
+  for pid in $(pgrep -x nginx 2>/dev/null || true); do
+    mapfile -t args < <(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    for i in "${!args[@]}"; do
+      if [ "${args[$i]}" = -c ] && [[ ${args[$((i + 1))]:-} == "$RUN_DIR"/* ]]; then
+        log "down: stopping orphaned lab process $pid (${args[*]})"
+        kill -TERM "$pid" 2>/dev/null || true
+        break
+      fi
+    done
   done
 }
 
@@ -448,14 +486,19 @@ stop_agents() {
 
 cmd_down() {
   [ $# -eq 0 ] || die "down: takes no options"
-  local n
-  stop_agents
+  local n ours=yes
+  run_dir_is_ours || ours=no
+  [ "$ours" = yes ] && stop_agents
   stop_namespace_processes
-  stop_orphans
+  [ "$ours" = yes ] && stop_orphans
   for n in $(all_namespaces); do
     ns_exists "$n" && ip netns del "$n"
   done
-  rm -rf "$RUN_DIR"
+  if [ "$ours" = yes ]; then
+    rm -rf "$RUN_DIR"
+  else
+    log "down: $RUN_DIR belongs to the lab with prefix '$(run_dir_owner)': left alone"
+  fi
   log "down: lab removed"
 }
 

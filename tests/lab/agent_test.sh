@@ -17,42 +17,29 @@
 #   bash tests/lab/agent_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
-# root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+# root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-bin_dir=${1:?usage: agent_test.sh BIN_DIR SOURCE_DIR}
-src_dir=${2:?usage: agent_test.sh BIN_DIR SOURCE_DIR}
-agent_bin=$(cd "$bin_dir" 2>/dev/null && pwd)/lvs-agent
-director_bin=$bin_dir/lvs-director
-lab=$src_dir/deploy/lab/lab.sh
-agent_config=$src_dir/config/examples/lab-agent.yaml
-
 lab_require_root
 lab_require_tools curl arping nft ip sysctl
+lab_init "$@"
+agent_bin=$(cd "$bin_dir" 2>/dev/null && pwd)/lvs-agent  # absolute: lab.sh runs it
+agent_config=$src_dir/config/examples/lab-agent.yaml
 lab_require_built "$agent_bin" "$director_bin"
 
-lab_prefix
-export LVS_LAB_RUN_DIR=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
 export LVS_AGENT_BIN=$agent_bin  # lab.sh runs this agent in every real server
-readonly RUN_DIR=$LVS_LAB_RUN_DIR
-readonly VIP=10.200.0.100
+readonly VIP=$LAB_VIP
 readonly MAC_DIR=02:00:00:00:00:02
 readonly METRICS=127.0.0.1:9470
 readonly CHECK_INTERVAL_S=5  # config/examples/lab-agent.yaml
+director_log=$log
+traffic_pid="" nopriv=""
 
-tmp=$(mktemp -d /tmp/agent_test.XXXXXX)
-director_log=$tmp/director.log
-director_pid="" traffic_pid=""
-
-cleanup() {
+lab_on_exit() {
   stop_pid "$traffic_pid"
-  stop_pid "$director_pid"
-  "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$tmp"
+  rm -rf "$nopriv"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 lab_failure_report() {  # finish's, when something failed
   for h in rs1 rs2 rs3; do
@@ -63,11 +50,13 @@ lab_failure_report() {  # finish's, when something failed
   cat "$director_log" 2>/dev/null
 }
 
-# The MACs that answered `arping -c 3 VIP` from the client, sorted, one per line.
-arp_responders() {
+# The MACs that answered `arping -c 3 VIP` from the client, sorted, one per line; asked again
+# (a counted retry) when nobody answered at all: some MAC must answer in every phase.
+arp_macs() {
   in_ns client arping -c 3 -I eth0 "$VIP" 2>/dev/null | grep -o 'bytes from [0-9a-f:]*' |
     awk '{print $3}' | sort -u
 }
+arp_responders() { lab_retry_if_empty "arping unanswered" "arping $VIP" arp_macs; }
 only_director_answers() { [[ "$(arp_responders)" == "$MAC_DIR" ]]; }
 
 agent_pid() { cat "$RUN_DIR/$1/agent.pid" 2>/dev/null; }
@@ -76,27 +65,21 @@ stop_agent() {  # stop_agent rsN: SIGTERM, wait; returns the exit status
   pid=$(agent_pid "$1")
   [[ -n $pid ]] || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  ! kill -0 "$pid" 2>/dev/null
+  wait_for 50 lab_gone "$pid"
 }
 healthz_code() { in_ns "$1" curl -s -o /dev/null -w '%{http_code}' -m 2 "http://$METRICS/healthz"; }
 healthy() { [[ "$(healthz_code "$1")" == 200 ]]; }
-metric() {  # metric rsN 'NAME{LABELS}' → value (empty if absent)
+agent_metric() {  # agent_metric rsN 'NAME{LABELS}' → value (empty if absent)
   in_ns "$1" curl -s -m 2 "http://$METRICS/metrics" | awk -v m="$2" '$1 == m {print $2}'
 }
-metric_at_least() { local v; v=$(metric "$1" "$2"); [[ -n $v ]] && awk -v v="$v" -v m="$3" 'BEGIN {exit !(v >= m)}'; }
+agent_metric_at_least() { local v; v=$(agent_metric "$1" "$2"); [[ -n $v ]] && awk -v v="$v" -v m="$3" 'BEGIN {exit !(v >= m)}'; }
 sysctl_of() { in_ns "$1" sysctl -n "net.ipv4.conf.$2"; }
 vip_count_on_lo() { in_ns "$1" ip -4 -o addr show dev lo | grep -c " $VIP/32 " || true; }
 agent_tables() { in_ns "$1" nft list tables | grep -c 'table arp lvs_agent' || true; }
 vip_on_lo() { [[ "$(vip_count_on_lo "$1")" -eq 1 ]]; }
 
 # --- lab with agents, director ----------------------------------------------------------------
-"$lab" down >/dev/null 2>&1 || true
-if ! "$lab" up >"$tmp/lab.log" 2>&1; then
-  cat "$tmp/lab.log"
-  not_ok "lab.sh up with lvs-agent"
-  finish
-fi
+lab_up
 check "lab.sh up says the real servers run lvs-agent" grep -q "real servers: lvs-agent" "$tmp/lab.log"
 for h in rs1 rs2 rs3; do
   check "$h: agent running, /healthz 200" healthy "$h"
@@ -107,16 +90,13 @@ check "rs1: nft table arp lvs_agent with the VIP set and both chains" \
   bash -c "ip netns exec ${P}rs1 nft list table arp lvs_agent | grep -q 'elements = { $VIP }' && ip netns exec ${P}rs1 nft list table arp lvs_agent | grep -q 'hook output'"
 
 # A private control socket: tests of several labs may run side by side.
-sed "s|control-socket: .*|control-socket: $tmp/director.sock|" "$src_dir/config/examples/lab.yaml" \
-  >"$tmp/director.yaml"
-ip netns exec "${P}dir" "$director_bin" --config "$tmp/director.yaml" >"$director_log" 2>&1 &
-director_pid=$!
-if ! wait_for 100 in_ns dir nft list table ip lvs_director >/dev/null 2>&1; then
+director_config "$src_dir/config/examples/lab.yaml" "$tmp/director.yaml"
+if ! director_up "$tmp/director.yaml"; then
   not_ok "director installed its nft table within 10 s"
   finish
 fi
 check "HTTP through the director answered by a real server" \
-  bash -c "ip netns exec ${P}client curl -s -m 3 http://$VIP/ | grep -qx 'rs[123]'"
+  grep -qx 'rs[123]' <<<"$(lab_http_get "http://$VIP/")"
 
 # --- ARP with agents running ---------------------------------------------------------------------
 responders=$(arp_responders | tr '\n' ' ')
@@ -125,9 +105,9 @@ check_expr "agents running: only the director's MAC ($MAC_DIR) answers arping" \
   '[ "$responders" = "$MAC_DIR " ]'
 # Counters are read at each check, so the figure can be up to check-interval old.
 check "rs1 counted the ARP requests it dropped (lvs_agent_arp_requests_dropped_total >= 3)" \
-  wait_for $((CHECK_INTERVAL_S * 10 + 20)) metric_at_least rs1 "lvs_agent_arp_requests_dropped_total{vip=\"$VIP\"}" 3
+  wait_for $((CHECK_INTERVAL_S * 10 + 20)) agent_metric_at_least rs1 "lvs_agent_arp_requests_dropped_total{vip=\"$VIP\"}" 3
 check "metrics: lvs_agent_up 1, vip_present 1, sysctl_compliant 1" \
-  bash -c "[ '$(metric rs1 lvs_agent_up)' = 1 ] && [ '$(metric rs1 "lvs_agent_vip_present{vip=\"$VIP\"}")' = 1 ] && [ '$(metric rs1 'lvs_agent_sysctl_compliant{name="arp_ignore",interface="eth0"}')' = 1 ]"
+  bash -c "[ '$(agent_metric rs1 lvs_agent_up)' = 1 ] && [ '$(agent_metric rs1 "lvs_agent_vip_present{vip=\"$VIP\"}")' = 1 ] && [ '$(agent_metric rs1 'lvs_agent_sysctl_compliant{name="arp_ignore",interface="eth0"}')' = 1 ]"
 
 # --- the problem: no agent, no suppression ---------------------------------------------------------
 for h in rs1 rs2 rs3; do
@@ -165,13 +145,16 @@ check_expr "agents restarted: only the director's MAC answers again" '[ "$respon
 check "rs1: the VIP that was there is adopted, not duplicated" vip_on_lo rs1
 
 # --- drift, with traffic through the director throughout ------------------------------------------
-# Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
+# No retries here: a request with no answer is exactly the outage this counts. Not through in_ns:
+# a backgrounded shell function is a subshell, and $! would be its pid.
 ip netns exec "${P}client" bash -c 'while :; do
     if curl -s -m 3 http://'"$VIP"'/ | grep -qx "rs[123]"; then echo ok; else echo fail; fi
     sleep 0.1
   done' >"$tmp/traffic.log" 2>&1 &
 traffic_pid=$!
-sleep 1
+traffic_lines() { local n; n=$(grep -c . "$tmp/traffic.log" 2>/dev/null); echo "${n:-0}"; }
+traffic_grew() { [ "$(traffic_lines)" -ge "$1" ]; }
+wait_for 50 traffic_grew 5 || echo "     (fewer than 5 requests in 5 s before the drift)"
 in_ns rs1 sysctl -q -w net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.eth0.arp_ignore=0
 in_ns rs1 ip addr del "$VIP/32" dev lo
 in_ns rs2 nft delete table arp lvs_agent
@@ -188,11 +171,11 @@ echo "     drift repaired ${repaired_in} s after it was made"
 check "rs2: deleted table reinstalled within check-interval" \
   wait_for $((CHECK_INTERVAL_S * 10 + 20)) bash -c "ip netns exec ${P}rs2 nft list table arp lvs_agent >/dev/null 2>&1"
 check "rs1: repairs counted: drift_repairs_total{kind=vip} >= 1" \
-  metric_at_least rs1 'lvs_agent_drift_repairs_total{kind="vip"}' 1
+  agent_metric_at_least rs1 'lvs_agent_drift_repairs_total{kind="vip"}' 1
 check "rs1: repairs counted: drift_repairs_total{kind=sysctl} >= 2 (all and eth0)" \
-  metric_at_least rs1 'lvs_agent_drift_repairs_total{kind="sysctl"}' 2
+  agent_metric_at_least rs1 'lvs_agent_drift_repairs_total{kind="sysctl"}' 2
 check "rs2: repairs counted: drift_repairs_total{kind=nft_table} >= 1" \
-  wait_for 20 metric_at_least rs2 'lvs_agent_drift_repairs_total{kind="nft_table"}' 1
+  wait_for 20 agent_metric_at_least rs2 'lvs_agent_drift_repairs_total{kind="nft_table"}' 1
 check_expr "rs1, rs2: /healthz 200 after the repairs" 'healthy rs1 && healthy rs2'
 
 # A VIP on a wire-facing interface is not the agent's to remove: unhealthy until it is gone.
@@ -203,7 +186,8 @@ check "rs3: the 503 body names the misplaced VIP" \
 in_ns rs3 ip addr del "$VIP/32" dev eth0
 check "rs3: VIP off eth0 → /healthz 200 again" wait_for 30 healthy rs3
 
-sleep 1
+# A few more requests after the last repair (up to 5 s).
+wait_for 50 traffic_grew $(($(traffic_lines) + 5)) || echo "     (fewer than 5 requests in 5 s after the repairs)"
 stop_pid "$traffic_pid"
 traffic_pid=""
 ok_count=$(grep -c '^ok$' "$tmp/traffic.log" || true)
@@ -231,8 +215,16 @@ check_expr "VIP on eth0 at start: exit 1, one line naming eth0 as non-loopback" 
   '[ "$rc" -eq 1 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "VIP $VIP is configured on eth0, a non-loopback interface" <<<"$out"'
 in_ns rs3 ip addr del "$VIP/32" dev eth0
 if command -v setpriv >/dev/null; then
+  # The binary and its config copied where the unprivileged user can reach them: the checkout
+  # may sit under a directory only root may enter (a clone under `mktemp -d`), and then running
+  # it from there fails with "Permission denied" before the capability check this case tests.
+  nopriv=$(mktemp -d /tmp/agent_test_nopriv.XXXXXX)
+  chmod 755 "$nopriv"
+  cp "$agent_bin" "$agent_config" "$nopriv/"
+  chmod 755 "$nopriv/lvs-agent"
+  chmod 644 "$nopriv/${agent_config##*/}"
   out=$(in_ns rs3 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-    timeout 10 "$agent_bin" --config "$agent_config" 2>&1)
+    timeout 10 "$nopriv/lvs-agent" --config "$nopriv/${agent_config##*/}" 2>&1)
   rc=$?
   echo "     $out"
   check_expr "no privileges: exit 1, one line saying CAP_NET_ADMIN is needed" \
@@ -257,8 +249,7 @@ check_expr "--cleanup: no table, no VIP, eth0.arp_announce back to the 1 it foun
 check "--cleanup twice: nothing left to do, exit 0" \
   in_ns rs1 "$agent_bin" --config "$agent_config" --cleanup
 
-stop_pid "$director_pid"
-director_pid=""
+stop_director
 check "no sanitizer report in the agents' logs (sanitized builds)" \
   bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' $RUN_DIR/rs*/agent.log"
 

@@ -17,60 +17,24 @@
 #   bash tests/lab/arp_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent from lab namespaces to addresses inside the lab. Exit 77 (skipped) when
-# not root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab;
+# not root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab;
 # LVS_ARP_TEST_METRICS_PORT picks the metrics port (default 9484).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-bin_dir=${1:?usage: arp_test.sh BIN_DIR SOURCE_DIR}
-src_dir=${2:?usage: arp_test.sh BIN_DIR SOURCE_DIR}
-director_bin=$bin_dir/lvs-director
-lvsadm_bin=$bin_dir/lvsadm
-lab=$src_dir/deploy/lab/lab.sh
-
 lab_require_root
 lab_require_tools curl socat nft ip
+lab_init "$@"
 lab_require_built "$director_bin"
 
-lab_prefix
-readonly VIP=10.200.0.100
+readonly VIP=$LAB_VIP
 readonly MAC_DIR=02:00:00:00:00:02
 readonly MAC_RS2_NEW=02:00:00:00:00:1c
-readonly METRICS_PORT=${LVS_ARP_TEST_METRICS_PORT:-9484}
-
-tmp=$(mktemp -d /tmp/arp_test.XXXXXX)
+metrics_port=${LVS_ARP_TEST_METRICS_PORT:-9484}
 config=$tmp/director.yaml
-log=$tmp/director.log
-director_pid=""
-
-cleanup() {
-  stop_director
-  "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-http_requests() {  # N sequential new connections, one body line each
-  in_ns client bash -c 'for i in $(seq '"$1"'); do curl -s -m 2 http://'"$VIP"'/ || echo none; done'
-}
-tally() { sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'; }
-count_of() { grep -cx "$1" <<<"$2" || true; }
-director_running() { kill -0 "$director_pid" 2>/dev/null; }
-table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
-metrics() { in_ns dir curl -s -m 2 "http://127.0.0.1:$METRICS_PORT/metrics"; }
-metric_value() { metrics | awk -v n="$1" '$1 == n {print $2}'; }
-# Not `metrics | grep -q`: with pipefail, grep quitting early makes curl fail on SIGPIPE.
-has_metric() { local m; m=$(metrics); grep -qF -- "$1" <<<"$m"; }
-no_metric() { local m; m=$(metrics); [ -n "$m" ] && ! grep -qF -- "$1" <<<"$m"; }
 
 # --- lab and director ------------------------------------------------------------------------
-"$lab" down >/dev/null 2>&1 || true
-if ! "$lab" up >"$tmp/lab.log" 2>&1; then
-  cat "$tmp/lab.log"
-  not_ok "lab.sh up"
-  finish
-fi
+lab_up
 # No `mac:` anywhere: every real server is learned by ARP. Short timers (Linux's names): an entry
 # is REACHABLE for 1-3 s, DELAY lasts 1 s, probes go 300 ms apart, so a dead server is FAILED
 # about 5 s after it is next used.
@@ -78,8 +42,8 @@ cat >"$config" <<YAML
 director:
   interface: eth0
   queue: 0
-  control-socket: $tmp/director.sock
-  metrics: 127.0.0.1:$METRICS_PORT
+  control-socket: $sock
+  metrics: 127.0.0.1:$metrics_port
   vip-mode: external
   neighbour: {base-reachable-time-ms: 2000, delay-first-probe-time-s: 1, retrans-time-ms: 300}
 services:
@@ -96,22 +60,22 @@ services:
       - {real-server: 10.200.0.12:9000}
       - {real-server: 10.200.0.13:9000}
 YAML
-ip netns exec "${P}dir" "$director_bin" --config "$config" >"$log" 2>&1 &
-director_pid=$!
-if ! wait_for 100 table_present || ! director_running; then
+if ! director_up "$config"; then
   not_ok "director installed its nft table within 10 s"
   finish
 fi
 ok "director running without any mac: line"
-check "no neighbour entry before the first packet" no_metric 'lvs_neighbour_state{'
+# Polled: the endpoint has nothing to show before the first once-a-second publication.
+check "no neighbour entry before the first packet" wait_for 30 no_metric 'lvs_neighbour_state{'
 
 # --- the first packet to an unresolved server is queued, then delivered ----------------------
-udp=$(in_ns client bash -c 'echo ping | socat -T2 - UDP4:'"$VIP"':9000' || true)
+# No retry: the first datagram itself is the subject.
+udp=$(LAB_RETRIES=0 lab_udp_flows 1)
 check "the first UDP datagram (to an unresolved server) is answered (got '$udp')" \
   grep -qx 'rs[123]' <<<"$udp"
 # rr sends the first three HTTP connections to the three servers in turn: at least two of them
 # are still unresolved, so their SYN waits for ARP. A lost SYN would cost curl the 1 s SYN
-# retransmission timeout.
+# retransmission timeout. No retry (a measurement of the first attempt), kernel-chosen ports.
 times=$(in_ns client bash -c 'for i in 1 2 3; do curl -s -o /dev/null -m 3 -w "%{time_connect} %{http_code}\n" http://'"$VIP"'/; done')
 echo "     first connections (connect seconds, status): $(tr '\n' ';' <<<"$times")"
 check_expr "the first SYN to each server is delivered after resolution (connect < 0.9 s, 200)" \
@@ -119,16 +83,17 @@ check_expr "the first SYN to each server is delivered after resolution (connect 
 check "the queued packets were sent on resolution (log)" log_has "queued packet(s) sent"
 
 # --- all three learned; rr 10/10/10 ----------------------------------------------------------
-bodies=$(http_requests 30)
+bodies=$(lab_http_burst 30)
 echo "     rr 30 connections: $(tally <<<"$bodies")"
 check_expr "rr over learned servers: exactly 10/10/10" \
   '[ "$(count_of rs1 "$bodies")" -eq 10 ] && [ "$(count_of rs2 "$bodies")" -eq 10 ] && [ "$(count_of rs3 "$bodies")" -eq 10 ]'
+# Metrics are published once a second: poll (up to 5 s) for the publication after the traffic.
 for ip in 10.200.0.11 10.200.0.12 10.200.0.13; do
   check "learned $ip (lvs_neighbour_state in a usable state)" \
-    grep -qE "lvs_neighbour_state\{ip=\"$ip\",state=\"(REACHABLE|STALE|DELAY|PROBE)\"\} 1" <<<"$(metrics)"
+    wait_for 50 has_metric_re "lvs_neighbour_state\{ip=\"$ip\",state=\"(REACHABLE|STALE|DELAY|PROBE)\"\} 1"
 done
 check "lvs_neighbour_arp_errors_total exported by reason, no frame refused" \
-  has_metric 'lvs_neighbour_arp_errors_total{reason="truncated"} 0'
+  wait_for 50 has_metric 'lvs_neighbour_arp_errors_total{reason="truncated"} 0'
 check "learned MACs are the lab's (log)" \
   bash -c "grep -q '10.200.0.11 resolved to 02:00:00:00:00:0b' '$log' && grep -q '10.200.0.12 resolved to 02:00:00:00:00:0c' '$log' && grep -q '10.200.0.13 resolved to 02:00:00:00:00:0d' '$log'"
 
@@ -137,23 +102,23 @@ in_ns rs1 ip link set eth0 down
 # Traffic keeps using rs1's entry, so it goes STALE -> DELAY -> PROBE -> FAILED.
 for _ in $(seq 20); do
   log_has "10.200.0.11 FAILED" && break
-  http_requests 3 >/dev/null
+  LAB_RETRIES=0 lab_http_burst 3 >/dev/null  # traffic to keep rs1's entry in use; no answer expected
 done
 check "rs1's entry went FAILED (log)" log_has "neigh 10.200.0.11 FAILED"
 check "rs1 marked dead (log)" log_has "real server 10.200.0.11:80 marked dead"
-sleep 1.2  # a metrics publication
-# Every 5 s the dead host is asked again (INCOMPLETE for ~1 s, then FAILED once more).
+# Every 5 s the dead host is asked again (INCOMPLETE for ~1 s, then FAILED once more): up to 8 s
+# covers one such round plus the once-a-second metrics publication.
 check "lvs_neighbour_state shows rs1 FAILED" \
-  wait_for 40 has_metric 'lvs_neighbour_state{ip="10.200.0.11",state="FAILED"} 1'
-check "lvs_backend_up is 0 for rs1" has_metric 'lvs_backend_up{service="tcp/10.200.0.100:80",backend="10.200.0.11:80"} 0'
-check_expr "lvs_neighbour_res_failed_total counted it" \
-  '[ "$(metric_value lvs_neighbour_res_failed_total)" -ge 1 ]'
+  wait_for 80 has_metric 'lvs_neighbour_state{ip="10.200.0.11",state="FAILED"} 1'
+check "lvs_backend_up is 0 for rs1" \
+  wait_for 50 has_metric 'lvs_backend_up{service="tcp/10.200.0.100:80",backend="10.200.0.11:80"} 0'
+check "lvs_neighbour_res_failed_total counted it" wait_for 50 metric_at_least lvs_neighbour_res_failed_total 1
 if [[ -x $lvsadm_bin ]]; then
-  listing=$("$lvsadm_bin" --socket "$tmp/director.sock" -Ln 2>&1 || true)
+  listing=$("$lvsadm_bin" --socket "$sock" -Ln 2>&1 || true)
   check "lvsadm -Ln marks rs1 dead and only rs1" \
     bash -c "grep -E '^  -> 10.200.0.11:80 +Route .* dead$' <<<'$listing' >/dev/null && [ \$(grep -c ' dead$' <<<'$listing') -eq 2 ]"
 fi
-bodies=$(http_requests 20)
+bodies=$(lab_http_burst 20)
 echo "     rs1 dead, 20 connections: $(tally <<<"$bodies")"
 check_expr "while rs1 is dead all 20 new connections go to rs2/rs3 and are answered" \
   '[ "$(count_of rs1 "$bodies")" -eq 0 ] && [ $(($(count_of rs2 "$bodies") + $(count_of rs3 "$bodies"))) -eq 20 ]'
@@ -163,7 +128,7 @@ in_ns rs1 ip link set eth0 up
 wait_for 150 log_has "neigh 10.200.0.11 lladdr 02:00:00:00:00:0b answers again"
 check "rs1 answers the periodic re-resolution (log)" log_has "10.200.0.11 lladdr 02:00:00:00:00:0b answers again"
 check "rs1 alive again (log)" log_has "real server 10.200.0.11:80 alive again"
-bodies=$(http_requests 30)
+bodies=$(lab_http_burst 30)
 echo "     rs1 back, 30 connections: $(tally <<<"$bodies")"
 check_expr "rs1 back in rotation: 10/10/10" \
   '[ "$(count_of rs1 "$bodies")" -eq 10 ] && [ "$(count_of rs2 "$bodies")" -eq 10 ] && [ "$(count_of rs3 "$bodies")" -eq 10 ]'
@@ -186,10 +151,9 @@ in_ns rs2 ping -c 1 -W 1 10.200.0.2 >/dev/null 2>&1 || true
 wait_for 30 log_has "neigh 10.200.0.12 changed ethernet address 02:00:00:00:00:0c -> $MAC_RS2_NEW"
 check "rs2's MAC change logged with old and new MAC" \
   log_has "neigh 10.200.0.12 changed ethernet address 02:00:00:00:00:0c -> $MAC_RS2_NEW"
-sleep 1.2
-check_expr "lvs_neighbour_lladdr_changes_total counted it" \
-  '[ "$(metric_value lvs_neighbour_lladdr_changes_total)" -ge 1 ]'
-bodies=$(http_requests 30)
+check "lvs_neighbour_lladdr_changes_total counted it" \
+  wait_for 50 metric_at_least lvs_neighbour_lladdr_changes_total 1
+bodies=$(lab_http_burst 30)
 echo "     rs2 on its new MAC, 30 connections: $(tally <<<"$bodies")"
 check_expr "traffic follows rs2's new MAC: 10/10/10" \
   '[ "$(count_of rs1 "$bodies")" -eq 10 ] && [ "$(count_of rs2 "$bodies")" -eq 10 ] && [ "$(count_of rs3 "$bodies")" -eq 10 ]'
@@ -197,12 +161,8 @@ new_frames=$(in_ns sw nft list counter bridge arp_test dir_to_rs2_new | grep -o 
 check_expr "the director's frames for rs2 go to $MAC_RS2_NEW ($new_frames frames)" '[ "${new_frames:-0}" -gt 0 ]'
 
 # --- clean exit ------------------------------------------------------------------------------
-kill -TERM "$director_pid"
-status=0
-wait "$director_pid" || status=$?
-director_pid=""
-check "SIGTERM: director exited 0 (got $status)" [ "$status" -eq 0 ]
+director_term
+check "SIGTERM: director exited 0 (got $director_status)" [ "$director_status" -eq 0 ]
 check "the exit counters show ARP sent and received" grep -qE 'arp received [1-9][0-9]* sent [1-9]' "$log"
-check "no sanitizer report in the director's log (sanitized builds)" \
-  bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+check "no sanitizer report in the director's log (sanitized builds)" no_sanitizer_report "$log"
 finish

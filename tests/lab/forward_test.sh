@@ -19,43 +19,19 @@
 #   bash tests/lab/forward_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent from lvs-client to addresses inside the lab. Exit 77 (skipped) when not
-# root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+# root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-bin_dir=${1:?usage: forward_test.sh BIN_DIR SOURCE_DIR}
-src_dir=${2:?usage: forward_test.sh BIN_DIR SOURCE_DIR}
-director_bin=$bin_dir/lvs-director
-lab=$src_dir/deploy/lab/lab.sh
-
 lab_require_root
 lab_require_tools curl socat nft ip
+lab_init "$@"
 lab_require_built "$director_bin"
 
-lab_prefix
-readonly VIP=10.200.0.100
+readonly VIP=$LAB_VIP
 readonly MAC_CLIENT=02:00:00:00:00:0a MAC_DIR=02:00:00:00:00:02
 readonly MACS_RS="02:00:00:00:00:0b, 02:00:00:00:00:0c, 02:00:00:00:00:0d"
-
-tmp=$(mktemp -d /tmp/forward_test.XXXXXX)
 config=$tmp/director.yaml
-log=$tmp/director.log
-director_pid=""
-
-cleanup() {
-  stop_director
-  "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# N sequential new connections (curl closes each); prints one body line per request.
-http_requests() {
-  in_ns client bash -c 'for i in $(seq '"$1"'); do curl -s -m 3 http://'"$VIP"'/ || echo none; done'
-}
-tally() { sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'; }
-count_of() { grep -cx "$1" <<<"$2" || true; }
 
 # Bridge counters in the lab switch: who sends what to whom across the segment. Counted at
 # prerouting (once per frame as it enters the bridge): the forward hook would count a flooded
@@ -86,23 +62,11 @@ link_stat() {  # link_stat NS tx|rx bytes|packets
   in_ns "$1" cat "/sys/class/net/eth0/statistics/$col"
 }
 
-director_running() { kill -0 "$director_pid" 2>/dev/null; }
-table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
-
 # --- lab and director ------------------------------------------------------------------------
-# From a clean lab: a director left behind by an earlier run would still hold the queue.
-"$lab" down >/dev/null 2>&1 || true
-if ! "$lab" up >"$tmp/lab.log" 2>&1; then
-  cat "$tmp/lab.log"
-  not_ok "lab.sh up"
-  finish
-fi
+lab_up
 # A private control socket: the stock /run/lvs/director.sock may belong to another director.
-sed "s|control-socket: .*|control-socket: $tmp/director.sock|" "$src_dir/config/examples/lab.yaml" >"$config"
-# Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
-ip netns exec "${P}dir" "$director_bin" --config "$config" >"$log" 2>&1 &
-director_pid=$!
-if ! wait_for 100 table_present || ! director_running; then
+director_config "$src_dir/config/examples/lab.yaml" "$config"
+if ! director_up "$config"; then
   not_ok "director installed its nft table within 10 s"
   finish
 fi
@@ -127,7 +91,8 @@ check "the refused starts left the running director and its table alone" \
 
 # --- wlc 3:2:1, sequential connections -------------------------------------------------------
 tx_before=$(link_stat dir tx packets)
-bodies=$(http_requests 60)
+first_port=$(cat "$LAB_STATE/next-tcp-port")
+bodies=$(lab_http_burst 60)
 tx_after=$(link_stat dir tx packets)
 echo "     wlc 60 connections: $(tally <<<"$bodies")"
 rs1=$(count_of rs1 "$bodies") rs2=$(count_of rs2 "$bodies") rs3=$(count_of rs3 "$bodies")
@@ -141,7 +106,7 @@ check_expr "wlc: rs1 (weight 3) > rs2 (weight 2) > rs3 (weight 1)" \
 # The same workload offline: `lvsadm simulate` runs the daemon's own scheduler and connection
 # table code, so the real sequence must match it server for server.
 if [[ -x $bin_dir/lvsadm ]]; then
-  for i in $(seq 60); do echo "new 10.200.0.10:$((40000 + i))"; echo "fin $i"; done >"$tmp/events"
+  for i in $(seq 60); do echo "new $LAB_CLIENT:$((first_port + i - 1))"; echo "fin $i"; done >"$tmp/events"
   expected=$("$bin_dir/lvsadm" simulate --config "$config" --events "$tmp/events" |
     sed -e 's/^10.200.0.11:80$/rs1/' -e 's/^10.200.0.12:80$/rs2/' -e 's/^10.200.0.13:80$/rs3/')
   check "wlc: the real sequence of servers equals lvsadm simulate's for 60 new+fin" \
@@ -164,7 +129,8 @@ check "the director sent no TCP frame to the client" [ "$(counter_packets dir_to
 # --- bulk: the return traffic bypasses the director ------------------------------------------
 dir_tx0=$(link_stat dir tx bytes)
 cli_rx0=$(link_stat client rx bytes)
-got=$(in_ns client bash -c 'for i in 1 2 3; do curl -s -m 10 -o /dev/null -w "%{size_download}\n" http://'"$VIP"'/1m; done' | awk '{s += $1} END {print s + 0}')
+got=$(for i in 1 2 3; do lab_http_get "http://$VIP/1m" -m 10 -o /dev/null -w '%{size_download}'; done |
+  awk '{s += $1} END {print s + 0}')
 dir_tx=$(($(link_stat dir tx bytes) - dir_tx0))
 cli_rx=$(($(link_stat client rx bytes) - cli_rx0))
 echo "     3 x 1 MiB: client received $cli_rx bytes on eth0, director transmitted $dir_tx"
@@ -173,7 +139,7 @@ check "bulk: director TX is under 10% of what the client received (no return tra
   [ $((dir_tx * 10)) -lt "$cli_rx" ]
 
 # --- UDP -------------------------------------------------------------------------------------
-udp=$(in_ns client bash -c 'for i in $(seq 6); do echo ping | socat -T1 - UDP4:'"$VIP"':9000 || echo none; done')
+udp=$(lab_udp_flows 6)
 echo "     udp 6 flows: $(tally <<<"$udp")"
 check_expr "udp: wrr 3:2:1 over six new flows is exactly 3/2/1" \
   '[ "$(count_of rs1 "$udp")" -eq 3 ] && [ "$(count_of rs2 "$udp")" -eq 2 ] && [ "$(count_of rs3 "$udp")" -eq 1 ]'
@@ -185,9 +151,8 @@ kill -HUP "$director_pid"
 check "SIGHUP with a broken file: rejected, running configuration kept" \
   wait_log "reload rejected"
 check "the rejection names the file" grep -q "director.yaml:" "$log"
-bodies=$(http_requests 10)
-check "still serving after the rejected reload (10/10)" \
-  [ $(($(count_of rs1 "$bodies") + $(count_of rs2 "$bodies") + $(count_of rs3 "$bodies"))) -eq 10 ]
+bodies=$(lab_http_burst 10)
+check "still serving after the rejected reload (10/10)" [ "$(answered "$bodies")" -eq 10 ]
 check "director still running" director_running
 
 # --- SIGHUP: wlc -> rr ------------------------------------------------------------------------
@@ -195,18 +160,15 @@ sed 's/scheduler: wlc/scheduler: rr/' "$tmp/good.yaml" >"$config"
 kill -HUP "$director_pid"
 check "SIGHUP with the scheduler changed: applied as -E" wait_log "-E -t $VIP:80 -s rr"
 wait_log "reload applied" || true
-bodies=$(http_requests 60)
+bodies=$(lab_http_burst 60)
 echo "     rr 60 connections: $(tally <<<"$bodies")"
 check_expr "rr: exactly 20/20/20" \
   '[ "$(count_of rs1 "$bodies")" -eq 20 ] && [ "$(count_of rs2 "$bodies")" -eq 20 ] && [ "$(count_of rs3 "$bodies")" -eq 20 ]'
-check "nft table still present after the reloads" table_present
+check "nft table still present after the reloads" director_table_present
 
 # --- SIGTERM ---------------------------------------------------------------------------------
-kill -TERM "$director_pid"
-status=0
-wait "$director_pid" || status=$?
-director_pid=""
-check "SIGTERM: director exited 0 (got $status)" [ "$status" -eq 0 ]
+director_term
+check "SIGTERM: director exited 0 (got $director_status)" [ "$director_status" -eq 0 ]
 check "SIGTERM: no lvs_director table left" bash -c "! ip netns exec ${P}dir nft list ruleset | grep -q lvs_director"
 check "no packet dropped for lack of a neighbour or a send error" \
   bash -c "! grep -E 'neighbour_unresolved|send_' '$log'"
@@ -214,25 +176,19 @@ check "no packet dropped for lack of a neighbour or a send error" \
 # --- vip-mode managed: a successful start ----------------------------------------------------
 # The lab put the VIP on eth0: managed mode probes it (nobody else answers), adopts it, serves,
 # and removes it at exit.
-ip netns exec "${P}dir" "$director_bin" --config "$tmp/managed.yaml" >"$tmp/managed.log" 2>&1 &
-director_pid=$!
-if wait_for 150 table_present && director_running; then
+director_start "$tmp/managed.yaml" "$tmp/managed.log"
+if director_wait_up 150; then
   check "vip-mode managed: started, the lab's VIP adopted" grep -q "$VIP/32 was already on (adopted" "$tmp/managed.log"
-  bodies=$(http_requests 6)
-  check "vip-mode managed: 6/6 requests answered" \
-    [ $(($(count_of rs1 "$bodies") + $(count_of rs2 "$bodies") + $(count_of rs3 "$bodies"))) -eq 6 ]
-  kill -TERM "$director_pid"
-  status=0
-  wait "$director_pid" || status=$?
-  director_pid=""
-  check "vip-mode managed: SIGTERM exits 0 (got $status) and removes the VIP" \
-    bash -c "[ $status -eq 0 ] && ! ip netns exec ${P}dir ip -4 -o addr show dev eth0 | grep -q ' $VIP/32 '"
+  bodies=$(lab_http_burst 6)
+  check "vip-mode managed: 6/6 requests answered" [ "$(answered "$bodies")" -eq 6 ]
+  director_term
+  check "vip-mode managed: SIGTERM exits 0 (got $director_status) and removes the VIP" \
+    bash -c "[ $director_status -eq 0 ] && ! ip netns exec ${P}dir ip -4 -o addr show dev eth0 | grep -q ' $VIP/32 '"
 else
   not_ok "vip-mode managed: director started within 15 s"
   cat "$tmp/managed.log"
 fi
 
-check "no sanitizer report in the director's log (sanitized builds)" \
-  bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+check "no sanitizer report in the director's log (sanitized builds)" no_sanitizer_report "$log"
 
 finish

@@ -3,7 +3,8 @@
 # Proven with real packets from inside lvs-client: HTTP and UDP to each real server, ARP and ping
 # on the segment, the VIP answered by ARP only from the director, and direct routing to each real
 # server (the client's frame for the VIP addressed to that server's MAC, as the director will do
-# it) answered by that server from the VIP. Also: `up` twice changes nothing, `up` repairs a
+# it) answered by that server from the VIP; a burst of 2000 UDP datagrams from distinct source
+# ports all answered from the address they were sent to. Also: `up` twice changes nothing, `up` repairs a
 # broken lab, `up --no-vip`, and `down` twice leaves no namespaces, processes or state behind.
 #
 #   bash tests/lab/lab_test.sh BIN_DIR SOURCE_DIR       (ctest: lab_lab_test)
@@ -14,12 +15,12 @@ set -uo pipefail
 export LC_ALL=C
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-src_dir=${2:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-lab=$src_dir/deploy/lab/lab.sh
-lab_prefix
+lab_require_root
+lab_require_tools ip curl socat ping arping nginx ss nft
+lab_init "$@"
 prefix=$P
-run_dir=${LVS_LAB_RUN_DIR:-/run/lvs-lab}
-vip=10.200.0.100
+run_dir=$RUN_DIR
+vip=$LAB_VIP
 dir_mac=02:00:00:00:00:02
 declare -A mac=([client]=02:00:00:00:00:0a [dir]=02:00:00:00:00:02
   [rs1]=02:00:00:00:00:0b [rs2]=02:00:00:00:00:0c [rs3]=02:00:00:00:00:0d)
@@ -27,43 +28,27 @@ declare -A addr=([client]=10.200.0.10 [dir]=10.200.0.2
   [rs1]=10.200.0.11 [rs2]=10.200.0.12 [rs3]=10.200.0.13)
 hosts=(client dir rs1 rs2 rs3)
 real_servers=(rs1 rs2 rs3)
-
-if [ "$(id -u)" -ne 0 ]; then
-  if [ "${CI:-}" = true ]; then
-    echo "FAIL: the lab test needs root (network namespaces) and CI=true forbids skipping" >&2
-    exit 1
-  fi
-  echo "SKIP: the lab test needs root (network namespaces)"
-  exit 77
-fi
-for tool in ip curl socat ping arping nginx ss; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "FAIL: '$tool' missing; run deploy/install-deps.sh" >&2
-    exit 1
-  fi
-done
-
-trap 'bash "$lab" down >/dev/null 2>&1 || true' EXIT
-
-passed=0
-failed=0
-# expect NAME WANT GOT
-expect() {
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
-# check NAME COMMAND...: passes if the command succeeds; unlike lib.sh's, names it on failure.
-check() {
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else not_ok "$name (command: $*)"; fi
-}
+lab_failure_report() { :; }  # no director here; the FAIL lines say what
 
 lab_namespaces() { ip netns list | awk '{print $1}' | grep -E "^${prefix}(sw|client|dir|rs[1-3])$"; }
 quiet() { "$@" >/dev/null 2>&1; }
-http_get() { in_ns client curl -sS --max-time 3 "http://$1/${2:-}" 2>&1; }
-udp_ask() { echo "ping" | in_ns client socat -t 0.5 -T 2 - "UDP4:$1:9000" 2>&1; }
-# MACs that answer ARP for IP on the segment, one per line, sorted and unique.
-arp_answerers() { in_ns client arping -r -c 3 -W 0.3 -i eth0 "$1" 2>/dev/null | sort -u; }
+# Client requests with lib.sh's retry policy (a request with no answer at all is sent again, and
+# counted); an answer, right or wrong, is what the check sees.
+http_get() { lab_http_get "http://$1/${2:-}"; }
+udp_ask() { lab_udp_flows 1 "$1"; }
+# MACs that answer ARP for IP on the segment, one per line, sorted and unique (asked again when
+# nobody answered; LAB_RETRIES=0 where nobody answering is what is checked).
+arp_macs() { in_ns client arping -r -c 3 -W 0.3 -i eth0 "$1" 2>/dev/null | sort -u; }
+arp_answerers() { lab_retry_if_empty "arping unanswered" "arping $1" arp_macs "$1"; }
+# One ping from the client to ADDR; sent again (counted) when no reply came.
+client_pings() {
+  local try
+  for ((try = 0; ; try++)); do
+    in_ns client ping -c 1 -W 2 "$1" >/dev/null 2>&1 && return 0
+    [[ $try -lt ${LAB_RETRIES:-2} ]] || return 1
+    lab_note_retry "ping unanswered" "ping $1"
+  done
+}
 eth0_addrs() { ip -n "$prefix$1" -o -4 addr show dev "$2" | awk '{print $4}' | sort | tr '\n' ' '; }
 # Everything `up` is responsible for, in a form two runs can be compared by: links, addresses,
 # MACs, sysctls, and the pids of the listening services (a restarted service changes them).
@@ -133,19 +118,54 @@ for h in "${real_servers[@]}"; do
   expect "UDP 9000 on $h's own address answers $h" "$h" "$(udp_ask "${addr[$h]}")"
 done
 expect "HTTP keep-alive: two requests share one connection" "1 0 " \
-  "$(in_ns client curl -sS --max-time 3 -o /dev/null -o /dev/null -w '%{num_connects} ' \
-    "http://${addr[rs1]}/" "http://${addr[rs1]}/" 2>&1)"
+  "$(lab_http_get "http://${addr[rs1]}/" -m 3 -o /dev/null -o /dev/null -w '%{num_connects} ' \
+    "http://${addr[rs1]}/")"
 expect "GET /1m returns exactly 1 MiB" 1048576 \
-  "$(in_ns client curl -sS --max-time 5 "http://${addr[rs2]}/1m" | wc -c)"
+  "$(lab_http_get "http://${addr[rs2]}/1m" -o /dev/null -w '%{size_download}')"
 expect "responses carry X-Real-Server" "X-Real-Server: rs3" \
-  "$(in_ns client curl -sS --max-time 3 -D - -o /dev/null "http://${addr[rs3]}/" | tr -d '\r' |
+  "$(lab_http_get "http://${addr[rs3]}/" -m 3 -D - -o /dev/null | tr -d '\r' |
     grep -i '^X-Real-Server:')"
 for h in dir rs1 rs2 rs3; do
-  check "client pings $h (${addr[$h]})" quiet in_ns client ping -c 1 -W 2 "${addr[$h]}"
+  check "client pings $h (${addr[$h]})" client_pings "${addr[$h]}"
   expect "ARP for ${addr[$h]} is answered by $h's MAC only" "${mac[$h]}" \
     "$(arp_answerers "${addr[$h]}")"
 done
 expect "ARP for the VIP is answered by the director only" "$dir_mac" "$(arp_answerers "$vip")"
+
+echo "== a UDP burst: 2000 datagrams from 2000 source ports, every one answered from its address"
+# Each `>/dev/udp/...` is a new socket on a new source port; the replies are counted (and dropped,
+# nothing listens for them) by source address at the client's prerouting hook.
+in_ns client nft -f - <<NFT
+table ip lab_test_burst {
+  counter from_rip {}
+  counter from_vip {}
+  counter other {}
+  chain pre {
+    type filter hook prerouting priority 0; policy accept;
+    ip saddr ${addr[rs1]} udp sport 9000 counter name "from_rip" drop
+    ip saddr $vip udp sport 9000 counter name "from_vip" drop
+    udp sport 9000 counter name "other" drop
+  }
+}
+NFT
+burst_counter() {
+  in_ns client nft list counter ip lab_test_burst "$1" | grep -o 'packets [0-9]*' | cut -d' ' -f2
+}
+# Waits (up to 5 s) until counter NAME reaches WANT.
+burst_answered() { [ "$(burst_counter "$1")" -ge "$2" ]; }
+udp_burst() { in_ns client bash -c 'for i in $(seq 2000); do echo ping >/dev/udp/'"$1"'/9000; done'; }
+udp_burst "${addr[rs1]}"
+wait_for 50 burst_answered from_rip 2000
+expect "UDP burst to rs1's own address: 2000 answers from ${addr[rs1]}" 2000 "$(burst_counter from_rip)"
+in_ns client ip neigh replace "$vip" lladdr "${mac[rs1]}" dev eth0 nud permanent
+udp_burst "$vip"
+wait_for 50 burst_answered from_vip 2000
+in_ns client ip neigh del "$vip" dev eth0
+expect "UDP burst to the VIP framed to rs1's MAC: 2000 answers from the VIP" 2000 "$(burst_counter from_vip)"
+expect "no UDP answer from any other address" 0 "$(burst_counter other)"
+expect "rs1 dropped no datagram (Udp RcvbufErrors)" 0 \
+  "$(in_ns rs1 awk '$1 == "Udp:" && $2 ~ /^[0-9]/ {print $6}' /proc/net/snmp)"
+in_ns client nft delete table ip lab_test_burst
 
 echo "== direct routing to each real server (the director's job, done by hand)"
 # The client sends its VIP frames to one real server's MAC, as the director's rewrite will: the
@@ -161,7 +181,7 @@ in_ns client ip neigh del "$vip" dev eth0
 echo "== up --no-vip, and back"
 check "lab.sh up --no-vip succeeds" bash "$lab" up --no-vip
 expect "director eth0 has no VIP with --no-vip" "10.200.0.2/24 " "$(eth0_addrs dir eth0)"
-expect "nobody answers ARP for the VIP with --no-vip" "" "$(arp_answerers "$vip")"
+expect "nobody answers ARP for the VIP with --no-vip" "" "$(LAB_RETRIES=0 arp_answerers "$vip")"
 check "status exits 0 with --no-vip" quiet bash "$lab" status
 check "lab.sh up (default) succeeds" bash "$lab" up
 expect "director eth0 has the VIP again" "10.200.0.100/32 10.200.0.2/24 " "$(eth0_addrs dir eth0)"
@@ -199,5 +219,4 @@ expect "root namespace still has no lab address or route" "" "$(root_lab_leaks)"
 bash "$lab" status >/dev/null 2>&1
 check "status exits non-zero after down" test $? -ne 0
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

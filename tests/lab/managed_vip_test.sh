@@ -15,70 +15,41 @@
 #   bash tests/lab/managed_vip_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
 # Every packet is sent inside the lab's namespaces. Exit 77 (skipped) when not root, unless
-# CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the lab.
+# CI=true. LVS_LAB_PREFIX runs it on a private copy of the lab.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-bin_dir=${1:?usage: managed_vip_test.sh BIN_DIR SOURCE_DIR}
-src_dir=${2:?usage: managed_vip_test.sh BIN_DIR SOURCE_DIR}
-director_bin=$bin_dir/lvs-director
-lvsadm_bin=$bin_dir/lvsadm
-lab=$src_dir/deploy/lab/lab.sh
-
 lab_require_root
 lab_require_tools curl nft ip
-[[ -x $director_bin && -x $lvsadm_bin ]] || { echo "managed_vip_test: $director_bin or $lvsadm_bin not built" >&2; exit 1; }
+lab_init "$@"
+lab_require_built "$director_bin" "$lvsadm_bin"
 
-lab_prefix
-readonly VIP=10.200.0.100
+readonly VIP=$LAB_VIP
 readonly MAC_DIR=02:00:00:00:00:02 MAC_DUP=02:00:00:00:00:66
 readonly DUP_NS=${P}dup
 metrics_port=${LVS_TEST_METRICS_PORT:-9488}
-
-tmp=$(mktemp -d /tmp/managed_vip_test.XXXXXX)
 config=$tmp/director.yaml
-log=$tmp/director.log
-sock=$tmp/director.sock
-director_pid=""
 
 DIRECTOR_STOP_TENTHS=50
 remove_dup_host() { ip netns del "$DUP_NS" 2>/dev/null || true; }
-cleanup() {
-  stop_director
-  remove_dup_host
-  "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+lab_on_exit() { stop_director; remove_dup_host; }
 
-director_running() { kill -0 "$director_pid" 2>/dev/null; }
-table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
 vip_on_director() { in_ns dir ip -4 -o addr show dev eth0 | grep -q " $VIP/32 "; }
 no_vip_on_director() { ! vip_on_director; }
 lvsadm() { "$lvsadm_bin" --socket "$sock" "$@"; }
 client_neigh_vip() { in_ns client ip neigh show "$VIP" dev eth0; }
-start_director() {  # start_director CONFIG: in the background, log to $log
+start_director() {  # start_director CONFIG: in the background, log to $log (emptied first)
   : >"$log"
-  # Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
-  ip netns exec "${P}dir" "$director_bin" --config "$1" >"$log" 2>&1 &
-  director_pid=$!
+  director_start "$1"
 }
 
 # --- lab without the VIP on the director -----------------------------------------------------
-"$lab" down >/dev/null 2>&1 || true
 remove_dup_host
-if ! "$lab" up --no-vip >"$tmp/lab.log" 2>&1; then
-  cat "$tmp/lab.log"
-  not_ok "lab.sh up --no-vip"
-  finish
-fi
+lab_up --no-vip
 check "lab up --no-vip: the director's eth0 has no VIP" no_vip_on_director
 
-sed -e "s|control-socket: .*|control-socket: $sock|" \
-  -e "s|metrics: .*|metrics: 127.0.0.1:$metrics_port|" \
-  -e "s|vip-mode: .*|vip-mode: managed|" \
-  "$src_dir/config/examples/lab.yaml" >"$config"
+director_config "$src_dir/config/examples/lab.yaml" "$tmp/lab.yaml" "$metrics_port"
+sed -e "s|vip-mode: .*|vip-mode: managed|" "$tmp/lab.yaml" >"$config"
 
 # The client learns from unsolicited ARP (arp_accept=1: a gratuitous ARP may create an entry) and
 # starts with no entry for the VIP, so an entry after the start can only come from the director's
@@ -108,7 +79,7 @@ counter_packets() {
 t0=$(date +%s%N)
 start_director "$config"
 # Detection takes 3-7 s (PROBE_WAIT + 3 probes 1-2 s apart + ANNOUNCE_WAIT).
-if ! wait_for 150 table_present || ! wait_for 30 vip_on_director || ! director_running; then
+if ! director_wait_up 150 || ! wait_for 30 vip_on_director || ! director_running; then
   not_ok "managed director installed its table and the VIP within 15 s"
   finish
 fi
@@ -128,9 +99,8 @@ check "on the wire: exactly 3 probes from 0.0.0.0 for the VIP (PROBE_NUM)" \
 check "on the wire: exactly 2 gratuitous ARP announcements (ANNOUNCE_NUM)" \
   [ "$(counter_packets announcements)" -eq 2 ]
 
-bodies=$(in_ns client bash -c 'for i in $(seq 6); do curl -s -m 3 http://'"$VIP"'/ || echo none; done')
-check "HTTP through the managed VIP: 6/6 answered by real servers" \
-  [ "$(grep -cE '^rs[123]$' <<<"$bodies")" -eq 6 ]
+bodies=$(lab_http_burst 6)
+check "HTTP through the managed VIP: 6/6 answered by real servers" [ "$(answered "$bodies")" -eq 6 ]
 
 # --- reload: the VIP set is fixed in managed mode --------------------------------------------
 cp "$config" "$tmp/good.yaml"
@@ -168,15 +138,12 @@ check "after flush only the PERMANENT entries remain" bash -c "[ \"\$($lvsadm_bi
 check "after flush the three servers are still PERMANENT" [ "$(neigh_servers)" == "$expected_permanent" ]
 check "neigh with a bad MAC: usage error, exit 2" \
   bash -c "$lvsadm_bin --socket $sock neigh add 10.0.0.1 lladdr zz >/dev/null 2>&1; [ \$? -eq 2 ]"
-bodies=$(in_ns client bash -c 'for i in $(seq 6); do curl -s -m 3 http://'"$VIP"'/ || echo none; done')
-check "HTTP still answered 6/6 after the neigh edits" [ "$(grep -cE '^rs[123]$' <<<"$bodies")" -eq 6 ]
+bodies=$(lab_http_burst 6)
+check "HTTP still answered 6/6 after the neigh edits" [ "$(answered "$bodies")" -eq 6 ]
 
 # --- SIGTERM removes the VIP -----------------------------------------------------------------
-kill -TERM "$director_pid"
-status=0
-wait "$director_pid" || status=$?
-director_pid=""
-check "SIGTERM: director exited 0 (got $status)" [ "$status" -eq 0 ]
+director_term
+check "SIGTERM: director exited 0 (got $director_status)" [ "$director_status" -eq 0 ]
 check "SIGTERM: the VIP is gone from the director's eth0" no_vip_on_director
 check "SIGTERM: log says the VIP was removed" log_has "$VIP/32 removed from eth0"
 check "SIGTERM: no lvs_director table left" bash -c "! ip netns exec ${P}dir nft list ruleset | grep -q lvs_director"
@@ -204,18 +171,14 @@ remove_dup_host
 # --- a VIP already on the director's eth0: adopted, removed at exit ---------------------------
 in_ns dir ip addr add "$VIP/32" dev eth0
 start_director "$config"
-if wait_for 150 table_present && director_running; then
+if director_wait_up 150; then
   check "pre-existing VIP adopted" wait_for 30 log_has "$VIP/32 was already on (adopted"
-  kill -TERM "$director_pid"
-  status=0
-  wait "$director_pid" || status=$?
-  director_pid=""
+  director_term
   check "adopted VIP: exit 0 and the VIP removed at exit" \
-    eval '[ "$status" -eq 0 ] && no_vip_on_director'
+    eval '[ "$director_status" -eq 0 ] && no_vip_on_director'
 else
   not_ok "director with a pre-existing VIP started within 15 s"
 fi
-check "no sanitizer report in the director's log (sanitized builds)" \
-  bash -c "! grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+check "no sanitizer report in the director's log (sanitized builds)" no_sanitizer_report "$log"
 
 finish

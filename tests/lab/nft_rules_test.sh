@@ -22,7 +22,8 @@ if [[ ! -x "$test_bin" ]]; then
   exit 1
 fi
 
-ns="lvs-nfttest-$$"
+lab_prefix
+ns="${P}nfttest-$$"
 cleanup() { ip netns del "$ns" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 

@@ -27,27 +27,21 @@
 # HTTP requests are sequential new connections from one curl process (one transfer per connection,
 # "Connection: close", client ports chosen by the test and never reused), ~1 ms each.
 # Every packet is sent from the client namespace to addresses inside the lab. Exit 77 (skipped)
-# when not root, unless CI=true. LVS_LAB_PREFIX / LVS_LAB_RUN_DIR run it on a private copy of the
+# when not root, unless CI=true. LVS_LAB_PREFIX runs it on a private copy of the
 # lab. Beyond lab.sh's lab, the test adds 10.200.0.20-39 to the client's eth0 (sources for sh), a
 # second VIP to the director's eth0 and the real servers' lo (dh), and caps the client's TCP
 # receive buffer (the long-lived download); lab.sh down removes it all with the namespaces.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-bin_dir=${1:?usage: schedulers_test.sh BIN_DIR SOURCE_DIR}
-src_dir=${2:?usage: schedulers_test.sh BIN_DIR SOURCE_DIR}
-director_bin=$bin_dir/lvs-director
-lvsadm_bin=$bin_dir/lvsadm
-lab=$src_dir/deploy/lab/lab.sh
-
 lab_require_root
 lab_require_tools curl socat nft ip ss
+lab_init "$@"
 lab_require_built "$director_bin" "$lvsadm_bin"
 
-lab_prefix
 readonly NET=10.200.0
-readonly VIP=$NET.100
-readonly CLIENT=$NET.10
+readonly VIP=$LAB_VIP
+readonly CLIENT=$LAB_CLIENT
 readonly SVC=tcp/$VIP:80
 readonly UDP_SVC=udp/$VIP:9000
 readonly RS=(rs1 rs2 rs3)
@@ -56,37 +50,23 @@ declare -rA RS_MAC=([rs1]=02:00:00:00:00:0b [rs2]=02:00:00:00:00:0c [rs3]=02:00:
 SH_CLIENTS=$(seq 20 39)
 readonly SH_CLIENTS
 
-tmp=$(mktemp -d /tmp/schedulers_test.XXXXXX)
 config=$tmp/director.yaml
-log=/dev/null
-director_pid=""
+log=/dev/null  # each director's own log: start_director
 hold_pids=() hold_writers=()
 
 release_holds() {
   local pid
   for pid in "${hold_writers[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${hold_pids[@]}"; do
-    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  # Each socat sends its FIN and exits once its input ends: up to 3 s each, then TERM.
+  for pid in "${hold_pids[@]}"; do wait_for 30 lab_gone "$pid"; stop_pid "$pid"; done
   for pid in "${hold_writers[@]}"; do wait "$pid" 2>/dev/null || true; done
   hold_pids=() hold_writers=()
 }
-kill_director() {  # lib.sh's stop_director; this script's stop_director NAME does more
-  stop_pid "$director_pid"
-  director_pid=""
-}
 slow_pid=""
-cleanup() {
+lab_on_exit() {
   release_holds
-  [[ -n $slow_pid ]] && { kill "$slow_pid" 2>/dev/null; wait "$slow_pid" 2>/dev/null; }
-  kill_director
-  "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$tmp"
+  stop_pid "$slow_pid"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 failed_logs=()
 lab_on_fail() { [[ " ${failed_logs[*]} " == *" $log "* ]] || failed_logs+=("$log"); }
@@ -99,10 +79,6 @@ lab_failure_report() {  # finish's, when something failed
   done
 }
 
-# --- what happened: tallies and names --------------------------------------------------------
-tally() { sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'; }
-count_of() { grep -cx -- "$1" <<<"$2" || true; }
-counts() { echo "$(count_of rs1 "$1")/$(count_of rs2 "$1")/$(count_of rs3 "$1")"; }  # rs1/rs2/rs3
 # Real server address (with any port) -> its lab name, as the bodies say it; "-" stays "-".
 rs_names() { sed -E "s/^$NET\.1([1-3])(:[0-9]+)?\$/rs\1/"; }
 
@@ -141,32 +117,17 @@ check_like_simulate() {
 }
 
 # --- traffic ---------------------------------------------------------------------------------
-# HTTP bursts use client ports 10001 upward, each once per test run, and the simulator gets the
-# same ports. A port must not come back while the director still holds the connection that used
-# it: under direct routing the director never sees the server's FIN, so a closed connection sits
-# in FIN_WAIT for the tcpfin timeout (120 s), and a SYN reusing its port continues it (IPVS with
-# conn_reuse_mode 1 does the same) and goes to the old server, not where the scheduler would send
-# it. The kernel's own ephemeral ports (32768 up) would reuse ports within seconds here, because
-# the server closes first and the client keeps no TIME_WAIT.
-port_file=$tmp/next-port
-echo 10001 >"$port_file"
+# HTTP bursts are lib.sh's lab_http_burst: client ports from 10001 upward, each once per test run
+# (why: lab_next_ports), and the simulator gets the same ports.
 
 # http_burst N [SOURCE [VIP]]: N sequential new connections to VIP:80 from SOURCE (default the
 # client's own address), recorded as new+fin each; prints one body line (the server's name) per
-# answered request. One curl process, one transfer per connection (`next`), "Connection: close":
-# nginx closes after each response and curl closes its side before it connects again, so each
-# connection is inactive (FIN_WAIT) for the director before the next SYN, as simulate's `fin`.
+# request, "none" for one never answered (after lab_http_burst's retries from the same port).
 http_burst() {
   local n=$1 src=${2:-$CLIENT} vip=${3:-$VIP} out i k first svc=""
   [[ $vip != "$VIP" ]] && svc=tcp/$vip:80
-  first=$(cat "$port_file")
-  echo $((first + n)) >"$port_file"
-  for i in $(seq "$n"); do
-    [[ $i -gt 1 ]] && echo next
-    printf 'url = "http://%s/?%d"\nlocal-port = %d\ninterface = %s\n' "$vip" "$i" $((first + i - 1)) "$src"
-    printf 'header = "Connection: close"\nconnect-timeout = 2\nmax-time = 3\nsilent\n'
-  done >"$tmp/burst.curl"
-  out=$(in_ns client curl -K "$tmp/burst.curl")
+  first=$(cat "$LAB_STATE/next-tcp-port")
+  out=$(lab_http_burst "$n" "$src" "$vip")
   k=$(conn_count)
   for i in $(seq "$n"); do
     event_new "$src" "$svc" $((first + i - 1))
@@ -203,6 +164,11 @@ wait_grown() {
   echo "$s"
 }
 
+# Active TCP connections to port 80 the running director counts (ActiveConn over its servers).
+active_is() {
+  [[ "$("$lvsadm_bin" --socket "$sock" -L -n 2>/dev/null |
+    awk '$1 == "->" && $2 ~ /:80$/ { n += $5 } END { print n + 0 }')" == "$1" ]]
+}
 # hold_connection: opens one idle TCP connection to VIP:80 from the client and keeps it open
 # (ESTABLISHED: active for the director) until release_held. socat reads a fifo whose only
 # writer is a sleep; killing the sleep ends socat's input, it sends FIN and exits, so the
@@ -223,16 +189,17 @@ hold_connection() {
   event_new
   echo "$server" >>"$observed"
   held_servers+=("$server")
-  # The director has seen the handshake's ACK before the next SYN.
-  sleep 0.1
+  # The director has seen the handshake's ACK before the next SYN: it counts the held ones active.
+  wait_for 30 active_is ${#held_servers[@]} ||
+    echo "     (the director does not show ${#held_servers[@]} active connection(s) within 3 s)"
 }
 # release_held K...: closes every held connection; K... are their connection numbers.
 release_held() {
   local k
   release_holds
   for k in "$@"; do event_fin "$k"; done
-  # Their FINs went out before socat exited; a moment for the director to take them.
-  sleep 0.3
+  # Their FINs went out before socat exited: until the director counts none active (up to 3 s).
+  wait_for 30 active_is 0 || echo "     (the director still shows active connections after 3 s)"
   held_servers=()
 }
 
@@ -258,7 +225,7 @@ write_config() {
 director:
   interface: eth0
   queue: 0
-  control-socket: $tmp/director.sock
+  control-socket: $sock
   metrics: 127.0.0.1:9483
   vip-mode: external
   timeouts: {tcp: 900, tcpfin: 120, udp: 300}
@@ -277,41 +244,29 @@ EOF
   } >"$file"
 }
 
-table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
-director_running() { [[ -n $director_pid ]] && kill -0 "$director_pid" 2>/dev/null; }
 # start_director NAME: a fresh director on $config (log in $tmp/director-NAME.log) and a fresh
 # event history for the simulator. Returns 1 (after reporting) if it did not come up.
 start_director() {
   log=$tmp/director-$1.log
   reset_events
-  # Not through in_ns: a backgrounded shell function is a subshell, and $! would be its pid.
-  ip netns exec "${P}dir" "$director_bin" --config "$config" >"$log" 2>&1 &
-  director_pid=$!
-  if ! wait_for 100 table_present || ! director_running; then
+  : >"$log"
+  if ! director_up "$config"; then
     not_ok "$1: director installed its nft table within 10 s"
-    kill_director
+    stop_director
     return 1
   fi
   return 0
 }
-# stop_director NAME: SIGTERM gives exit 0, and nothing was dropped for want of a neighbour or a
+# end_director NAME: SIGTERM gives exit 0, and nothing was dropped for want of a neighbour or a
 # send error (the counters line it logs on the way out).
-stop_director() {
-  local status=0
-  kill -TERM "$director_pid" 2>/dev/null
-  wait "$director_pid" || status=$?
-  director_pid=""
-  check "$1: director exited 0 on SIGTERM (got $status); no neighbour/send drop, no sanitizer report" \
-    bash -c "[ $status -eq 0 ] && ! grep -qE 'neighbour_unresolved [1-9]|send_|runtime error|Sanitizer' '$log'"
+end_director() {
+  director_term
+  check "$1: director exited 0 on SIGTERM (got $director_status); no neighbour/send drop, no sanitizer report" \
+    bash -c "[ $director_status -eq 0 ] && ! grep -qE 'neighbour_unresolved [1-9]|send_|runtime error|Sanitizer' '$log'"
 }
 
 # --- lab ---------------------------------------------------------------------------------------
-"$lab" down >/dev/null 2>&1 || true
-if ! "$lab" up >"$tmp/lab.log" 2>&1; then
-  cat "$tmp/lab.log"
-  not_ok "lab.sh up"
-  finish
-fi
+lab_up
 # Source addresses for sh (secondary addresses on the client's eth0: the client answers ARP for
 # them, so the real servers' replies reach it).
 for a in $SH_CLIENTS; do in_ns client ip addr add "$NET.$a/24" dev eth0 || not_ok "client address $NET.$a"; done
@@ -327,9 +282,9 @@ if start_director rr; then
 
   # UDP: 15 new flows (source ports 50001-50015), then 5 more datagrams from port 50001: the
   # flow's connection entry keeps its server, so those 5 go where the first flow went.
-  udp_ports="$(seq -s ' ' 50001 50015) 50001 50001 50001 50001 50001"
-  udp=$(in_ns client bash -c 'for p in '"$udp_ports"'; do
-      echo ping | socat -T1 -t 0.3 - UDP4:'"$VIP"':9000,sourceport=$p,reuseaddr || true; done')
+  p1=$(lab_next_ports udp 15)
+  udp_ports="$(seq -s ' ' "$p1" $((p1 + 14))) $p1 $p1 $p1 $p1 $p1"
+  udp=$(for p in $udp_ports; do lab_udp_probe "$VIP" "$p"; done)
   for p in $udp_ports; do event_new "$CLIENT" "$UDP_SVC" "$p"; done
   echo "$udp" >>"$observed"
   first15=$(head -n 15 <<<"$udp")
@@ -340,7 +295,7 @@ if start_director rr; then
   check_expr "udp: 5 more datagrams of the first flow all went to its server ($first)" \
     '[ "$(grep -c . <<<"$last5")" -eq 5 ] && [ "$(count_of "$first" "$last5")" -eq 5 ]'
   check_like_simulate "udp rr" "$udp"
-  stop_director rr
+  end_director rr
 fi
 
 # =============================================================================================
@@ -352,15 +307,16 @@ if start_director wrr; then
   check "wrr 3:2:1: 300 connections split exactly 150/100/50" [ "$(counts "$bodies")" == 150/100/50 ]
   check_like_simulate "wrr" "$bodies"
 
-  # 1 MiB at 128 KiB/s: about 8 s, far longer than the traffic and the reload that follow. The
+  # 1 MiB at 128 KiB/s (paced by nginx: /1m-slow; curl's --limit-rate alone once let it finish in
+  # 0.4 s): about 8 s, far longer than the traffic and the reload that follow. The
   # client's receive buffer is capped at 64 KiB (this namespace only) so the server keeps sending
   # for the whole download, and every window update from the client must keep reaching it
   # through the director; with the default buffers it would have sent everything in the first
-  # second.
+  # second. No retry: the download's completion across what follows is the subject.
   in_ns client sysctl -q -w net.ipv4.tcp_rmem="4096 16384 65536"
   before=$(established)
   ip netns exec "${P}client" curl -s -m 60 --limit-rate 128k -o "$tmp/slow.body" \
-    -w '%{size_download}' "http://$VIP/1m" >"$tmp/slow.out" 2>&1 &
+    -w '%{size_download}' "http://$VIP/1m-slow" >"$tmp/slow.out" 2>&1 &
   slow_pid=$!
   slow_start=$(date +%s%N)
   slow_server=$(wait_grown "$before")
@@ -396,7 +352,7 @@ if start_director wrr; then
     '[ "$(count_of "$slow_server" "$bodies")" -eq 0 ] && [ "$(count_of "${others[0]:-?}" "$bodies")" -eq 100 ] && [ "$(count_of "${others[1]:-?}" "$bodies")" -eq 50 ]'
   check_like_simulate "wrr after the reload" "$bodies"
   check "long-lived: the download was still running after 300 new connections and the reload" \
-    kill -0 "$slow_pid"
+    lab_running "$slow_pid"
   slow_status=0
   wait "$slow_pid" || slow_status=$?
   slow_pid=""
@@ -406,7 +362,7 @@ if start_director wrr; then
   echo "     download: curl exit $slow_status after ${slow_ms} ms or less, $slow_bytes bytes, body from $slow_from"
   check_expr "long-lived: completed with all 1048576 bytes, from $slow_server (curl exit 0)" \
     '[ "$slow_status" -eq 0 ] && [ "$slow_bytes" == 1048576 ] && [ "$(stat -c %s "$tmp/slow.body")" -eq 1048576 ] && [ "$slow_from" == "$slow_server" ]'
-  stop_director wrr
+  end_director wrr
 fi
 
 # =============================================================================================
@@ -435,7 +391,7 @@ if start_director lc; then
   check_expr "lc: then 30/30 to ${loaded[0]}/${loaded[1]} (1 inactive each against $free's 60), 0 to $free" \
     '[ "$(count_of "${loaded[0]}" "$bodies")" -eq 30 ] && [ "$(count_of "${loaded[1]}" "$bodies")" -eq 30 ]'
   check_like_simulate "lc after closing" "$bodies"
-  stop_director lc
+  end_director lc
 fi
 
 echo "== wlc 3:2:1: the weight decides between equally loaded servers"
@@ -460,7 +416,7 @@ if start_director wlc; then
   echo "     wlc 60 connections after closing them: $(tally <<<"$bodies")(expected rs2=40 rs3=20)"
   check "wlc: then rs2 and rs3 catch up 40/20, none to rs1" [ "$(counts "$bodies")" == 0/40/20 ]
   check_like_simulate "wlc after closing" "$bodies"
-  stop_director wlc
+  end_director wlc
 fi
 
 # =============================================================================================
@@ -482,7 +438,7 @@ if start_director sh; then
     [ "$consistent" -eq "$n_addr" ]
   check "sh: the addresses spread over at least two servers ($used)" [ "$used" -ge 2 ]
   check_like_simulate "sh" "$(cat "$observed")"
-  stop_director sh
+  end_director sh
 fi
 
 # =============================================================================================
@@ -512,7 +468,7 @@ if [[ $vip2 != none ]]; then
     check "dh: all 30 connections to $vip2 on one server ($s2)" [ "$(count_of "$s2" "$bodies2")" -eq 30 ]
     check "dh: the two VIPs on different servers" [ "$s1" != "$s2" ]
     check_like_simulate "dh, both VIPs" "$(cat "$observed")"
-    stop_director dh
+    end_director dh
   fi
 fi
 
@@ -545,7 +501,7 @@ for sched in lblc lblcr; do
   fi
   check_like_simulate "$sched while overloaded" "$bodies"
   release_held $((60 + 1)) $((60 + 2))
-  stop_director "$sched"
+  end_director "$sched"
 done
 
 if [[ -s $tmp/simulate.err ]]; then
