@@ -18,23 +18,16 @@
 #include <string>
 #include <vector>
 
-#include "config/loader.h"
-#include "io/nft_rules.h"
 #include "base/unique_nftnl.h"
+#include "io/nft_rules.h"
+#include "support/config_yaml.h"
 
 namespace lvs::io {
 namespace {
 
 using config::DirectorConfig;
 
-DirectorConfig load(const std::string& yaml) {
-  auto result = config::load_director_config_string(yaml, "test.yaml");
-  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&result)) {
-    ADD_FAILURE() << errors->front().to_string();
-    return {};
-  }
-  return std::get<DirectorConfig>(result);
-}
+DirectorConfig load(const std::string& yaml) { return test::director_config(yaml); }
 
 const char* kThreeServices = R"(
 director:

@@ -3,10 +3,9 @@
 #pragma once
 
 #include "ctl/snapshot.h"
+#include "support/lab_addresses.h"
 
 namespace lvs::test {
-
-inline Endpoint ep(const char* text) { return *parse_endpoint(text); }
 
 inline ctl::Snapshot full_snapshot() {
   using namespace ctl;
@@ -48,6 +47,5 @@ inline ctl::Snapshot full_snapshot() {
                        ep("10.200.0.13:53"), "UDP", 0}};
   return snap;
 }
-
 
 }  // namespace lvs::test

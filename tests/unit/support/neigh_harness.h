@@ -11,17 +11,9 @@
 #include <vector>
 
 #include "neigh/neighbour_table.h"
+#include "support/lab_addresses.h"
 
 namespace lvs::test {
-
-inline constexpr Ipv4 kRs1 = 0x0ac8000b;  // 10.200.0.11
-inline constexpr Ipv4 kRs2 = 0x0ac8000c;  // 10.200.0.12
-inline constexpr Ipv4 kDirector = 0x0ac80002;
-inline constexpr Ipv4 kVip = 0x0ac80064;
-inline constexpr MacAddress kMac1{0x02, 0, 0, 0, 0, 0x0b};
-inline constexpr MacAddress kMac2{0x02, 0, 0, 0, 0, 0x0c};
-inline constexpr MacAddress kMacX{0x02, 0, 0, 0, 0, 0xee};
-inline constexpr MacAddress kOurMac{0x02, 0, 0, 0, 0, 0x02};
 
 // Reachable time is random % base + base/2: a draw of base/2 gives exactly `base`.
 struct ScriptedRandom {
