@@ -61,6 +61,12 @@ class NeighHarness {
     a.target_is_ours = true;
     return table.receive_arp(a, now, events);
   }
+  // A packet for `ip` (INCOMPLETE, a broadcast request) answered by a unicast reply from `mac`:
+  // REACHABLE. The events stay in `events`.
+  void resolve(Ipv4 ip, const MacAddress& mac) {
+    send(ip);
+    reply(ip, mac);
+  }
   ArpVerdict request(Ipv4 from, const MacAddress& mac, Ipv4 target = kDirector,
                      bool target_is_ours = true) {
     ArpObservation a;
