@@ -4,14 +4,9 @@
 set -uo pipefail
 bin=$1
 src=$2
-pass=0
-fail=0
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-expect() {  # expect NAME CONDITION-EXIT-STATUS
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
 
 # Every bundled director config passes --check and names its size.
 for cfg in "$src"/config/examples/*.yaml; do
@@ -60,5 +55,4 @@ expect "demo simulation prints nothing on stderr" $([ ! -s "$tmp/err" ]; echo $?
 expect "one line per new event" \
   $([ "$(wc -l <<<"$out")" -eq "$(grep -c '^new' "$src/deploy/lab/demo-events.txt")" ]; echo $?)
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

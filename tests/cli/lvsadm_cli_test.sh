@@ -7,8 +7,7 @@
 set -uo pipefail
 bin=$1
 lvsadm=$bin/lvsadm
-pass=0
-fail=0
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 tmp=$(mktemp -d)
 server_pid=
 cleanup() {
@@ -16,17 +15,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1"
-    echo "  expected: $(printf '%s' "$2" | cat -A | tr '\n' ' ')"
-    echo "  actual:   $(printf '%s' "$3" | cat -A | tr '\n' ' ')"
-  fi
-}
 
 run() {  # run ARGS... -> sets out, err, rc
   out=$("$lvsadm" "$@" 2>"$tmp/err")
@@ -72,16 +60,16 @@ for args in "-A -t 10.200.0.100:80 -s rr" "-E -t 10.200.0.100:80 -s wlc" "-D -t 
   run $args
   check "'$args' not supported: exit 2" 2 "$rc"
   case "$err" in
-    *"is not supported yet"*) pass=$((pass + 1)) ;;
-    *) fail=$((fail + 1)); echo "FAIL: '$args' message: $err" ;;
+    *"is not supported yet"*) ok ;;
+    *) not_ok "'$args' message: $err" ;;
   esac
 done
 
 # --- help: stdout, exit 0 ------------------------------------------------------------------
 run -h
 check "help: exit 0" 0 "$rc"
-case "$out" in *"--socket PATH"*"simulate --config FILE"*) pass=$((pass + 1)) ;;
-  *) fail=$((fail + 1)); echo "FAIL: help text lacks --socket/simulate" ;; esac
+case "$out" in *"--socket PATH"*"simulate --config FILE"*) ok ;;
+  *) not_ok "help text lacks --socket/simulate" ;; esac
 
 # --- unreachable socket: exit 1 with the client's message ------------------------------------
 run --socket "$tmp/nothing.sock" -Ln
@@ -197,5 +185,4 @@ LVSCTL/1 LIST-CONNECTIONS
 LVSCTL/1 LIST
 LVSCTL/1 LIST" "$(cat "$tmp/requests")"
 
-echo "lvsadm_cli_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish lvsadm_cli_test

@@ -7,19 +7,7 @@ set -uo pipefail
 bin=$1
 src=$2
 cfg=$src/tests/cli/data/three-rr.yaml
-pass=0
-fail=0
-
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1"
-    echo "  expected: $(echo "$2" | tr '\n' ' ')"
-    echo "  actual:   $(echo "$3" | tr '\n' ' ')"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 sim() { "$bin/lvsadm" simulate --config "$cfg" --events - 2>/dev/null; }
 
@@ -196,8 +184,8 @@ err=$("$bin/lvsadm" simulate --config "$bad" --events /dev/null 2>&1 >/dev/null)
 rc=$?
 check "bad config: exit 1" "1" "$rc"
 case "$err" in
-  "$bad:3:5: services[0].schedulr:"*) pass=$((pass + 1)) ;;
-  *) fail=$((fail + 1)); echo "FAIL: bad config message: $err" ;;
+  "$bad:3:5: services[0].schedulr:"*) ok ;;
+  *) not_ok "bad config message: $err" ;;
 esac
 rm -f "$bad"
 
@@ -207,5 +195,4 @@ check "unknown argument: exit 2" "2" "$?"
 "$bin/lvsadm" simulate >/dev/null 2>&1
 check "missing --config: exit 2" "2" "$?"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

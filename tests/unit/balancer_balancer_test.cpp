@@ -9,25 +9,24 @@
 #include <gtest/gtest.h>
 
 #include <set>
-
 #include <string>
 #include <variant>
 #include <vector>
 
-#include "config/loader.h"
+#include "support/config_yaml.h"
+#include "support/lab_addresses.h"
 #include "support/packet_builder.h"
 
 namespace lvs {
 namespace {
 
-constexpr Ipv4 kClient = 0x0ac8000a;  // 10.200.0.10
-constexpr Ipv4 kVip = 0x0ac80064;     // 10.200.0.100
-constexpr Ipv4 kDirector = 0x0ac80002;
-constexpr Ipv4 kRs1 = 0x0ac8000b;
-constexpr Ipv4 kRs2 = 0x0ac8000c;
-constexpr MacAddress kOurMac{0x02, 0, 0, 0, 0, 0x02};
-constexpr MacAddress kMac1{0x02, 0, 0, 0, 0, 0x0b};
-constexpr MacAddress kMac2{0x02, 0, 0, 0, 0, 0x0c};
+using test::kClient;
+using test::kDirector;
+using test::kMac1;
+using test::kOurMac;
+using test::kRs1;
+using test::kRs2;
+using test::kVip;
 
 constexpr const char* kTwoServers = R"(
 director: {vip-mode: external}
@@ -48,18 +47,12 @@ services:
       - {real-server: 10.200.0.12:80, mac: "02:00:00:00:00:0c"}
 )";
 
-config::DirectorConfig load(const char* yaml) {
-  auto r = config::load_director_config_string(yaml, "test.yaml");
-  EXPECT_TRUE(std::holds_alternative<config::DirectorConfig>(r));
-  return std::get<config::DirectorConfig>(r);
-}
-
 class BalancerTest : public ::testing::Test {
  protected:
   BalancerTest() : balancer(now, [] { return 15000u; }) {}
 
   ApplyReport apply(const char* yaml) {
-    return balancer.apply(load(yaml), kDirector, now, events);
+    return balancer.apply(test::director_config(yaml), kDirector, now, events);
   }
   // What the daemon does after each call: the events carried out (here: kept for the test to
   // read), then the dead-host policy.

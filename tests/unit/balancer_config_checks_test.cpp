@@ -1,25 +1,18 @@
 #include <gtest/gtest.h>
 
 #include <string>
-#include <variant>
 
-#include "config/loader.h"
 #include "balancer/config_checks.h"
+#include "support/config_yaml.h"
 
 namespace lvs {
 namespace {
 
+// One service behind the given director block.
 config::DirectorConfig load(const std::string& director_block) {
-  auto r = config::load_director_config_string(
-      "director:\n" + director_block +
-          "services:\n  - tcp-service: 10.200.0.100:80\n    real-servers:\n"
-          "      - {real-server: 10.200.0.11:80}\n",
-      "test.yaml");
-  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&r)) {
-    ADD_FAILURE() << errors->front().to_string();
-    return {};
-  }
-  return std::get<config::DirectorConfig>(r);
+  return test::director_config("director:\n" + director_block +
+                               "services:\n  - tcp-service: 10.200.0.100:80\n    real-servers:\n"
+                               "      - {real-server: 10.200.0.11:80}\n");
 }
 
 TEST(StartupRefusals, BothVipModesStart) {
@@ -28,17 +21,14 @@ TEST(StartupRefusals, BothVipModesStart) {
 }
 
 TEST(ManagedVips, EveryTcpAndUdpVipOnceFwmarkNone) {
-  auto r = config::load_director_config_string(
+  const auto config = test::director_config(
       "director:\n  vip-mode: managed\nservices:\n"
       "  - tcp-service: 10.200.0.101:80\n    real-servers: [{real-server: 10.200.0.11:80}]\n"
       "  - udp-service: 10.200.0.100:53\n    real-servers: [{real-server: 10.200.0.11:53}]\n"
       "  - tcp-service: 10.200.0.100:80\n    real-servers: [{real-server: 10.200.0.11:80}]\n"
-      "  - fwmark-service: 1\n    real-servers: [{real-server: 10.200.0.12}]\n",
-      "test.yaml");
-  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&r)) {
-    FAIL() << errors->front().to_string();
-  }
-  const auto vips = managed_vips_of(std::get<config::DirectorConfig>(r));
+      "  - fwmark-service: 1\n    real-servers: [{real-server: 10.200.0.12}]\n");
+  ASSERT_FALSE(HasFailure()) << "the configuration loads";
+  const auto vips = managed_vips_of(config);
   ASSERT_EQ(vips.size(), 2u);
   EXPECT_EQ(format_ipv4(vips[0]), "10.200.0.100");
   EXPECT_EQ(format_ipv4(vips[1]), "10.200.0.101");

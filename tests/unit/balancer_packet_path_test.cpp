@@ -7,27 +7,25 @@
 #include <variant>
 #include <vector>
 
-#include "config/loader.h"
 #include "balancer/packet_path.h"
 #include "neigh/permanent_neighbours.h"
+#include "support/config_yaml.h"
+#include "support/lab_addresses.h"
 #include "support/packet_builder.h"
 
 namespace lvs {
 namespace {
 
-constexpr Ipv4 kClient = 0x0ac8000a;  // 10.200.0.10
-constexpr Ipv4 kVip = 0x0ac80064;     // 10.200.0.100
-constexpr MacAddress kMac11{0x02, 0, 0, 0, 0, 0x0b};
-
 using test::ipv4_packet;
+using test::kClient;
+using test::kVip;
+constexpr MacAddress kMac11 = test::kMac1;  // 10.200.0.11's
 
 class PacketPathTest : public ::testing::Test {
  protected:
   void load(const std::string& yaml) {
-    auto r = config::load_director_config_string(yaml, "test.yaml");
-    ASSERT_TRUE(std::holds_alternative<config::DirectorConfig>(r))
-        << std::get<std::vector<config::ConfigError>>(r).front().to_string();
-    const auto& cfg = std::get<config::DirectorConfig>(r);
+    const config::DirectorConfig cfg = test::director_config(yaml);
+    ASSERT_FALSE(HasFailure()) << "the configuration loads";
     services.apply(cfg);
     dispatcher.set_timeouts(cfg.director.timeouts);
     std::vector<std::string> warnings;
@@ -58,9 +56,18 @@ services:
       - {real-server: 10.200.0.11, mac: "02:00:00:00:00:0b"}
 )";
 
+// 10.200.0.12 with no MAC configured: resolved by ARP on demand.
+constexpr const char* kServerWithoutMac = R"(
+director: {vip-mode: external}
+services:
+  - tcp-service: 10.200.0.100:80
+    real-servers:
+      - {real-server: 10.200.0.12:80}
+)";
+
 TEST_F(PacketPathTest, SynIsSentUnchangedToTheRealServersMac) {
   load(kOneServer);
-  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
+  const auto syn = ipv4_packet(kProtoTcp, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
   const PacketDecision d = path.decide(syn, 0, 1000, events);
   ASSERT_EQ(d.action, PacketAction::Send);
   ASSERT_NE(d.destination_mac, nullptr);
@@ -70,14 +77,14 @@ TEST_F(PacketPathTest, SynIsSentUnchangedToTheRealServersMac) {
   EXPECT_EQ(d.ip_packet.size(), 40u);
   EXPECT_EQ(path.counters().forwarded, 1u);
   // The connection exists: the next packet of the flow follows it.
-  const auto ack = ipv4_packet(6, kClient, 40000, kVip, 80, {.ack = true});
+  const auto ack = ipv4_packet(kProtoTcp, kClient, 40000, kVip, 80, {.ack = true});
   EXPECT_EQ(path.decide(ack, 0, 1001, events).action, PacketAction::Send);
   EXPECT_EQ(dispatcher.size(), 1u);
 }
 
 TEST_F(PacketPathTest, AckWithoutConnectionIsAcceptedNotScheduled) {
   load(kOneServer);
-  const auto ack = ipv4_packet(6, kClient, 40001, kVip, 80, {.ack = true});
+  const auto ack = ipv4_packet(kProtoTcp, kClient, 40001, kVip, 80, {.ack = true});
   EXPECT_EQ(path.decide(ack, 0, 1000, events).action, PacketAction::Accept);
   EXPECT_EQ(path.counters().accepted, 1u);
   EXPECT_EQ(dispatcher.size(), 0u);
@@ -85,7 +92,7 @@ TEST_F(PacketPathTest, AckWithoutConnectionIsAcceptedNotScheduled) {
 
 TEST_F(PacketPathTest, UdpIsForwarded) {
   load(kOneServer);
-  const auto dgram = ipv4_packet(17, kClient, 5353, kVip, 9000);
+  const auto dgram = ipv4_packet(kProtoUdp, kClient, 5353, kVip, 9000);
   const PacketDecision d = path.decide(dgram, 0, 1000, events);
   ASSERT_EQ(d.action, PacketAction::Send);
   EXPECT_EQ(*d.destination_mac, kMac11);
@@ -94,22 +101,18 @@ TEST_F(PacketPathTest, UdpIsForwarded) {
 TEST_F(PacketPathTest, MarkedPacketsGoToTheFwmarkService) {
   load(kOneServer);
   // Port 443 has no tcp service; mark 7 does.
-  const auto syn = ipv4_packet(6, kClient, 40002, kVip, 443, {.syn = true});
+  const auto syn = ipv4_packet(kProtoTcp, kClient, 40002, kVip, 443, {.syn = true});
   EXPECT_EQ(path.decide(syn, 7, 1000, events).action, PacketAction::Send);
-  EXPECT_EQ(path.decide(ipv4_packet(6, kClient, 40003, kVip, 443, {.syn = true}), 0, 1000, events).action,
-            PacketAction::Drop);
+  EXPECT_EQ(
+      path.decide(ipv4_packet(kProtoTcp, kClient, 40003, kVip, 443, {.syn = true}), 0, 1000, events)
+          .action,
+      PacketAction::Drop);
   EXPECT_EQ(path.counters().no_service, 1u);
 }
 
 TEST_F(PacketPathTest, ServerWithoutMacQueuesThePacketAndAsksArp) {
-  load(R"(
-director: {vip-mode: external}
-services:
-  - tcp-service: 10.200.0.100:80
-    real-servers:
-      - {real-server: 10.200.0.12:80}
-)");
-  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
+  load(kServerWithoutMac);
+  const auto syn = ipv4_packet(kProtoTcp, kClient, 40000, kVip, 80, {.syn = true}, /*padding=*/6);
   EXPECT_EQ(path.decide(syn, 0, 1000, events).action, PacketAction::Drop);  // the original: NF_DROP
   EXPECT_EQ(path.counters().neighbour_queued, 1u);
   EXPECT_EQ(path.counters().neighbour_unresolved, 0u);
@@ -134,22 +137,18 @@ services:
   ASSERT_NE(resolved, nullptr);
   ASSERT_EQ(resolved->packets.size(), 1u);
   EXPECT_EQ(resolved->packets[0].size(), syn.size() - 6);
-  EXPECT_EQ(path.decide(ipv4_packet(6, kClient, 40000, kVip, 80, {.ack = true}), 0, 1020, events).action,
-            PacketAction::Send);
+  EXPECT_EQ(
+      path.decide(ipv4_packet(kProtoTcp, kClient, 40000, kVip, 80, {.ack = true}), 0, 1020, events)
+          .action,
+      PacketAction::Send);
 }
 
 TEST_F(PacketPathTest, ServerThatCannotBeResolvedIsDroppedAsNeighbourUnresolved) {
-  load(R"(
-director: {vip-mode: external}
-services:
-  - tcp-service: 10.200.0.100:80
-    real-servers:
-      - {real-server: 10.200.0.12:80}
-)");
+  load(kServerWithoutMac);
   NeighbourParams no_solicit;
   no_solicit.mcast_solicit = 0;  // nothing may ask: resolve() says Failed at once
   neighbours.set_params(no_solicit);
-  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true});
+  const auto syn = ipv4_packet(kProtoTcp, kClient, 40000, kVip, 80, {.syn = true});
   EXPECT_EQ(path.decide(syn, 0, 1000, events).action, PacketAction::Drop);
   EXPECT_EQ(path.counters().neighbour_unresolved, 1u);
   bool found = false;
@@ -170,7 +169,7 @@ services:
     real-servers:
       - {real-server: 10.200.0.11:80, weight: 0, mac: "02:00:00:00:00:0b"}
 )");
-  const auto syn = ipv4_packet(6, kClient, 40000, kVip, 80, {.syn = true});
+  const auto syn = ipv4_packet(kProtoTcp, kClient, 40000, kVip, 80, {.syn = true});
   EXPECT_EQ(path.decide(syn, 0, 1000, events).action, PacketAction::Drop);
   EXPECT_EQ(path.counters().no_destination, 1u);
 }
@@ -179,7 +178,7 @@ TEST_F(PacketPathTest, MalformedPacketsAreCountedByReasonAndDropped) {
   load(kOneServer);
   const std::vector<std::uint8_t> tiny(10, 0x45);
   EXPECT_EQ(path.decide(tiny, 0, 1000, events).action, PacketAction::Drop);
-  auto icmp = ipv4_packet(17, kClient, 1, kVip, 9000);
+  auto icmp = ipv4_packet(kProtoUdp, kClient, 1, kVip, 9000);
   icmp[9] = 1;  // ICMP
   EXPECT_EQ(path.decide(icmp, 0, 1000, events).action, PacketAction::Drop);
   EXPECT_EQ(path.counters().parse_errors[static_cast<std::size_t>(ParseError::Truncated)], 1u);

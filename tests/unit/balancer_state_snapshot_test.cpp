@@ -2,28 +2,28 @@
 // Dispatcher fed a few packets: services in table order with their settings, destinations in
 // the kernel's list order with counters and rates, connections with state names and time left,
 // the timeouts, and what is left out (deleted services and destinations, fwmark templates).
-#include "balancer/state_snapshot.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <variant>
 
-#include "config/loader.h"
+#include "balancer/state_snapshot.h"
 #include "ctl/control_protocol.h"
-#include "support/snapshot_backend.h"
 #include "ctl/ipvsadm_format.h"
 #include "model/rate_estimator.h"
 #include "service/rate_sampler.h"
+#include "support/config_yaml.h"
+#include "support/lab_addresses.h"
+#include "support/snapshot_backend.h"
 
 namespace lvs {
 namespace {
 
-constexpr Ipv4 kVip = 0x0ac80064;     // 10.200.0.100
-constexpr Ipv4 kClient = 0x0ac8000a;  // 10.200.0.10
-constexpr Ipv4 kRs11 = 0x0ac8000b;
-constexpr Ipv4 kRs12 = 0x0ac8000c;
+using test::kClient;
+using test::kVip;
+constexpr Ipv4 kRs11 = test::kRs1;
+constexpr Ipv4 kRs12 = test::kRs2;
 
 constexpr TcpFlags kSyn{.syn = true};
 constexpr TcpFlags kAck{.ack = true};
@@ -56,19 +56,10 @@ services:
       - real-server: 10.200.0.11
 )";
 
-config::DirectorConfig load(const std::string& yaml) {
-  auto loaded = config::load_director_config_string(yaml, "test.yaml");
-  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&loaded)) {
-    ADD_FAILURE() << errors->front().to_string();
-    return {};
-  }
-  return std::get<config::DirectorConfig>(loaded);
-}
-
 class StateSnapshotTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_ = load(kConfig);
+    config_ = test::director_config(kConfig);
     services.apply(config_);
     dispatcher.set_timeouts(config_.director.timeouts);
     ASSERT_EQ(services.services().size(), 3u);
@@ -227,14 +218,14 @@ TEST_F(StateSnapshotTest, DeletedServicesAndDestinationsAreNotListed) {
   ASSERT_EQ(c.verdict, Verdict::Forward);
   const Endpoint gone = c.destination->address;
   const Endpoint kept = gone.addr == kRs11 ? Endpoint{kRs12, 80} : Endpoint{kRs11, 80};
-  services.apply(load(R"(
+  services.apply(test::director_config(R"(
 director: {vip-mode: external}
 services:
   - tcp-service: 10.200.0.100:80
     scheduler: rr
     real-servers:
-      - real-server: )" +
-                      format_endpoint(kept) + R"(
+      - real-server: )" + format_endpoint(kept) +
+                                       R"(
   - fwmark-service: 7
     scheduler: wlc
     persistent: 60
@@ -257,8 +248,7 @@ TEST_F(StateSnapshotTest, TheControlProtocolCarriesItUnchanged) {
   send(*tcp, kProtoTcp, 40001, 80, kSyn, 60, 0);
   send(*udp, kProtoUdp, 5353, 53, {}, 40, 0);
   const ctl::Snapshot list = build_state_snapshot(services, dispatcher, 500, false);
-  auto decoded =
-      ctl::decode_response(test::serve(ctl::encode_request({ctl::Command::list}), list));
+  auto decoded = ctl::decode_response(test::serve(ctl::encode_request({ctl::Command::list}), list));
   ASSERT_TRUE(std::holds_alternative<ctl::Snapshot>(decoded));
   EXPECT_EQ(std::get<ctl::Snapshot>(decoded), list);
 

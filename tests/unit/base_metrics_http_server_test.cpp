@@ -1,7 +1,7 @@
-// base::MetricsHttpServer against real sockets: each test that listens first moves itself into a fresh
-// network namespace (unshare(CLONE_NEWNET), loopback up), so its 127.0.0.1 is private and nothing
-// here can collide with, or be reached from, the root namespace. Checks what a scrape returns
-// (the last published families, Prometheus text, its Content-Type), that scrapes racing
+// base::MetricsHttpServer against real sockets: each test that listens first moves itself into a
+// fresh network namespace (unshare(CLONE_NEWNET), loopback up), so its 127.0.0.1 is private and
+// nothing here can collide with, or be reached from, the root namespace. Checks what a scrape
+// returns (the last published families, Prometheus text, its Content-Type), that scrapes racing
 // publishes always see one whole set, the one-line start-up errors, and that the port is closed
 // when the server goes. Needs root for the namespace: skipped when unprivileged, except under
 // CI=true.
@@ -25,6 +25,7 @@
 
 #include "base/metrics_http_server.h"
 #include "base/unique_fd.h"
+#include "support/root_or_skip.h"
 
 namespace lvs::base {
 namespace {
@@ -32,18 +33,8 @@ namespace {
 constexpr std::uint16_t kPort = 9469;
 bool in_private_netns = false;
 
-bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
-#define REQUIRE_ROOT_OR_SKIP()                                                  \
-  do {                                                                          \
-    if (geteuid() != 0) {                                                       \
-      if (under_ci()) FAIL() << "needs root (CAP_SYS_ADMIN) and CI=true";       \
-      GTEST_SKIP() << "needs root: listens inside a private network namespace"; \
-    }                                                                           \
-  } while (0)
+#define REQUIRE_ROOT_OR_SKIP() \
+  LVS_REQUIRE_ROOT_OR_SKIP("CAP_SYS_ADMIN", "listens inside a private network namespace")
 
 // A new, empty network namespace for this thread (and the server threads it starts), lo up.
 void enter_fresh_netns() {
@@ -238,4 +229,4 @@ TEST(MetricsHttpServer, MalformedAddressesAreRefusedBeforeListening) {
 }
 
 }  // namespace
-}  // namespace lvs::io
+}  // namespace lvs::base

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "support/config_yaml.h"
 
 namespace lvs::config {
 namespace {
@@ -27,37 +28,16 @@ std::string lines(const std::vector<std::string>& text) {
   return out;
 }
 
-std::vector<std::string> messages(const std::vector<ConfigError>& errors) {
-  std::vector<std::string> out;
-  for (const auto& e : errors) out.push_back(e.to_string());
-  return out;
-}
-
 std::vector<std::string> director_errors(const std::vector<std::string>& text) {
-  auto result = load_director_config_string(lines(text), "t.yaml");
-  if (std::holds_alternative<DirectorConfig>(result)) {
-    ADD_FAILURE() << "expected errors, got a config";
-    return {};
-  }
-  return messages(std::get<std::vector<ConfigError>>(result));
+  return test::load_errors(load_director_config_string(lines(text), "t.yaml"));
 }
 
 DirectorConfig director_ok(const std::vector<std::string>& text) {
-  auto result = load_director_config_string(lines(text), "t.yaml");
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&result)) {
-    for (const auto& m : messages(*errors)) ADD_FAILURE() << m;
-    return {};
-  }
-  return std::get<DirectorConfig>(result);
+  return test::loaded(load_director_config_string(lines(text), "t.yaml"));
 }
 
 std::vector<std::string> agent_errors(const std::vector<std::string>& text) {
-  auto result = load_agent_config_string(lines(text), "a.yaml");
-  if (std::holds_alternative<AgentConfig>(result)) {
-    ADD_FAILURE() << "expected errors, got a config";
-    return {};
-  }
-  return messages(std::get<std::vector<ConfigError>>(result));
+  return test::load_errors(load_agent_config_string(lines(text), "a.yaml"));
 }
 
 // A valid one-service file; tests append to it or replace lines. Columns:
@@ -681,13 +661,9 @@ TEST(ConfigLoaderErrors, CollectsEveryErrorInDocumentOrder) {
 
 TEST(ConfigLoaderFiles, MissingFileNamesPathAndStrerror) {
   const std::string path = "/nonexistent-dir/lvs.yaml";
-  auto result = load_director_config_file(path);
-  ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(result));
-  EXPECT_THAT(messages(std::get<std::vector<ConfigError>>(result)),
+  EXPECT_THAT(test::load_errors(load_director_config_file(path)),
               ElementsAre(path + ": " + std::strerror(ENOENT)));
-  auto agent = load_agent_config_file("/");
-  ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(agent));
-  EXPECT_THAT(messages(std::get<std::vector<ConfigError>>(agent)),
+  EXPECT_THAT(test::load_errors(load_agent_config_file("/")),
               ElementsAre(std::string("/: ") + std::strerror(EISDIR)));
 }
 
@@ -699,8 +675,7 @@ TEST(ConfigLoaderFiles, ErrorsNameTheFilePath) {
   std::fclose(f);
   auto result = load_director_config_file(path);
   std::remove(path.c_str());
-  ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(result));
-  EXPECT_THAT(messages(std::get<std::vector<ConfigError>>(result)),
+  EXPECT_THAT(test::load_errors(result),
               ElementsAre(path + ":3:5: services[0].schedular: unknown key 'schedular'; did you "
                                  "mean 'scheduler'?"));
 }
@@ -708,10 +683,9 @@ TEST(ConfigLoaderFiles, ErrorsNameTheFilePath) {
 // --- agent ------------------------------------------------------------------------------------
 
 TEST(AgentConfigLoader, ValuesAndDefaults) {
-  auto result = load_agent_config_string(
-      lines({"agent:", "  vips: [10.200.0.100, 10.200.0.101]", "  arp-announce: 1"}), "a.yaml");
-  ASSERT_TRUE(std::holds_alternative<AgentConfig>(result));
-  const AgentConfig& agent = std::get<AgentConfig>(result);
+  const AgentConfig agent = test::loaded(load_agent_config_string(
+      lines({"agent:", "  vips: [10.200.0.100, 10.200.0.101]", "  arp-announce: 1"}), "a.yaml"));
+  ASSERT_FALSE(HasFailure()) << "the configuration loads";
   EXPECT_EQ(agent.vips, (std::vector<Ipv4>{0x0ac80064, 0x0ac80065}));
   EXPECT_EQ(agent.vip_device, "lo");
   EXPECT_EQ(agent.interfaces, (std::vector<std::string>{"eth0"}));

@@ -2,28 +2,25 @@
 // connection with its counters, per-state timeouts and --set, re-arming, connection reuse,
 // deleted servers, overload, statistics. Expected values are worked out from mainline
 // ip_vs_core.c / ip_vs_proto_tcp.c by hand.
-#include "conn/dispatcher.h"
-
 #include <gtest/gtest.h>
 
-#include "support/test_schedulers.h"
-
 #include <memory>
+
+#include "conn/dispatcher.h"
+#include "support/test_schedulers.h"
 
 namespace lvs {
 namespace {
 
-using testing::FirstUsable;
 using testing::Cycle;
+using testing::FirstUsable;
 
 constexpr Ipv4 kVip = 0x0ac80064;     // 10.200.0.100
 constexpr Ipv4 kClient = 0x0ac8000a;  // 10.200.0.10
 constexpr Endpoint kA{0x0ac8000b, 80};
 constexpr Endpoint kB{0x0ac8000c, 80};
 
-config::ServiceKey tcp_service() {
-  return {config::ServiceProtocol::Tcp, {kVip, 80}, 0};
-}
+config::ServiceKey tcp_service() { return {config::ServiceProtocol::Tcp, {kVip, 80}, 0}; }
 
 PacketInfo tcp(std::uint16_t sport, Ipv4 saddr = kClient) {
   return {kProtoTcp, saddr, sport, kVip, 80};
@@ -33,6 +30,15 @@ constexpr TcpFlags kSyn{.syn = true};
 constexpr TcpFlags kAck{.ack = true};
 constexpr TcpFlags kFin{.ack = true, .fin = true};
 constexpr TcpFlags kRst{.rst = true};
+
+// The timer runs to 1 ms before `deadline` (the connection still there), then to `deadline`
+// (gone).
+void expect_expires_at(Dispatcher& disp, ConnHandle c, TimeMs deadline) {
+  disp.expire(deadline - 1);
+  EXPECT_TRUE(disp.table().alive(c)) << "at " << deadline - 1;
+  disp.expire(deadline);
+  EXPECT_FALSE(disp.table().alive(c)) << "at " << deadline;
+}
 
 TEST(ConnDispatcher, TcpLifeAndCounters) {
   VirtualService svc(tcp_service(), std::make_unique<FirstUsable>(), {});
@@ -83,8 +89,7 @@ TEST(ConnDispatcher, OnlySynWithoutRstSchedulesTcp) {
   Dispatcher disp;
   EXPECT_EQ(disp.dispatch(svc, tcp(1), kAck, 40, 0).verdict, Verdict::Pass);
   EXPECT_EQ(disp.dispatch(svc, tcp(1), kFin, 40, 0).verdict, Verdict::Pass);
-  EXPECT_EQ(disp.dispatch(svc, tcp(1), {.syn = true, .rst = true}, 40, 0).verdict,
-            Verdict::Pass);
+  EXPECT_EQ(disp.dispatch(svc, tcp(1), {.syn = true, .rst = true}, 40, 0).verdict, Verdict::Pass);
   EXPECT_EQ(disp.size(), 0u);
   EXPECT_EQ(disp.unscheduled_total(), 3u);
 
@@ -96,8 +101,8 @@ TEST(ConnDispatcher, OnlySynWithoutRstSchedulesTcp) {
 }
 
 TEST(ConnDispatcher, UdpSchedulesAnyPacketAndStaysInactive) {
-  VirtualService svc({config::ServiceProtocol::Udp, {kVip, 53}, 0},
-                     std::make_unique<FirstUsable>(), {});
+  VirtualService svc({config::ServiceProtocol::Udp, {kVip, 53}, 0}, std::make_unique<FirstUsable>(),
+                     {});
   Destination* a = svc.add_destination({kA.addr, 53}, {});
   Dispatcher disp;
   const PacketInfo p{kProtoUdp, kClient, 5353, kVip, 53};
@@ -125,7 +130,7 @@ TEST(ConnDispatcher, TimeoutsPerStateWithSetOverrides) {
   disp.dispatch(svc, tcp(1), kAck, 40, 1000);                                 // ES: 100 s
   const ConnHandle fin = disp.dispatch(svc, tcp(2), kSyn, 40, 0).connection;
   disp.dispatch(svc, tcp(2), kAck, 40, 0);
-  disp.dispatch(svc, tcp(2), kFin, 40, 2000);  // FW: 5 s
+  disp.dispatch(svc, tcp(2), kFin, 40, 2000);                                 // FW: 5 s
   const ConnHandle syn = disp.dispatch(svc, tcp(3), kSyn, 40, 0).connection;  // SR: 60 s
   const ConnHandle cl = disp.dispatch(svc, tcp(4), kSyn, 40, 0).connection;
   disp.dispatch(svc, tcp(4), kRst, 40, 0);  // rst in SYN_RECV stays SYN_RECV
@@ -138,22 +143,10 @@ TEST(ConnDispatcher, TimeoutsPerStateWithSetOverrides) {
   EXPECT_EQ(disp.table().expires_ms(syn), 60'000u);
   EXPECT_EQ(disp.table().expires_ms(cl), 10'000u);
 
-  disp.expire(6'999);
-  EXPECT_TRUE(disp.table().alive(fin));
-  disp.expire(7'000);
-  EXPECT_FALSE(disp.table().alive(fin));
-  disp.expire(9'999);
-  EXPECT_TRUE(disp.table().alive(cl));
-  disp.expire(10'000);
-  EXPECT_FALSE(disp.table().alive(cl));
-  disp.expire(59'999);
-  EXPECT_TRUE(disp.table().alive(syn));
-  disp.expire(60'000);
-  EXPECT_FALSE(disp.table().alive(syn));
-  disp.expire(100'999);
-  EXPECT_TRUE(disp.table().alive(est));
-  disp.expire(101'000);
-  EXPECT_FALSE(disp.table().alive(est));
+  expect_expires_at(disp, fin, 7'000);
+  expect_expires_at(disp, cl, 10'000);
+  expect_expires_at(disp, syn, 60'000);
+  expect_expires_at(disp, est, 101'000);
 }
 
 TEST(ConnDispatcher, EveryPacketRearmsTheTimer) {
@@ -169,10 +162,7 @@ TEST(ConnDispatcher, EveryPacketRearmsTheTimer) {
     disp.dispatch(svc, tcp(1), kAck, 40, t);
     last = t;
   }
-  disp.expire(last + 899'999);
-  EXPECT_TRUE(disp.table().alive(c));
-  disp.expire(last + 900'000);
-  EXPECT_FALSE(disp.table().alive(c));
+  expect_expires_at(disp, c, last + 900'000);
 }
 
 TEST(ConnDispatcher, SynInTimeWaitOrCloseStartsANewConnection) {
@@ -271,8 +261,7 @@ TEST(ConnDispatcher, OverloadedServerIsSkippedUntilUnbindClearsIt) {
 }
 
 TEST(ConnDispatcher, FwmarkServiceRecordsPacketAddresses) {
-  VirtualService svc({config::ServiceProtocol::Fwmark, {}, 1}, std::make_unique<FirstUsable>(),
-                     {});
+  VirtualService svc({config::ServiceProtocol::Fwmark, {}, 1}, std::make_unique<FirstUsable>(), {});
   svc.add_destination({kA.addr, 0}, {});
   Dispatcher disp;
   const PacketInfo p{kProtoTcp, kClient, 1234, kVip, 443};

@@ -1,11 +1,10 @@
 // The INPUT-ONLY TCP state machine, flag precedence, active states, names and timeouts, each
 // written down from mainline ip_vs_proto_tcp.c (tcp_states[] rows 8..11, tcp_state_idx(),
 // tcp_state_active_table[], tcp_state_name_table[], tcp_timeouts[]).
-#include "conn/tcp_state.h"
-
 #include <gtest/gtest.h>
 
 #include "conn/state_timeouts.h"
+#include "conn/tcp_state.h"
 
 namespace lvs {
 namespace {
@@ -17,42 +16,32 @@ constexpr TcpFlags kFin{.fin = true};
 constexpr TcpFlags kAck{.ack = true};
 constexpr TcpFlags kRst{.rst = true};
 
-const S kFrom[11] = {S::None,     S::Established, S::SynSent,   S::SynRecv,
-                     S::FinWait,  S::TimeWait,    S::Close,     S::CloseWait,
-                     S::LastAck,  S::Listen,      S::SynAck};
+const S kFrom[11] = {S::None,  S::Established, S::SynSent, S::SynRecv, S::FinWait, S::TimeWait,
+                     S::Close, S::CloseWait,   S::LastAck, S::Listen,  S::SynAck};
 
 // Copied by hand from the INPUT-ONLY block of mainline tcp_states[].
 const S kSynRow[11] = {S::SynRecv, S::Established, S::Established, S::SynRecv,
                        S::SynRecv, S::SynRecv,     S::SynRecv,     S::SynRecv,
                        S::SynRecv, S::SynRecv,     S::SynRecv};
-const S kFinRow[11] = {S::Close,    S::FinWait,   S::SynSent, S::TimeWait, S::FinWait, S::TimeWait,
-                       S::Close,    S::CloseWait, S::LastAck, S::Listen,   S::TimeWait};
-const S kAckRow[11] = {S::Established, S::Established, S::SynSent, S::Established,
-                       S::FinWait,     S::TimeWait,    S::Close,   S::CloseWait,
+const S kFinRow[11] = {S::Close, S::FinWait,   S::SynSent, S::TimeWait, S::FinWait, S::TimeWait,
+                       S::Close, S::CloseWait, S::LastAck, S::Listen,   S::TimeWait};
+const S kAckRow[11] = {S::Established, S::Established, S::SynSent,    S::Established,
+                       S::FinWait,     S::TimeWait,    S::Close,      S::CloseWait,
                        S::Close,       S::Listen,      S::Established};
-const S kRstRow[11] = {S::Close,   S::Close,   S::Close,   S::SynRecv, S::Close, S::Close,
-                       S::Close,   S::Close,   S::LastAck, S::Listen,  S::Close};
+const S kRstRow[11] = {S::Close, S::Close, S::Close,   S::SynRecv, S::Close, S::Close,
+                       S::Close, S::Close, S::LastAck, S::Listen,  S::Close};
 
-TEST(ConnTcpState, EverySynCell) {
+// One row of the table: the state each of kFrom moves to on `flags`.
+void expect_row(TcpFlags flags, const S (&row)[11]) {
   for (int i = 0; i < 11; ++i) {
-    EXPECT_EQ(tcp_input_only_transition(kFrom[i], kSyn), kSynRow[i]) << conn_state_name(kFrom[i]);
+    EXPECT_EQ(tcp_input_only_transition(kFrom[i], flags), row[i]) << conn_state_name(kFrom[i]);
   }
 }
-TEST(ConnTcpState, EveryFinCell) {
-  for (int i = 0; i < 11; ++i) {
-    EXPECT_EQ(tcp_input_only_transition(kFrom[i], kFin), kFinRow[i]) << conn_state_name(kFrom[i]);
-  }
-}
-TEST(ConnTcpState, EveryAckCell) {
-  for (int i = 0; i < 11; ++i) {
-    EXPECT_EQ(tcp_input_only_transition(kFrom[i], kAck), kAckRow[i]) << conn_state_name(kFrom[i]);
-  }
-}
-TEST(ConnTcpState, EveryRstCell) {
-  for (int i = 0; i < 11; ++i) {
-    EXPECT_EQ(tcp_input_only_transition(kFrom[i], kRst), kRstRow[i]) << conn_state_name(kFrom[i]);
-  }
-}
+
+TEST(ConnTcpState, EverySynCell) { expect_row(kSyn, kSynRow); }
+TEST(ConnTcpState, EveryFinCell) { expect_row(kFin, kFinRow); }
+TEST(ConnTcpState, EveryAckCell) { expect_row(kAck, kAckRow); }
+TEST(ConnTcpState, EveryRstCell) { expect_row(kRst, kRstRow); }
 
 TEST(ConnTcpState, AckFromNoneIsEstablishedInMainline) {
   // Old trees (2.6.x) had sCL here; mainline has sES.
@@ -82,8 +71,8 @@ TEST(ConnTcpState, ActiveStatesAreMainlineTable) {
   EXPECT_TRUE(tcp_state_is_active(S::SynSent));
   EXPECT_TRUE(tcp_state_is_active(S::SynRecv));
   EXPECT_TRUE(tcp_state_is_active(S::SynAck));
-  for (S s : {S::None, S::FinWait, S::TimeWait, S::Close, S::CloseWait, S::LastAck, S::Listen,
-              S::Udp}) {
+  for (S s :
+       {S::None, S::FinWait, S::TimeWait, S::Close, S::CloseWait, S::LastAck, S::Listen, S::Udp}) {
     EXPECT_FALSE(tcp_state_is_active(s)) << conn_state_name(s);
   }
 }
@@ -95,34 +84,28 @@ TEST(ConnTcpState, NamesAsIpvsadmPrintsThem) {
 }
 
 TEST(ConnStateTimeouts, Defaults) {
+  // tcp_timeouts[] in state order (NONE .. SYNACK), then the UDP timeout, in seconds.
+  const std::uint32_t seconds[12] = {2, 900, 120, 60, 120, 120, 10, 60, 30, 120, 120, 300};
   StateTimeouts t;
-  EXPECT_EQ(t.seconds(S::None), 2u);
-  EXPECT_EQ(t.seconds(S::Established), 900u);
-  EXPECT_EQ(t.seconds(S::SynSent), 120u);
-  EXPECT_EQ(t.seconds(S::SynRecv), 60u);
-  EXPECT_EQ(t.seconds(S::FinWait), 120u);
-  EXPECT_EQ(t.seconds(S::TimeWait), 120u);
-  EXPECT_EQ(t.seconds(S::Close), 10u);
-  EXPECT_EQ(t.seconds(S::CloseWait), 60u);
-  EXPECT_EQ(t.seconds(S::LastAck), 30u);
-  EXPECT_EQ(t.seconds(S::Listen), 120u);
-  EXPECT_EQ(t.seconds(S::SynAck), 120u);
-  EXPECT_EQ(t.seconds(S::Udp), 300u);
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(t.seconds(static_cast<S>(i)), seconds[i]) << conn_state_name(static_cast<S>(i));
+  }
   EXPECT_EQ(t.milliseconds(S::Close), 10000u);
 }
 
 TEST(ConnStateTimeouts, SetOverridesEstablishedFinWaitUdpOnly) {
   StateTimeouts t(config::Timeouts{.tcp = 3600, .tcpfin = 30, .udp = 5});
-  EXPECT_EQ(t.seconds(S::Established), 3600u);
-  EXPECT_EQ(t.seconds(S::FinWait), 30u);
-  EXPECT_EQ(t.seconds(S::Udp), 5u);
+  auto expect_set = [&t] {
+    EXPECT_EQ(t.seconds(S::Established), 3600u);
+    EXPECT_EQ(t.seconds(S::FinWait), 30u);
+    EXPECT_EQ(t.seconds(S::Udp), 5u);
+  };
+  expect_set();
   EXPECT_EQ(t.seconds(S::TimeWait), 120u);
   EXPECT_EQ(t.seconds(S::SynRecv), 60u);
   // ipvsadm --set 0 0 0 changes nothing.
   t.apply({.tcp = 0, .tcpfin = 0, .udp = 0});
-  EXPECT_EQ(t.seconds(S::Established), 3600u);
-  EXPECT_EQ(t.seconds(S::FinWait), 30u);
-  EXPECT_EQ(t.seconds(S::Udp), 5u);
+  expect_set();
 }
 
 }  // namespace

@@ -1,15 +1,15 @@
 // The control server's side, pure: each request is decoded once, the backend is asked for
 // exactly what the command needs, and the answer is the protocol's encoding of it (streamed for
 // LIST-CONNECTIONS). Bad requests get one ERROR line and never reach the backend.
-#include "ctl/control_dispatch.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 
+#include "ctl/control_dispatch.h"
 #include "ctl/control_protocol.h"
 #include "support/ctl_snapshots.h"
+#include "support/snapshot_backend.h"
 
 namespace lvs::ctl {
 namespace {
@@ -20,8 +20,8 @@ using test::full_snapshot;
 class FakeBackend : public ControlBackend {
  public:
   Snapshot snap = full_snapshot();
-  std::vector<NeighbourSnapshot> table{{*parse_ipv4("10.200.0.11"), "eth0",
-                                        *parse_mac("02:00:00:00:00:0b"), "REACHABLE"}};
+  std::vector<NeighbourSnapshot> table{
+      {*parse_ipv4("10.200.0.11"), "eth0", *parse_mac("02:00:00:00:00:0b"), "REACHABLE"}};
   std::string refuse;  // what the NEIGH changes answer
   int lists = 0, connection_lists = 0, neighbour_lists = 0, changes = 0;
   Request last_change;
@@ -55,13 +55,7 @@ class FakeBackend : public ControlBackend {
   }
 };
 
-// The whole answer: the text and every piece after it.
-std::string whole(ControlAnswer answer) {
-  std::string out = answer.text;
-  while (answer.more && answer.more(out)) {
-  }
-  return out;
-}
+using test::whole;
 
 TEST(ControlDispatch, ListAsksForServicesOnly) {
   FakeBackend b;

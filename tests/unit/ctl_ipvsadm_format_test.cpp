@@ -11,6 +11,16 @@ namespace {
 
 Endpoint ep(const char* text) { return *parse_endpoint(text); }
 
+// ipvsadm's first line (the table size is the default's), then print_title() for the default
+// view and for --stats: every listing starts with them.
+const std::string kVersion = "IP Virtual Server version 1.2.1 (size=4096)\n";
+const std::string kListTitle =
+    "Prot LocalAddress:Port Scheduler Flags\n"
+    "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
+const std::string kStatsTitle =
+    "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+    "  -> RemoteAddress:Port\n";
+
 DestinationSnapshot dest(const char* addr, int weight, unsigned active, unsigned inactive) {
   DestinationSnapshot d;
   d.address = ep(addr);
@@ -58,9 +68,7 @@ Snapshot lab_snapshot() {
 
 TEST(IpvsadmFormat, ListNumeric) {
   const std::string expected =
-      "IP Virtual Server version 1.2.1 (size=4096)\n"
-      "Prot LocalAddress:Port Scheduler Flags\n"
-      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+      kVersion + kListTitle +
       "TCP  10.200.0.100:80 wlc\n"
       "  -> 10.200.0.11:80               Route   3      12         4         \n"
       "  -> 10.200.0.12:80               Route   2      7          1         \n"
@@ -80,9 +88,7 @@ TEST(IpvsadmFormat, DeadHostGetsATrailingMarkerAndKeepsTheColumns) {
   s.destinations[1].dead = true;  // 10.200.0.11: its neighbour entry is FAILED
   snap.services = {s};
   const std::string expected =
-      "IP Virtual Server version 1.2.1 (size=4096)\n"
-      "Prot LocalAddress:Port Scheduler Flags\n"
-      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+      kVersion + kListTitle +
       "TCP  10.200.0.100:80 wlc\n"
       "  -> 10.200.0.11:80               Route   3      12         4          dead\n"
       "  -> 10.200.0.12:80               Route   2      7          1         \n"
@@ -96,9 +102,7 @@ TEST(IpvsadmFormat, NoSortKeepsTheDaemonsOrder) {
   ListFormat format;
   format.sort = false;
   const std::string expected =
-      "IP Virtual Server version 1.2.1 (size=4096)\n"
-      "Prot LocalAddress:Port Scheduler Flags\n"
-      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+      kVersion + kListTitle +
       "TCP  10.200.0.100:80 wlc\n"
       "  -> 10.200.0.13:80               Route   1      2          0         \n"
       "  -> 10.200.0.11:80               Route   3      12         4         \n"
@@ -114,19 +118,16 @@ TEST(IpvsadmFormat, PersistentWithHostMaskPrintsNoMask) {
   s.sh_port = true;
   s.destinations.clear();
   EXPECT_EQ(format_service(s, {}),
-            "Prot LocalAddress:Port Scheduler Flags\n"
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
-            "TCP  10.200.0.100:80 wlc (sh-fallback,sh-port) persistent 3600\n");
+            kListTitle + "TCP  10.200.0.100:80 wlc (sh-fallback,sh-port) persistent 3600\n");
 }
 
 TEST(IpvsadmFormat, WeightZeroAndNegativeColumnsKeepTheirWidth) {
   ServiceSnapshot s = tcp80();
   s.destinations = {dest("10.200.0.11:80", 0, 1234567890u, 0)};
   EXPECT_EQ(format_service(s, {}),
-            "Prot LocalAddress:Port Scheduler Flags\n"
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
-            "TCP  10.200.0.100:80 wlc\n"
-            "  -> 10.200.0.11:80               Route   0      1234567890 0         \n");
+            kListTitle +
+                "TCP  10.200.0.100:80 wlc\n"
+                "  -> 10.200.0.11:80               Route   0      1234567890 0         \n");
 }
 
 Snapshot stats_snapshot() {
@@ -147,9 +148,7 @@ TEST(IpvsadmFormat, StatsAbbreviatesLargeNumbers) {
   ListFormat format;
   format.view = ListView::stats;
   const std::string expected =
-      "IP Virtual Server version 1.2.1 (size=4096)\n"
-      "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
-      "  -> RemoteAddress:Port\n"
+      kVersion + kStatsTitle +
       "TCP  10.200.0.100:80                  1234  123456K        0   98765M        0\n"
       "  -> 10.200.0.11:80                   1000 99999999        0     123T        0\n"
       "  -> 10.200.0.12:80                    234  100000K        0    5000G        0\n";
@@ -161,9 +160,7 @@ TEST(IpvsadmFormat, StatsExact) {
   format.view = ListView::stats;
   format.exact = true;
   const std::string expected =
-      "IP Virtual Server version 1.2.1 (size=4096)\n"
-      "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
-      "  -> RemoteAddress:Port\n"
+      kVersion + kStatsTitle +
       "TCP  10.200.0.100:80                  1234 123456789        0 98765432109        0\n"
       "  -> 10.200.0.11:80                   1000 99999999        0 123456789012345        0\n"
       "  -> 10.200.0.12:80                    234 100000000        0 5000000000000        0\n";
@@ -174,7 +171,7 @@ TEST(IpvsadmFormat, Rate) {
   ListFormat format;
   format.view = ListView::rate;
   const std::string expected =
-      "IP Virtual Server version 1.2.1 (size=4096)\n"
+      kVersion +
       "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
       "  -> RemoteAddress:Port\n"
       "TCP  10.200.0.100:80                    25  100000K        0 99999999        0\n"
@@ -192,10 +189,8 @@ TEST(IpvsadmFormat, StatsForAFwmarkService) {
   ListFormat format;
   format.view = ListView::stats;
   EXPECT_EQ(format_listing(snap, format),
-            "IP Virtual Server version 1.2.1 (size=4096)\n"
-            "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
-            "  -> RemoteAddress:Port\n"
-            "FWM  42                                  7       70        0     7000        0\n");
+            kVersion + kStatsTitle +
+                "FWM  42                                  7       70        0     7000        0\n");
 }
 
 TEST(IpvsadmFormat, ThresholdsAndPersistentConn) {
@@ -209,28 +204,26 @@ TEST(IpvsadmFormat, ThresholdsAndPersistentConn) {
   ListFormat thresholds;
   thresholds.view = ListView::thresholds;
   EXPECT_EQ(format_listing(snap, thresholds),
-            "IP Virtual Server version 1.2.1 (size=4096)\n"
-            "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n"
-            "  -> RemoteAddress:Port\n"
-            "TCP  10.200.0.100:80 wlc\n"
-            "  -> 10.200.0.11:80               100        50         12         4         \n");
+            kVersion +
+                "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n"
+                "  -> RemoteAddress:Port\n"
+                "TCP  10.200.0.100:80 wlc\n"
+                "  -> 10.200.0.11:80               100        50         12         4         \n");
   ListFormat persist;
   persist.view = ListView::persistent_conn;
   EXPECT_EQ(format_listing(snap, persist),
-            "IP Virtual Server version 1.2.1 (size=4096)\n"
-            "Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n"
-            "  -> RemoteAddress:Port\n"
-            "TCP  10.200.0.100:80 wlc\n"
-            "  -> 10.200.0.11:80               3         9           12         4         \n");
+            kVersion +
+                "Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n"
+                "  -> RemoteAddress:Port\n"
+                "TCP  10.200.0.100:80 wlc\n"
+                "  -> 10.200.0.11:80               3         9           12         4         \n");
 }
 
 TEST(IpvsadmFormat, EmptyTable) {
   Snapshot snap;
   snap.table_size = 1048576;
   EXPECT_EQ(format_listing(snap, {}),
-            "IP Virtual Server version 1.2.1 (size=1048576)\n"
-            "Prot LocalAddress:Port Scheduler Flags\n"
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+            "IP Virtual Server version 1.2.1 (size=1048576)\n" + kListTitle);
 }
 
 TEST(IpvsadmFormat, LargenumBoundaries) {
@@ -283,10 +276,12 @@ TEST(IpvsadmSort, ServicesByFwmarkProtocolAddressPort) {
     s.key = {kind, vip ? ep(vip) : Endpoint{}, mark};
     return s;
   };
-  std::vector<ServiceSnapshot> in = {
-      svc(config::ServiceProtocol::Fwmark, nullptr, 2),     svc(config::ServiceProtocol::Udp, "10.0.0.1:53", 0),
-      svc(config::ServiceProtocol::Tcp, "10.0.0.2:80", 0),  svc(config::ServiceProtocol::Fwmark, nullptr, 1),
-      svc(config::ServiceProtocol::Tcp, "10.0.0.1:443", 0), svc(config::ServiceProtocol::Tcp, "10.0.0.1:80", 0)};
+  std::vector<ServiceSnapshot> in = {svc(config::ServiceProtocol::Fwmark, nullptr, 2),
+                                     svc(config::ServiceProtocol::Udp, "10.0.0.1:53", 0),
+                                     svc(config::ServiceProtocol::Tcp, "10.0.0.2:80", 0),
+                                     svc(config::ServiceProtocol::Fwmark, nullptr, 1),
+                                     svc(config::ServiceProtocol::Tcp, "10.0.0.1:443", 0),
+                                     svc(config::ServiceProtocol::Tcp, "10.0.0.1:80", 0)};
   std::vector<std::string> order;
   for (const auto& s : sorted_services(in)) order.push_back(s.key.to_string());
   EXPECT_EQ(order,

@@ -5,18 +5,12 @@
 
 #include "ctl/lvsadm_args.h"
 #include "ctl/lvsadm_listing.h"
+#include "support/lvsadm_args.h"
 
 namespace lvs::ctl {
 namespace {
 
-Invocation parse_ok(std::vector<std::string> args) {
-  auto r = parse_lvsadm_args(args);
-  if (auto* e = std::get_if<UsageError>(&r)) {
-    ADD_FAILURE() << "unexpected usage error: " << e->message;
-    return {};
-  }
-  return std::get<Invocation>(r);
-}
+using test::parse_ok;
 
 std::string parse_error(std::vector<std::string> args) {
   auto r = parse_lvsadm_args(args);
@@ -126,7 +120,6 @@ TEST(LvsadmOptions, TableChangingCommandsAreNotSupportedYet) {
   EXPECT_EQ(parse_ok({"-D", "-f", "3"}).unsupported, "-D (--delete-service)");
 }
 
-
 TEST(LvsadmNeigh, ShowFlushDelAdd) {
   Invocation show = parse_ok({"neigh", "show"});
   EXPECT_EQ(show.action, Invocation::Action::neigh);
@@ -172,7 +165,6 @@ TEST(LvsadmNeigh, UsageErrors) {
   EXPECT_EQ(parse_error({"neigh", "show", "all"}), "neigh show takes no arguments");
   EXPECT_EQ(parse_error({"neigh", "del", "host"}), "neigh del: invalid IPv4 address 'host'");
 }
-
 
 }  // namespace
 }  // namespace lvs::ctl

@@ -1,22 +1,16 @@
 // What lvsadm prints for each parsed listing request: ipvsadm's formatter for it, and ipvsadm's
 // error for a service that is not there.
-#include "ctl/lvsadm_listing.h"
-
 #include <gtest/gtest.h>
 
 #include "ctl/lvsadm_args.h"
+#include "ctl/lvsadm_listing.h"
+#include "support/lvsadm_args.h"
 
 namespace lvs::ctl {
 namespace {
 
-ListRequest request(std::vector<std::string> args) {
-  auto r = parse_lvsadm_args(args);
-  if (auto* e = std::get_if<UsageError>(&r)) {
-    ADD_FAILURE() << "unexpected usage error: " << e->message;
-    return {};
-  }
-  return std::get<Invocation>(r).list;
-}
+// The listing `lvsadm ARGS...` asks for.
+ListRequest request(std::vector<std::string> args) { return test::parse_ok(std::move(args)).list; }
 
 Snapshot two_services() {
   Snapshot snap;

@@ -8,9 +8,15 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "balancer/packet_path.h"
+#include "support/packet_builder.h"
+#include "support/service_fixture.h"
 
 namespace lvs {
 namespace {
@@ -87,75 +93,82 @@ bool has_line(const std::string& text, const std::string& line) {
 }
 
 using Lines = std::vector<std::string>;
+using Labels = std::initializer_list<std::pair<const char*, std::string>>;
+
+// One sample line as the serializer writes it: `name{label="value",...} sample`.
+std::string line(const std::string& name, Labels labels, const std::string& sample) {
+  std::string out = name;
+  if (labels.size() > 0) {
+    out += '{';
+    for (const auto& [label, value] : labels) {
+      if (out.back() != '{') out += ',';
+      out += std::string(label) + "=\"" + value + '"';
+    }
+    out += '}';
+  }
+  return out + " " + sample;
+}
+
+// A family as a scrape sees it: its type line, and exactly these samples in this order.
+void expect_family(const std::string& text, const std::string& name, const std::string& type,
+                   const Lines& expected) {
+  EXPECT_TRUE(has_line(text, "# TYPE " + name + " " + type)) << name;
+  EXPECT_EQ(samples(text, name), expected) << name;
+}
+
+const std::string kTcp = "tcp/10.200.0.100:80";
+const std::string kUdp = "udp/10.200.0.100:9000";
 
 TEST(DirectorMetrics, ServiceAndBackendFamiliesHaveExactNamesTypesLabelsAndValues) {
   const ctl::Snapshot snap = lab_snapshot();
   DirectorMetricsInput in(snap);
-  in.no_destination = {{"tcp/10.200.0.100:80", 2}, {"udp/10.200.0.100:9000", 0}};
+  in.no_destination = {{kTcp, 2}, {kUdp, 0}};
   in.neighbours = permanent({kRs1.addr, kRs2.addr, kRs3.addr});
   const std::string text = serialize(in);
 
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_service_connections_total counter"));
-  EXPECT_EQ(samples(text, "lvs_service_connections_total"),
-            (Lines{R"(lvs_service_connections_total{service="tcp/10.200.0.100:80"} 60)",
-                   R"(lvs_service_connections_total{service="udp/10.200.0.100:9000"} 6)"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_service_packets_total counter"));
-  EXPECT_EQ(samples(text, "lvs_service_packets_total"),
-            (Lines{R"(lvs_service_packets_total{service="tcp/10.200.0.100:80"} 420)",
-                   R"(lvs_service_packets_total{service="udp/10.200.0.100:9000"} 6)"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_service_bytes_total counter"));
-  EXPECT_EQ(samples(text, "lvs_service_bytes_total"),
-            (Lines{R"(lvs_service_bytes_total{service="tcp/10.200.0.100:80"} 25200)",
-                   R"(lvs_service_bytes_total{service="udp/10.200.0.100:9000"} 198)"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_scheduler_no_dest_total counter"));
-  EXPECT_EQ(samples(text, "lvs_scheduler_no_dest_total"),
-            (Lines{R"(lvs_scheduler_no_dest_total{service="tcp/10.200.0.100:80"} 2)",
-                   R"(lvs_scheduler_no_dest_total{service="udp/10.200.0.100:9000"} 0)"}));
+  // Each service family: its type, the value for the TCP service, the value for the UDP one.
+  const struct {
+    const char* name;
+    const char* type;
+    const char* tcp;
+    const char* udp;
+  } service_families[] = {
+      {"lvs_service_connections_total", "counter", "60", "6"},
+      {"lvs_service_packets_total", "counter", "420", "6"},
+      {"lvs_service_bytes_total", "counter", "25200", "198"},
+      {"lvs_scheduler_no_dest_total", "counter", "2", "0"},
+  };
+  for (const auto& f : service_families) {
+    expect_family(
+        text, f.name, f.type,
+        {line(f.name, {{"service", kTcp}}, f.tcp), line(f.name, {{"service", kUdp}}, f.udp)});
+  }
 
-  const std::string t = R"({service="tcp/10.200.0.100:80",backend=")";
-  const std::string u = R"({service="udp/10.200.0.100:9000",backend=")";
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_connections_total counter"));
-  EXPECT_EQ(samples(text, "lvs_backend_connections_total"),
-            (Lines{"lvs_backend_connections_total" + t + "10.200.0.13:80\"} 10",
-                   "lvs_backend_connections_total" + t + "10.200.0.12:80\"} 20",
-                   "lvs_backend_connections_total" + t + "10.200.0.11:80\"} 30",
-                   "lvs_backend_connections_total" + u + "10.200.0.11:9000\"} 6"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_connections_active gauge"));
-  EXPECT_EQ(samples(text, "lvs_backend_connections_active"),
-            (Lines{"lvs_backend_connections_active" + t + "10.200.0.13:80\"} 0",
-                   "lvs_backend_connections_active" + t + "10.200.0.12:80\"} 1",
-                   "lvs_backend_connections_active" + t + "10.200.0.11:80\"} 2",
-                   "lvs_backend_connections_active" + u + "10.200.0.11:9000\"} 0"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_connections_inactive gauge"));
-  EXPECT_EQ(samples(text, "lvs_backend_connections_inactive"),
-            (Lines{"lvs_backend_connections_inactive" + t + "10.200.0.13:80\"} 10",
-                   "lvs_backend_connections_inactive" + t + "10.200.0.12:80\"} 19",
-                   "lvs_backend_connections_inactive" + t + "10.200.0.11:80\"} 28",
-                   "lvs_backend_connections_inactive" + u + "10.200.0.11:9000\"} 6"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_weight gauge"));
-  EXPECT_EQ(samples(text, "lvs_backend_weight"),
-            (Lines{"lvs_backend_weight" + t + "10.200.0.13:80\"} 1",
-                   "lvs_backend_weight" + t + "10.200.0.12:80\"} 2",
-                   "lvs_backend_weight" + t + "10.200.0.11:80\"} 3",
-                   "lvs_backend_weight" + u + "10.200.0.11:9000\"} 3"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_up gauge"));
-  EXPECT_EQ(samples(text, "lvs_backend_up"),
-            (Lines{"lvs_backend_up" + t + "10.200.0.13:80\"} 1",
-                   "lvs_backend_up" + t + "10.200.0.12:80\"} 1",
-                   "lvs_backend_up" + t + "10.200.0.11:80\"} 1",
-                   "lvs_backend_up" + u + "10.200.0.11:9000\"} 1"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_packets_total counter"));
-  EXPECT_EQ(samples(text, "lvs_backend_packets_total"),
-            (Lines{"lvs_backend_packets_total" + t + "10.200.0.13:80\"} 70",
-                   "lvs_backend_packets_total" + t + "10.200.0.12:80\"} 140",
-                   "lvs_backend_packets_total" + t + "10.200.0.11:80\"} 210",
-                   "lvs_backend_packets_total" + u + "10.200.0.11:9000\"} 6"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_backend_bytes_total counter"));
-  EXPECT_EQ(samples(text, "lvs_backend_bytes_total"),
-            (Lines{"lvs_backend_bytes_total" + t + "10.200.0.13:80\"} 4200",
-                   "lvs_backend_bytes_total" + t + "10.200.0.12:80\"} 8400",
-                   "lvs_backend_bytes_total" + t + "10.200.0.11:80\"} 12600",
-                   "lvs_backend_bytes_total" + u + "10.200.0.11:9000\"} 198"}));
+  // Each backend family: its type, then the values for the TCP service's backends in the
+  // snapshot's order (rs3, rs2, rs1) and for the UDP service's one (rs1:9000).
+  const struct {
+    const char* name;
+    const char* type;
+    const char* rs3;
+    const char* rs2;
+    const char* rs1;
+    const char* udp_rs1;
+  } backend_families[] = {
+      {"lvs_backend_connections_total", "counter", "10", "20", "30", "6"},
+      {"lvs_backend_connections_active", "gauge", "0", "1", "2", "0"},
+      {"lvs_backend_connections_inactive", "gauge", "10", "19", "28", "6"},
+      {"lvs_backend_weight", "gauge", "1", "2", "3", "3"},
+      {"lvs_backend_up", "gauge", "1", "1", "1", "1"},
+      {"lvs_backend_packets_total", "counter", "70", "140", "210", "6"},
+      {"lvs_backend_bytes_total", "counter", "4200", "8400", "12600", "198"},
+  };
+  for (const auto& f : backend_families) {
+    expect_family(text, f.name, f.type,
+                  {line(f.name, {{"service", kTcp}, {"backend", "10.200.0.13:80"}}, f.rs3),
+                   line(f.name, {{"service", kTcp}, {"backend", "10.200.0.12:80"}}, f.rs2),
+                   line(f.name, {{"service", kTcp}, {"backend", "10.200.0.11:80"}}, f.rs1),
+                   line(f.name, {{"service", kUdp}, {"backend", "10.200.0.11:9000"}}, f.udp_rs1)});
+  }
 }
 
 TEST(DirectorMetrics, EveryFamilyHasHelpText) {
@@ -185,24 +198,33 @@ TEST(DirectorMetrics, BackendUpNeedsWeightNoOverloadAndAUsableMac) {
   snap.services.resize(1);
   snap.services[0].destinations[0].weight = 0;  // rs3 quiesced
   DirectorMetricsInput in(snap);
-  in.overloaded = {{"tcp/10.200.0.100:80", {kRs2}}};  // rs2 over its u-threshold
+  in.overloaded = {{kTcp, {kRs2}}};  // rs2 over its u-threshold
   in.neighbours = permanent({kRs1.addr, kRs2.addr, kRs3.addr});
-  const std::string t = R"(lvs_backend_up{service="tcp/10.200.0.100:80",backend=")";
+  auto up = [](const char* backend, const char* value) {
+    return line("lvs_backend_up", {{"service", kTcp}, {"backend", backend}}, value);
+  };
   EXPECT_EQ(
       samples(serialize(in), "lvs_backend_up"),
-      (Lines{t + "10.200.0.13:80\"} 0", t + "10.200.0.12:80\"} 0", t + "10.200.0.11:80\"} 1"}));
+      (Lines{up("10.200.0.13:80", "0"), up("10.200.0.12:80", "0"), up("10.200.0.11:80", "1")}));
 
-  // rs1 without a neighbour entry, then with one that is not NUD_VALID.
-  in.neighbours = permanent({kRs2.addr, kRs3.addr});
-  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 0");
-  in.neighbours = {{kRs1.addr, {{2, 0, 0, 0, 0, 0x0b}, NudState::Incomplete}}};
-  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 0");
-  in.neighbours = {{kRs1.addr, {{2, 0, 0, 0, 0, 0x0b}, NudState::Stale}}};
-  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 1");
-
-  // An overloaded server of another service with the same address does not count here.
-  in.overloaded = {{"udp/10.200.0.100:9000", {kRs1}}};
-  EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], t + "10.200.0.11:80\"} 1");
+  // rs1 (the third sample) without a neighbour entry, with one that is not NUD_VALID, with a
+  // STALE one; then overloaded in another service that has the same address, which does not
+  // count here.
+  const struct {
+    std::vector<std::pair<Ipv4, NeighbourEntry>> neighbours;
+    std::map<std::string, std::vector<Endpoint>> overloaded;
+    const char* up;
+  } cases[] = {
+      {permanent({kRs2.addr, kRs3.addr}), {{kTcp, {kRs2}}}, "0"},
+      {{{kRs1.addr, {{2, 0, 0, 0, 0, 0x0b}, NudState::Incomplete}}}, {{kTcp, {kRs2}}}, "0"},
+      {{{kRs1.addr, {{2, 0, 0, 0, 0, 0x0b}, NudState::Stale}}}, {{kTcp, {kRs2}}}, "1"},
+      {{{kRs1.addr, {{2, 0, 0, 0, 0, 0x0b}, NudState::Stale}}}, {{kUdp, {kRs1}}}, "1"},
+  };
+  for (const auto& c : cases) {
+    in.neighbours = c.neighbours;
+    in.overloaded = c.overloaded;
+    EXPECT_EQ(samples(serialize(in), "lvs_backend_up")[2], up("10.200.0.11:80", c.up));
+  }
 }
 
 TEST(DirectorMetrics, FwmarkServiceLabel) {
@@ -224,19 +246,25 @@ TEST(DirectorMetrics, NeighbourEntriesStateAndCounters) {
   DirectorMetricsInput in(snap);
   in.neighbours = permanent({kRs1.addr, kRs2.addr});
   in.neighbours.push_back({kRs3.addr, {{}, NudState::Failed}});
-  in.neighbour_stats = {
-      .allocs = 3, .destroys = 1, .lookups = 100, .hits = 97, .res_failed = 4,
-      .periodic_gc_runs = 5, .forced_gc_runs = 6, .unres_discards = 7, .table_fulls = 8,
-      .lladdr_changes = 2, .unres_drops = 9, .spoof_suspects = 10};
+  in.neighbour_stats = {.allocs = 3,
+                        .destroys = 1,
+                        .lookups = 100,
+                        .hits = 97,
+                        .res_failed = 4,
+                        .periodic_gc_runs = 5,
+                        .forced_gc_runs = 6,
+                        .unres_discards = 7,
+                        .table_fulls = 8,
+                        .lladdr_changes = 2,
+                        .unres_drops = 9,
+                        .spoof_suspects = 10};
   const std::string text = serialize(in);
 
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_neighbour_entries gauge"));
-  EXPECT_EQ(samples(text, "lvs_neighbour_entries"), (Lines{"lvs_neighbour_entries 3"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_neighbour_state gauge"));
-  EXPECT_EQ(samples(text, "lvs_neighbour_state"),
-            (Lines{R"(lvs_neighbour_state{ip="10.200.0.11",state="PERMANENT"} 1)",
-                   R"(lvs_neighbour_state{ip="10.200.0.12",state="PERMANENT"} 1)",
-                   R"(lvs_neighbour_state{ip="10.200.0.13",state="FAILED"} 1)"}));
+  expect_family(text, "lvs_neighbour_entries", "gauge", {"lvs_neighbour_entries 3"});
+  expect_family(text, "lvs_neighbour_state", "gauge",
+                {R"(lvs_neighbour_state{ip="10.200.0.11",state="PERMANENT"} 1)",
+                 R"(lvs_neighbour_state{ip="10.200.0.12",state="PERMANENT"} 1)",
+                 R"(lvs_neighbour_state{ip="10.200.0.13",state="FAILED"} 1)"});
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"lvs_neighbour_allocs_total", "3"},
            {"lvs_neighbour_destroys_total", "1"},
@@ -250,8 +278,7 @@ TEST(DirectorMetrics, NeighbourEntriesStateAndCounters) {
            {"lvs_neighbour_table_fulls_total", "8"},
            {"lvs_neighbour_unres_drops_total", "9"},
            {"lvs_neighbour_spoof_suspects_total", "10"}}) {
-    EXPECT_TRUE(has_line(text, "# TYPE " + name + " counter")) << name;
-    EXPECT_EQ(samples(text, name), (Lines{name + " " + value}));
+    expect_family(text, name, "counter", {name + " " + value});
   }
   // No ARP socket figures given: the family is left out.
   EXPECT_EQ(text.find("lvs_neighbour_arp_errors_total"), std::string::npos);
@@ -262,10 +289,9 @@ TEST(DirectorMetrics, ArpErrorsByReason) {
   DirectorMetricsInput in(snap);
   in.arp_errors = {{"truncated", 2}, {"not_arp", 0}};
   const std::string text = serialize(in);
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_neighbour_arp_errors_total counter"));
-  EXPECT_EQ(samples(text, "lvs_neighbour_arp_errors_total"),
-            (Lines{R"(lvs_neighbour_arp_errors_total{reason="truncated"} 2)",
-                   R"(lvs_neighbour_arp_errors_total{reason="not_arp"} 0)"}));
+  expect_family(text, "lvs_neighbour_arp_errors_total", "counter",
+                {R"(lvs_neighbour_arp_errors_total{reason="truncated"} 2)",
+                 R"(lvs_neighbour_arp_errors_total{reason="not_arp"} 0)"});
 }
 
 TEST(DirectorMetrics, EmptyNeighbourTableExportsZeroEntriesAndNoStateSeries) {
@@ -286,15 +312,13 @@ TEST(DirectorMetrics, QueuePacketsAndKernelDrops) {
   in.queues.kernel = {io::NfqueueKernelStats{.queue = 0, .queue_dropped = 5, .user_dropped = 7},
                       io::NfqueueKernelStats{.queue = 1}};
   const std::string text = serialize(in);
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_queue_packets_total counter"));
-  EXPECT_EQ(samples(text, "lvs_queue_packets_total"),
-            (Lines{R"(lvs_queue_packets_total{queue="0-1"} 1234)"}));
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_queue_dropped_total counter"));
-  EXPECT_EQ(samples(text, "lvs_queue_dropped_total"),
-            (Lines{R"(lvs_queue_dropped_total{queue="0",reason="queue_full"} 5)",
-                   R"(lvs_queue_dropped_total{queue="0",reason="socket_full"} 7)",
-                   R"(lvs_queue_dropped_total{queue="1",reason="queue_full"} 0)",
-                   R"(lvs_queue_dropped_total{queue="1",reason="socket_full"} 0)"}));
+  expect_family(text, "lvs_queue_packets_total", "counter",
+                {R"(lvs_queue_packets_total{queue="0-1"} 1234)"});
+  expect_family(text, "lvs_queue_dropped_total", "counter",
+                {R"(lvs_queue_dropped_total{queue="0",reason="queue_full"} 5)",
+                 R"(lvs_queue_dropped_total{queue="0",reason="socket_full"} 7)",
+                 R"(lvs_queue_dropped_total{queue="1",reason="queue_full"} 0)",
+                 R"(lvs_queue_dropped_total{queue="1",reason="socket_full"} 0)"});
 
   // The proc file unreadable: no drop series rather than made-up zeros.
   in.queues.kernel.clear();
@@ -320,9 +344,7 @@ TEST(DirectorMetrics, ForwardErrorReasonsInTheirStableOrder) {
   path.decide(runt, 0, 0, events);
   path.decide(runt, 0, 0, events);
   // 10.200.0.10:40000 -> 10.200.0.100:80 UDP, no service configured.
-  std::uint8_t udp[28] = {0x45, 0,  0,  28,  0, 0,   0x40, 0,    64, 17, 0, 0, 10, 200,
-                          0,    10, 10, 200, 0, 100, 0x9c, 0x40, 0,  80, 0, 8, 0,  0};
-  path.decide(udp, 0, 0, events);
+  path.decide(test::ipv4_packet(kProtoUdp, test::kClient, 40000, kVip.addr, 80), 0, 0, events);
   const auto drops = path.drop_reasons();
   std::array<std::uint64_t, io::kSendErrorCount> send{};
   send[static_cast<std::size_t>(io::SendError::NoBufferSpace)] = 3;
@@ -336,47 +358,49 @@ TEST(DirectorMetrics, ForwardErrorReasonsInTheirStableOrder) {
   DirectorMetricsInput in(snap);
   in.forward_errors = forward_error_reasons(drops, send, q);
   const std::string text = serialize(in);
-  EXPECT_TRUE(has_line(text, "# TYPE lvs_forward_errors_total counter"));
-  const std::string e = "lvs_forward_errors_total{reason=\"";
-  EXPECT_EQ(samples(text, "lvs_forward_errors_total"), (Lines{e + "truncated\"} 2",
-                                                              e + "not_ipv4\"} 0",
-                                                              e + "bad_header_length\"} 0",
-                                                              e + "bad_total_length\"} 0",
-                                                              e + "bad_checksum\"} 0",
-                                                              e + "unsupported_protocol\"} 0",
-                                                              e + "fragment\"} 0",
-                                                              e + "truncated_l4\"} 0",
-                                                              e + "bad_tcp_header_length\"} 0",
-                                                              e + "bad_udp_length\"} 0",
-                                                              e + "no_service\"} 1",
-                                                              e + "no_destination\"} 0",
-                                                              e + "neighbour_unresolved\"} 0",
-                                                              e + "send_no_buffer_space\"} 3",
-                                                              e + "send_message_too_long\"} 0",
-                                                              e + "send_interface_down\"} 0",
-                                                              e + "send_other\"} 0",
-                                                              e + "queue_receive_error\"} 1",
-                                                              e + "queue_malformed\"} 2",
-                                                              e + "queue_netlink_error\"} 5",
-                                                              e + "queue_verdict_error\"} 6"}));
+  // Every reason in the documented order, the ones that happened with their counts.
+  const std::pair<const char*, const char*> reasons[] = {
+      {"truncated", "2"},
+      {"not_ipv4", "0"},
+      {"bad_header_length", "0"},
+      {"bad_total_length", "0"},
+      {"bad_checksum", "0"},
+      {"unsupported_protocol", "0"},
+      {"fragment", "0"},
+      {"truncated_l4", "0"},
+      {"bad_tcp_header_length", "0"},
+      {"bad_udp_length", "0"},
+      {"no_service", "1"},
+      {"no_destination", "0"},
+      {"neighbour_unresolved", "0"},
+      {"send_no_buffer_space", "3"},
+      {"send_message_too_long", "0"},
+      {"send_interface_down", "0"},
+      {"send_other", "0"},
+      {"queue_receive_error", "1"},
+      {"queue_malformed", "2"},
+      {"queue_netlink_error", "5"},
+      {"queue_verdict_error", "6"},
+  };
+  Lines expected;
+  for (const auto& [reason, count] : reasons) {
+    expected.push_back(line("lvs_forward_errors_total", {{"reason", reason}}, count));
+  }
+  expect_family(text, "lvs_forward_errors_total", "counter", expected);
 }
 
 // The live-core helper: per-service no-destination counts and overloaded backends, keyed by the
 // same label the snapshot's services get.
 TEST(DirectorMetrics, ServiceCountersFromTheLiveTable) {
-  config::DirectorConfig cfg;
-  config::ServiceConfig svc;
-  svc.key = {config::ServiceProtocol::Tcp, kVip, 0};
-  svc.scheduler = "rr";
-  config::RealServerConfig rs;
-  rs.address = kRs1;
-  rs.weight = 1;
-  rs.u_threshold = 1;
-  svc.real_servers = {rs};
-  cfg.services = {svc};
-  ServiceTable table;
-  table.apply(cfg);
-  VirtualService* vs = table.find(svc.key);
+  test::LoadedServices services(R"(
+services:
+  - tcp-service: 10.200.0.100:80
+    scheduler: rr
+    real-servers:
+      - {real-server: 10.200.0.11:80, weight: 1, u-threshold: 1}
+)");
+  const ServiceTable& table = services.table;
+  VirtualService* vs = services.service("tcp/10.200.0.100:80");
   ASSERT_NE(vs, nullptr);
   Destination* d = vs->find(kRs1);
   ASSERT_NE(d, nullptr);

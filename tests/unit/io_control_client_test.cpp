@@ -1,6 +1,7 @@
 // The blocking control client against real Unix stream sockets in a private temporary directory:
-// a full exchange with a server that answers as ctl::answer_request() does, and every failure a user can meet
-// (no daemon, silent daemon, hung daemon, impossible path) as an error value with its message.
+// a full exchange with a server that answers as ctl::answer_request() does, and every failure a
+// user can meet (no daemon, silent daemon, hung daemon, impossible path) as an error value with its
+// message.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -13,33 +14,20 @@
 #include <thread>
 
 #include "io/control_client.h"
+#include "support/ctl_snapshots.h"
 #include "support/snapshot_backend.h"
+#include "support/unix_socket.h"
 
 namespace lvs::ctl {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lvs-ctl-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const char* name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // A one-shot server: accepts one connection and hands it to `serve`.
 class OneShotServer {
  public:
   OneShotServer(const std::string& path, std::function<void(int)> serve) {
     listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const sockaddr_un addr = test::unix_address(path);
+    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
     EXPECT_EQ(::listen(listen_fd_, 1), 0);
     thread_ = std::thread([this, serve] {
       int fd = ::accept(listen_fd_, nullptr, nullptr);
@@ -76,23 +64,19 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
-Snapshot some_snapshot() {
-  Snapshot snap;
-  ServiceSnapshot s;
-  s.key = {config::ServiceProtocol::Tcp, *parse_endpoint("10.200.0.100:80"), 0};
-  s.scheduler = "rr";
-  DestinationSnapshot d;
-  d.address = *parse_endpoint("10.200.0.11:80");
-  s.destinations = {d};
-  snap.services = {s};
-  return snap;
+// The error the client reported; a test failure if it had an answer instead.
+template <class Answer>
+std::string error_of(const std::variant<Answer, ClientError>& got) {
+  if (const auto* e = std::get_if<ClientError>(&got)) return e->message;
+  ADD_FAILURE() << "expected an error, got an answer";
+  return {};
 }
 
 TEST(ControlClient, FetchesASnapshotFromAServerRunningHandleRequest) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctl");
   const std::string path = dir.file("director.sock");
   std::string seen_request;
-  Snapshot served = some_snapshot();
+  Snapshot served = test::one_service_snapshot("rr");
   {
     OneShotServer server(path, [&](int fd) {
       seen_request = read_request(fd);  // the client half-closes after its request
@@ -106,7 +90,7 @@ TEST(ControlClient, FetchesASnapshotFromAServerRunningHandleRequest) {
 }
 
 TEST(ControlClient, LargeAnswersArriveWhole) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctl");
   const std::string path = dir.file("director.sock");
   Snapshot served;
   for (int i = 0; i < 50000; ++i) {
@@ -117,85 +101,69 @@ TEST(ControlClient, LargeAnswersArriveWhole) {
                                   "ESTABLISHED",
                                   1000});
   }
-  OneShotServer server(path,
-                       [&](int fd) { write_all(fd, test::serve(read_request(fd), served)); });
+  OneShotServer server(path, [&](int fd) { write_all(fd, test::serve(read_request(fd), served)); });
   auto got = fetch_snapshot(path, Command::list_connections);
   ASSERT_TRUE(std::holds_alternative<Snapshot>(got)) << std::get<ClientError>(got).message;
   EXPECT_EQ(std::get<Snapshot>(got).connections, served.connections);
 }
 
 TEST(ControlClient, NoDaemonSaysSoAndWhere) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctl");
   const std::string path = dir.file("missing.sock");
   auto got = fetch_snapshot(path, Command::list);
-  ASSERT_TRUE(std::holds_alternative<ClientError>(got));
-  EXPECT_EQ(std::get<ClientError>(got).message,
+  EXPECT_EQ(error_of(got),
             "cannot connect to " + path + ": No such file or directory (is lvs-director running?)");
 }
 
 TEST(ControlClient, StaleSocketFileIsConnectionRefused) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctl");
   const std::string path = dir.file("stale.sock");
-  {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ::close(fd);  // bound, never listening: what a crashed daemon leaves behind
-  }
+  ASSERT_NO_FATAL_FAILURE(test::leave_stale_socket(path));  // what a crashed daemon leaves
   auto got = send_request(path, "LVSCTL/1 LIST\n");
-  ASSERT_TRUE(std::holds_alternative<ClientError>(got));
-  EXPECT_EQ(std::get<ClientError>(got).message,
+  EXPECT_EQ(error_of(got),
             "cannot connect to " + path + ": Connection refused (is lvs-director running?)");
 }
 
 TEST(ControlClient, DirectorThatClosesWithoutAnswering) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctl");
   const std::string path = dir.file("director.sock");
   OneShotServer server(path, [](int fd) { (void)read_request(fd); });
   auto got = fetch_snapshot(path, Command::list);
-  ASSERT_TRUE(std::holds_alternative<ClientError>(got));
-  EXPECT_EQ(std::get<ClientError>(got).message,
+  EXPECT_EQ(error_of(got),
             "bad answer from " + path +
                 ": empty response (the director closed the connection without answering)");
 }
 
 TEST(ControlClient, DirectorErrorIsPassedThrough) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctl");
   const std::string path = dir.file("director.sock");
   OneShotServer server(path, [](int fd) {
     (void)read_request(fd);
     write_all(fd, encode_error_response("reloading, try again"));
   });
   auto got = fetch_snapshot(path, Command::list);
-  ASSERT_TRUE(std::holds_alternative<ClientError>(got));
-  EXPECT_EQ(std::get<ClientError>(got).message, "lvs-director: reloading, try again");
+  EXPECT_EQ(error_of(got), "lvs-director: reloading, try again");
 }
 
 TEST(ControlClient, HungDirectorTimesOut) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctl");
   const std::string path = dir.file("director.sock");
   OneShotServer server(path, [](int fd) {
     (void)read_request(fd);
     ::usleep(600 * 1000);  // answers after the client gave up
   });
   auto got = send_request(path, "LVSCTL/1 LIST\n", std::chrono::milliseconds(150));
-  ASSERT_TRUE(std::holds_alternative<ClientError>(got));
-  EXPECT_EQ(std::get<ClientError>(got).message,
+  EXPECT_EQ(error_of(got),
             "no complete answer from " + path + " within 150 ms: Connection timed out");
 }
 
 TEST(ControlClient, ImpossiblePaths) {
   auto empty = send_request("", "x");
-  ASSERT_TRUE(std::holds_alternative<ClientError>(empty));
-  EXPECT_EQ(std::get<ClientError>(empty).message, "control socket path '' is empty");
+  EXPECT_EQ(error_of(empty), "control socket path '' is empty");
   const std::string long_path = "/tmp/" + std::string(200, 'x');
   auto too_long = send_request(long_path, "x");
-  ASSERT_TRUE(std::holds_alternative<ClientError>(too_long));
-  EXPECT_EQ(
-      std::get<ClientError>(too_long).message,
-      "control socket path '" + long_path + "' is too long for a Unix socket (max 107 bytes)");
+  EXPECT_EQ(error_of(too_long), "control socket path '" + long_path +
+                                    "' is too long for a Unix socket (max 107 bytes)");
 }
 
 }  // namespace

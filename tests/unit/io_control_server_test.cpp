@@ -17,32 +17,22 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <variant>
 
 #include "ctl/control_protocol.h"
-#include "support/snapshot_backend.h"
 #include "io/control_client.h"
 #include "io/control_server.h"
+#include "support/ctl_snapshots.h"
+#include "support/snapshot_backend.h"
+#include "support/unix_socket.h"
 
 namespace lvs::io {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lvs-ctlsrv-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 ControlListener listen_at(const std::string& path) {
   auto l = ControlListener::open(path);
@@ -72,10 +62,8 @@ class RawClient {
  public:
   explicit RawClient(const std::string& path) {
     fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    const sockaddr_un addr = test::unix_address(path);
+    connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
     ::fcntl(fd_, F_SETFL, O_NONBLOCK);
   }
   ~RawClient() { close(); }
@@ -115,18 +103,12 @@ class RawClient {
   bool connected_ = false;
 };
 
-// The responder the daemon uses, with a fixed snapshot.
-ctl::Snapshot one_service() {
-  ctl::Snapshot snap;
-  ctl::ServiceSnapshot s;
-  s.key = {config::ServiceProtocol::Tcp, *parse_endpoint("10.200.0.100:80"), 0};
-  s.scheduler = "wlc";
-  ctl::DestinationSnapshot d;
-  d.address = *parse_endpoint("10.200.0.11:80");
-  d.weight = 3;
-  s.destinations = {d};
-  snap.services = {s};
-  return snap;
+// The snapshot the daemon's responder answers from here.
+ctl::Snapshot one_service() { return test::one_service_snapshot("wlc", 3); }
+
+// The daemon's responder (ctl::answer_request()) with that snapshot behind it.
+ctl::ControlAnswer answer_one_service(std::string_view request) {
+  return ctl::ControlAnswer(test::serve(request, one_service()));
 }
 
 // What the daemon's loop does while the server's descriptor stays readable: a new client is
@@ -147,7 +129,7 @@ std::uint64_t ms_since(Clock::time_point t0) {
 // --- the socket file -----------------------------------------------------------------------
 
 TEST(ControlListener, CreatesMissingDirectoriesAndASocketWithMode0660) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctlsrv");
   const std::string path = dir.file("run/lvs/director.sock");
   {
     ControlListener l = listen_at(path);
@@ -167,16 +149,9 @@ TEST(ControlListener, CreatesMissingDirectoriesAndASocketWithMode0660) {
 }
 
 TEST(ControlListener, ReplacesAStaleSocket) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctlsrv");
   const std::string path = dir.file("director.sock");
-  {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ::close(fd);  // what a killed director leaves behind
-  }
+  ASSERT_NO_FATAL_FAILURE(test::leave_stale_socket(path));
   auto l = ControlListener::open(path);
   ASSERT_TRUE(std::holds_alternative<ControlListener>(l)) << std::get<std::string>(l);
   RawClient c(path);
@@ -184,7 +159,7 @@ TEST(ControlListener, ReplacesAStaleSocket) {
 }
 
 TEST(ControlListener, RefusesWhenAnotherDirectorAnswers) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctlsrv");
   const std::string path = dir.file("director.sock");
   ControlListener first = listen_at(path);
   auto second = ControlListener::open(path);
@@ -198,7 +173,7 @@ TEST(ControlListener, RefusesWhenAnotherDirectorAnswers) {
 }
 
 TEST(ControlListener, RefusesAPathThatIsNotASocket) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctlsrv");
   const std::string path = dir.file("director.sock");
   std::ofstream(path) << "precious";
   auto l = ControlListener::open(path);
@@ -215,7 +190,7 @@ TEST(ControlListener, RefusesAPathThatIsNotASocket) {
 }
 
 TEST(ControlListener, LeavesAFileThatIsNoLongerItsOwn) {
-  TempDir dir;
+  test::TempDir dir("lvs-ctlsrv");
   const std::string path = dir.file("director.sock");
   std::optional<ControlListener> old(listen_at(path));
   ASSERT_EQ(::unlink(path.c_str()), 0);  // someone removed it and started another director
@@ -228,10 +203,23 @@ TEST(ControlListener, LeavesAFileThatIsNoLongerItsOwn) {
 
 // --- serving ---------------------------------------------------------------------------------
 
-TEST(ControlServer, AnswersLvsadmsClient) {
-  TempDir dir;
+// Each test's own directory, the socket path in it and the server listening there.
+class ControlServerTest : public ::testing::Test {
+ protected:
+  ControlServer& serve(ControlServerOptions options = {}) {
+    server_.emplace(serve_at(path, options));
+    return *server_;
+  }
+
+  test::TempDir dir{"lvs-ctlsrv"};
   const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+
+ private:
+  std::optional<ControlServer> server_;
+};
+
+TEST_F(ControlServerTest, AnswersLvsadmsClient) {
+  ControlServer& server = serve();
   const ctl::Snapshot snap = one_service();
   std::string seen;
   std::atomic<bool> done{false};
@@ -258,51 +246,43 @@ TEST(ControlServer, AnswersLvsadmsClient) {
   EXPECT_EQ(server.clients(), 0u);
 }
 
-TEST(ControlServer, AnswersOnTheNewlineWithoutWaitingForEof) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, AnswersOnTheNewlineWithoutWaitingForEof) {
+  ControlServer& server = serve();
   RawClient c(path);
   c.send("LVSCTL/1 LI");
-  server.process(0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
+  server.process(0, answer_one_service);
   EXPECT_EQ(server.clients(), 1u);
   c.read_some();
   EXPECT_EQ(c.text, "") << "no answer to half a line";
   c.send("ST\r\n");
-  server.process(10, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
+  server.process(10, answer_one_service);
   EXPECT_EQ(server.clients(), 0u);
   EXPECT_FALSE(c.read_some()) << "closed after the answer";
   EXPECT_EQ(c.error, 0) << "a clean EOF, not a reset";
   EXPECT_TRUE(c.text.starts_with("LVSCTL/1 OK ")) << c.text;
 }
 
-TEST(ControlServer, ARequestEndedByEofIsAnswered) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, ARequestEndedByEofIsAnswered) {
+  ControlServer& server = serve();
   RawClient c(path);
   c.send("LVSCTL/1 LIST");
   c.shutdown_write();
-  pump(server, 0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
+  pump(server, 0, answer_one_service);
   EXPECT_FALSE(c.read_some());
   EXPECT_TRUE(c.text.starts_with("LVSCTL/1 OK ")) << c.text;
 }
 
-TEST(ControlServer, BadRequestGetsTheProtocolsError) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, BadRequestGetsTheProtocolsError) {
+  ControlServer& server = serve();
   RawClient c(path);
   c.send("HELLO\n");
-  pump(server, 0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
+  pump(server, 0, answer_one_service);
   EXPECT_FALSE(c.read_some());
   EXPECT_TRUE(c.text.starts_with("LVSCTL/1 ERROR ")) << c.text;
 }
 
-TEST(ControlServer, SilentClientIsClosedAfterTheRequestTimeout) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, SilentClientIsClosedAfterTheRequestTimeout) {
+  ControlServer& server = serve();
   RawClient c(path);
   int calls = 0;
   server.process(1000, [&](std::string_view) {
@@ -320,10 +300,8 @@ TEST(ControlServer, SilentClientIsClosedAfterTheRequestTimeout) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST(ControlServer, OversizedRequestIsRefused) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, OversizedRequestIsRefused) {
+  ControlServer& server = serve();
   RawClient c(path);
   c.send(std::string(ctl::kMaxRequestBytes + 1, 'x'));
   int calls = 0;
@@ -337,10 +315,8 @@ TEST(ControlServer, OversizedRequestIsRefused) {
   EXPECT_EQ(c.text, "LVSCTL/1 ERROR request longer than 4096 bytes\n");
 }
 
-TEST(ControlServer, LargeAnswerToASlowReaderNeverBlocks) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, LargeAnswerToASlowReaderNeverBlocks) {
+  ControlServer& server = serve();
   const std::string big(8u << 20, 'z');  // ~ -Lnc of 100k connections
   RawClient c(path);
   c.send("LVSCTL/1 LIST-CONNECTIONS\n");
@@ -370,10 +346,8 @@ TEST(ControlServer, LargeAnswerToASlowReaderNeverBlocks) {
   RecordProperty("slowest_process_us", static_cast<int>(slowest_us));
 }
 
-TEST(ControlServer, APiecewiseAnswerIsProducedAsTheClientReads) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, APiecewiseAnswerIsProducedAsTheClientReads) {
+  ControlServer& server = serve();
   RawClient c(path);
   c.send("LVSCTL/1 LIST-CONNECTIONS\n");
   constexpr int kPieces = 200;
@@ -404,10 +378,8 @@ TEST(ControlServer, APiecewiseAnswerIsProducedAsTheClientReads) {
   EXPECT_EQ(server.clients(), 0u);
 }
 
-TEST(ControlServer, ClientThatStopsReadingIsDroppedAfterTheResponseTimeout) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, ClientThatStopsReadingIsDroppedAfterTheResponseTimeout) {
+  ControlServer& server = serve();
   RawClient c(path);
   c.send("LVSCTL/1 LIST\n");
   pump(server, 100, [](std::string_view) { return std::string(32u << 20, 'z'); });
@@ -419,10 +391,8 @@ TEST(ControlServer, ClientThatStopsReadingIsDroppedAfterTheResponseTimeout) {
   EXPECT_EQ(server.counters().timed_out, 1u);
 }
 
-TEST(ControlServer, ClientGoneBeforeTheAnswerIsNoProblem) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
-  ControlServer server = serve_at(path);
+TEST_F(ControlServerTest, ClientGoneBeforeTheAnswerIsNoProblem) {
+  ControlServer& server = serve();
   {
     RawClient c(path);
     c.send("LVSCTL/1 LIST\n");
@@ -433,12 +403,10 @@ TEST(ControlServer, ClientGoneBeforeTheAnswerIsNoProblem) {
   EXPECT_EQ(server.counters().failed, 1u);
 }
 
-TEST(ControlServer, TooManyClientsAreTurnedAwayWithAReason) {
-  TempDir dir;
-  const std::string path = dir.file("director.sock");
+TEST_F(ControlServerTest, TooManyClientsAreTurnedAwayWithAReason) {
   ControlServerOptions options;
   options.max_clients = 2;
-  ControlServer server = serve_at(path, options);
+  ControlServer& server = serve(options);
   RawClient a(path), b(path), c(path);
   server.process(0, [](std::string_view) { return std::string(); });
   EXPECT_EQ(server.clients(), 2u);
@@ -447,8 +415,7 @@ TEST(ControlServer, TooManyClientsAreTurnedAwayWithAReason) {
   EXPECT_EQ(c.text, "LVSCTL/1 ERROR busy: 2 lvsadm requests in progress; retry\n");
 }
 
-TEST(ControlServer, ReplacedListenerServesTheNewPathAndRemovesTheOld) {
-  TempDir dir;
+TEST_F(ControlServerTest, ReplacedListenerServesTheNewPathAndRemovesTheOld) {
   const std::string old_path = dir.file("old.sock");
   const std::string new_path = dir.file("new/director.sock");
   ControlServer server = serve_at(old_path);
@@ -468,7 +435,7 @@ TEST(ControlServer, ReplacedListenerServesTheNewPathAndRemovesTheOld) {
   ASSERT_TRUE(fresh.connected());
   fresh.send("LVSCTL/1 LIST\n");
   for (int i = 0; i < 3; ++i) {
-    server.process(0, [](std::string_view r) { return ctl::ControlAnswer(test::serve(r, one_service())); });
+    server.process(0, answer_one_service);
   }
   waiting.read_some();
   fresh.read_some();

@@ -22,22 +22,13 @@
 
 #include "config/loader.h"
 #include "io/nft_installer.h"
+#include "support/root_or_skip.h"
 
 namespace lvs::io {
 namespace {
 
-bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
-#define REQUIRE_ROOT_OR_SKIP()                                             \
-  do {                                                                     \
-    if (geteuid() != 0) {                                                  \
-      if (under_ci()) FAIL() << "needs root (CAP_NET_ADMIN) and CI=true";  \
-      GTEST_SKIP() << "needs root: creates a network namespace and rules"; \
-    }                                                                      \
-  } while (0)
+#define REQUIRE_ROOT_OR_SKIP() \
+  LVS_REQUIRE_ROOT_OR_SKIP("CAP_NET_ADMIN", "creates a network namespace and rules")
 
 // Runs a shell command (inherits this thread's network namespace) and returns its stdout.
 std::string sh(const std::string& command, int* status = nullptr) {

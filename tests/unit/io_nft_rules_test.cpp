@@ -18,23 +18,16 @@
 #include <string>
 #include <vector>
 
-#include "config/loader.h"
-#include "io/nft_rules.h"
 #include "base/unique_nftnl.h"
+#include "io/nft_rules.h"
+#include "support/config_yaml.h"
 
 namespace lvs::io {
 namespace {
 
 using config::DirectorConfig;
 
-DirectorConfig load(const std::string& yaml) {
-  auto result = config::load_director_config_string(yaml, "test.yaml");
-  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&result)) {
-    ADD_FAILURE() << errors->front().to_string();
-    return {};
-  }
-  return std::get<DirectorConfig>(result);
-}
+DirectorConfig load(const std::string& yaml) { return test::director_config(yaml); }
 
 const char* kThreeServices = R"(
 director:
@@ -228,13 +221,25 @@ TEST(NftRules, NativeQueueRulesMatchNftsOwnEncoding) {
   EXPECT_EQ(msgs[7].comment, "fwm/5");
 }
 
-TEST(NftRules, NativeQueueRangeUsesFlowHashNotCpuFanoutAndNoBypass) {
+// kThreeServices queueing to `queue: first-last`.
+DirectorConfig three_services_on_queues(std::uint16_t first, std::uint16_t last) {
   DirectorConfig config = load(kThreeServices);
-  config.director.queue_first = 2;
-  config.director.queue_last = 5;
+  config.director.queue_first = first;
+  config.director.queue_last = last;
+  return config;
+}
+
+// The options that encode `config`'s rules with `encoding`, to its queues.
+NftRulesetOptions queue_options(QueueEncoding encoding, const DirectorConfig& config) {
   NftRulesetOptions options;
-  options.encoding = QueueEncoding::NativeQueue;
+  options.encoding = encoding;
   options.queue = queue_target_for(config.director);
+  return options;
+}
+
+TEST(NftRules, NativeQueueRangeUsesFlowHashNotCpuFanoutAndNoBypass) {
+  const DirectorConfig config = three_services_on_queues(2, 5);
+  NftRulesetOptions options = queue_options(QueueEncoding::NativeQueue, config);
   EXPECT_EQ(options.queue.first, 2);
   EXPECT_EQ(options.queue.total, 4);
   EXPECT_FALSE(options.queue.bypass);
@@ -247,12 +252,8 @@ TEST(NftRules, NativeQueueRangeUsesFlowHashNotCpuFanoutAndNoBypass) {
 }
 
 TEST(NftRules, XtNfqueueTargetIsRevision3WithQueueRange) {
-  DirectorConfig config = load(kThreeServices);
-  config.director.queue_first = 1;
-  config.director.queue_last = 3;
-  NftRulesetOptions options;
-  options.encoding = QueueEncoding::XtNfqueue;
-  options.queue = queue_target_for(config.director);
+  const DirectorConfig config = three_services_on_queues(1, 3);
+  NftRulesetOptions options = queue_options(QueueEncoding::XtNfqueue, config);
   const base::NftBatch batch = encode_install_batch(config, options, 1);
   const auto msgs = decode(batch);
   const std::string target = "  [ target name NFQUEUE rev 3 ]\n";

@@ -70,8 +70,7 @@ TEST(NeighArpInput, UnicastReplyIsReachableBroadcastReplyIsStale) {
 
 TEST(NeighArpInput, ADifferentMacWithinLocktimeLosesAndIsReportedAsFlipFlop) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   h.take();
   h.run_until(h.now + 1000);  // exactly locktime after the update: not yet "after"
   EXPECT_EQ(h.reply(kRs1, kMacX), ArpVerdict::Refused);
@@ -87,8 +86,7 @@ TEST(NeighArpInput, ADifferentMacWithinLocktimeLosesAndIsReportedAsFlipFlop) {
 
 TEST(NeighArpInput, ADifferentMacAfterLocktimeReplacesItAndIsLoggedAsAChange) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   h.take();
   h.run_until(h.now + 1001);
   EXPECT_EQ(h.reply(kRs1, kMac2), ArpVerdict::Updated);
@@ -105,8 +103,7 @@ TEST(NeighArpInput, ADifferentMacAfterLocktimeReplacesItAndIsLoggedAsAChange) {
 
 TEST(NeighArpInput, GratuitousArpOverridesEvenWithinLocktime) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   h.take();
   // Gratuitous request: sender IP == target IP, broadcast.
   EXPECT_EQ(h.request(kRs1, kMac2, kRs1, false), ArpVerdict::Updated);
@@ -117,8 +114,7 @@ TEST(NeighArpInput, GratuitousArpOverridesEvenWithinLocktime) {
 
 TEST(NeighArpInput, AGratuitousReplyNeedsTargetMacEqualToSenderMac) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   h.take();
   ArpObservation a;
   a.is_reply = true;
@@ -134,8 +130,7 @@ TEST(NeighArpInput, AGratuitousReplyNeedsTargetMacEqualToSenderMac) {
 
 TEST(NeighArpInput, RequestForUsOverridesRegardlessOfLocktime) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   EXPECT_EQ(h.request(kRs1, kMac2), ArpVerdict::Updated);  // neigh_event_ns(): OVERRIDE
   EXPECT_EQ(h.table.find(kRs1)->lladdr, kMac2);
   EXPECT_EQ(h.state(kRs1), NudState::Stale);
@@ -199,8 +194,7 @@ TEST(NeighArpInput, RequestFromAnUnresolvedHostReleasesItsQueueAndCountsAsUse) {
 
 TEST(NeighArpInput, ServerChangingItsMacIsFollowedThroughProbeFailureAndReResolution) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   h.take();
   // rs1's NIC is replaced (new MAC, no gratuitous ARP). Traffic keeps flowing to the old MAC
   // until reachability is questioned.

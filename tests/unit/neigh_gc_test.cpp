@@ -15,6 +15,15 @@ MacAddress mac(std::uint32_t n) {
   return MacAddress{0x02, 1, 0, 0, 0, static_cast<std::uint8_t>(n)};
 }
 
+// The forced collection's thresholds: from gc_thresh2 entries a new one triggers it (at most
+// every 5 s), gc_thresh3 is the hard limit.
+NeighbourParams gc_thresholds(std::uint32_t gc_thresh2, std::uint32_t gc_thresh3) {
+  NeighbourParams p;
+  p.gc_thresh2 = gc_thresh2;
+  p.gc_thresh3 = gc_thresh3;
+  return p;
+}
+
 // The periodic work first runs one reachable time (30 s here) after the first call, then every
 // base_reachable_time/2 = 15 s.
 TEST(NeighGc, PeriodicWorkDoesNothingBelowGcThresh1) {
@@ -39,8 +48,7 @@ TEST(NeighGc, PeriodicWorkRemovesFailedAndUnusedEntriesAboveGcThresh1) {
   h.request(host(2), mac(2));  // STALE, unused for ever
   h.request(host(3), mac(3));  // STALE, used later
   h.permanent(host(4), mac(4));
-  h.send(host(5));
-  h.reply(host(5), mac(5));  // REACHABLE: timer running, held
+  h.resolve(host(5), mac(5));  // REACHABLE: timer running, held
   h.run_until(t0 + 3000);
   ASSERT_TRUE(h.table.is_failed(host(1)));
   const std::uint64_t generation = h.table.failed_generation();
@@ -78,10 +86,7 @@ TEST(NeighGc, PeriodicWorkRemovesFailedAndUnusedEntriesAboveGcThresh1) {
 }
 
 TEST(NeighGc, ForcedGcAboveGcThresh2RemovesOldUnheldEntriesOldestFirst) {
-  NeighbourParams p;
-  p.gc_thresh2 = 4;
-  p.gc_thresh3 = 100;
-  NeighHarness h(p);
+  NeighHarness h(gc_thresholds(4, 100));
   const TimeMs t0 = h.now;
   for (std::uint32_t i = 1; i <= 4; ++i) h.request(host(i), mac(i));  // STALE, updated at t0
   h.permanent(kRs1, kMac1);  // exempt: not counted toward the thresholds
@@ -105,10 +110,7 @@ TEST(NeighGc, ForcedGcAboveGcThresh2RemovesOldUnheldEntriesOldestFirst) {
 }
 
 TEST(NeighGc, ForcedGcKeepsEntriesUpdatedInTheLastFiveSeconds) {
-  NeighbourParams p;
-  p.gc_thresh2 = 2;
-  p.gc_thresh3 = 100;
-  NeighHarness h(p);
+  NeighHarness h(gc_thresholds(2, 100));
   const TimeMs t0 = h.now;
   h.request(host(1), mac(1));
   h.request(host(2), mac(2));
@@ -121,10 +123,7 @@ TEST(NeighGc, ForcedGcKeepsEntriesUpdatedInTheLastFiveSeconds) {
 }
 
 TEST(NeighGc, ForcedGcSkipsHeldEntriesButTakesFailedAndNoarpAtOnce) {
-  NeighbourParams p;
-  p.gc_thresh2 = 2;
-  p.gc_thresh3 = 100;
-  NeighHarness h(p);
+  NeighHarness h(gc_thresholds(2, 100));
   const TimeMs t0 = h.now;
   h.send(host(1));  // INCOMPLETE: held by its timer
   ASSERT_TRUE(h.table.admin_set(host(2), mac(2), NudState::Noarp, h.now, h.events));
@@ -144,10 +143,7 @@ TEST(NeighGc, ForcedGcSkipsHeldEntriesButTakesFailedAndNoarpAtOnce) {
 }
 
 TEST(NeighGc, GcThresh3IsAHardLimitCountedInTableFulls) {
-  NeighbourParams p;
-  p.gc_thresh2 = 2;
-  p.gc_thresh3 = 3;
-  NeighHarness h(p);
+  NeighHarness h(gc_thresholds(2, 3));
   for (std::uint32_t i = 1; i <= 3; ++i) {
     EXPECT_EQ(h.send(host(i)).status, ResolveStatus::Pending);  // INCOMPLETE: held, uncollectable
   }

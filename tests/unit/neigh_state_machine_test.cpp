@@ -129,8 +129,7 @@ TEST(NeighStateMachine, FailureDropsTheQueueAndCountsIt) {
 TEST(NeighStateMachine, ReachableGoesStaleAfterReachableTimeWhenUnused) {
   NeighHarness h;  // scripted draw: reachable time = 30000 exactly
   ASSERT_EQ(h.table.reachable_time_ms(), 30000u);
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   const TimeMs t1 = h.now;
   h.take();
   h.run_until(t1 + 30000);
@@ -144,8 +143,7 @@ TEST(NeighStateMachine, ReachableGoesStaleAfterReachableTimeWhenUnused) {
 
 TEST(NeighStateMachine, ConfirmationExtendsReachable) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   const TimeMs t1 = h.now;
   h.run_until(t1 + 20000);
   h.reply(kRs1, kMac1);  // same MAC, REACHABLE again: confirmed moves, state does not change
@@ -157,8 +155,7 @@ TEST(NeighStateMachine, ConfirmationExtendsReachable) {
 
 TEST(NeighStateMachine, UsedReachableGoesDelayThenProbesUnicastThenFails) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   const TimeMs t1 = h.now;
   h.take();
   h.run_until(t1 + 28000);
@@ -226,8 +223,7 @@ TEST(NeighStateMachine, DelayAnsweredGoesReachableWithoutProbing) {
 
 TEST(NeighStateMachine, StaleReplyBroadcastOrRequestWithSameMacKeepsState) {
   NeighHarness h;
-  h.send(kRs1);
-  h.reply(kRs1, kMac1);
+  h.resolve(kRs1, kMac1);
   h.run_until(h.now + 2000);
   // A request from it (for us) with the same MAC does not demote REACHABLE to STALE.
   EXPECT_EQ(h.request(kRs1, kMac1), ArpVerdict::Unchanged);
@@ -281,8 +277,7 @@ TEST(NeighStateMachine, ReachableTimeIsDrawnBetweenHalfAndOneAndAHalfBase) {
     random.values->push_back(draw);
     NeighHarness h({}, random);
     EXPECT_EQ(h.table.reachable_time_ms(), expected) << draw;
-    h.send(kRs1);
-    h.reply(kRs1, kMac1);
+    h.resolve(kRs1, kMac1);
     const TimeMs t1 = h.now;
     h.run_until(t1 + expected);
     EXPECT_EQ(h.state(kRs1), NudState::Reachable) << draw;

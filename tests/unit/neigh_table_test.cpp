@@ -4,9 +4,9 @@
 #include <variant>
 #include <vector>
 
-#include "config/loader.h"
 #include "neigh/neighbour_table.h"
 #include "neigh/permanent_neighbours.h"
+#include "support/config_yaml.h"
 #include "support/neigh_harness.h"
 
 namespace lvs {
@@ -86,17 +86,8 @@ TEST(NudState, NamesAndValidityFollowLinux) {
   EXPECT_FALSE(nud_valid(NudState::Failed));
 }
 
-config::DirectorConfig load(const std::string& yaml) {
-  auto r = config::load_director_config_string(yaml, "test.yaml");
-  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&r)) {
-    ADD_FAILURE() << errors->front().to_string();
-    return {};
-  }
-  return std::get<config::DirectorConfig>(r);
-}
-
 TEST(PermanentNeighbours, FromConfigOncePerIpAndConflictsWarned) {
-  const auto cfg = load(R"(
+  const auto cfg = test::director_config(R"(
 director: {vip-mode: external}
 services:
   - tcp-service: 10.200.0.100:80

@@ -2,16 +2,15 @@
 // (rate = delta << 9 or << 4, avg += (s64)(rate - avg) >> 2, read (avg + 0x1FF) >> 10 or
 // (avg + 0xF) >> 5), and its 2-second clock over a real ServiceTable.
 #include "model/rate_estimator.h"
-#include "service/rate_sampler.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
-#include <variant>
 
-#include "config/loader.h"
 #include "model/destination.h"
+#include "service/rate_sampler.h"
 #include "service/service_table.h"
+#include "support/service_fixture.h"
 
 namespace lvs {
 namespace {
@@ -114,8 +113,9 @@ TEST(RateEstimator, ResetStartsFromTheCurrentCounters) {
 
 class RateSamplerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto loaded = config::load_director_config_string(R"(
+  void SetUp() override { ASSERT_FALSE(HasFailure()) << "the services load"; }
+
+  test::LoadedServices services{R"(
 director: {vip-mode: external}
 services:
   - tcp-service: 10.200.0.100:80
@@ -123,23 +123,11 @@ services:
     real-servers:
       - real-server: 10.200.0.11:80
       - real-server: 10.200.0.12:80
-)",
-                                                      "test.yaml");
-    ASSERT_TRUE(std::holds_alternative<config::DirectorConfig>(loaded));
-    config_ = std::get<config::DirectorConfig>(loaded);
-    table.apply(config_);
-    svc = table.services().front().get();
-    rs11 = svc->find(*parse_endpoint("10.200.0.11:80"));
-    rs12 = svc->find(*parse_endpoint("10.200.0.12:80"));
-    ASSERT_NE(rs11, nullptr);
-    ASSERT_NE(rs12, nullptr);
-  }
-
-  config::DirectorConfig config_;
-  ServiceTable table;
-  VirtualService* svc = nullptr;
-  Destination* rs11 = nullptr;
-  Destination* rs12 = nullptr;
+)"};
+  ServiceTable& table = services.table;
+  VirtualService* svc = services.service("tcp/10.200.0.100:80");
+  Destination* rs11 = services.server("tcp/10.200.0.100:80", "10.200.0.11:80");
+  Destination* rs12 = services.server("tcp/10.200.0.100:80", "10.200.0.12:80");
 };
 
 TEST_F(RateSamplerTest, StepsOncePerElapsedTwoSecondsOnAFixedGrid) {

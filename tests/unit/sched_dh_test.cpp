@@ -8,6 +8,7 @@
 #include "sched/destination_hashing.h"
 #include "sched/ip_vs_hash.h"
 #include "service/virtual_service.h"
+#include "support/scheduler_fixture.h"
 
 namespace lvs {
 namespace {
@@ -42,28 +43,16 @@ TEST(IpVsHash, Hash32IsMainlineGoldenRatio) {
   EXPECT_EQ(hash_32(0x0a000001, 4), 39u >> 4);
 }
 
-class DestinationHashingTest : public ::testing::Test {
+class DestinationHashingTest : public test::SchedulerTest<DestinationHashing> {
  protected:
-  DestinationHashingTest() {
-    auto sched = std::make_unique<DestinationHashing>();
-    dh_ = sched.get();
-    svc_ =
-        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
-  }
-  Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
-    return svc_->add_destination(ep, DestinationParams{weight, u, 0});
-  }
-  Destination* pick(Ipv4 daddr) { return svc_->schedule(to(daddr), 0); }
-
-  DestinationHashing* dh_ = nullptr;
-  std::unique_ptr<VirtualService> svc_;
+  Destination* pick(Ipv4 daddr) { return SchedulerTest::pick(to(daddr)); }
 };
 
-TEST_F(DestinationHashingTest, NameIsDh) { EXPECT_EQ(dh_->name(), "dh"); }
+TEST_F(DestinationHashingTest, NameIsDh) { EXPECT_EQ(sched_->name(), "dh"); }
 
 TEST_F(DestinationHashingTest, EmptyServiceHasNoServer) {
   EXPECT_EQ(pick(k10_0_0_1), nullptr);
-  EXPECT_EQ(dh_->bucket(0), nullptr);
+  EXPECT_EQ(sched_->bucket(0), nullptr);
 }
 
 TEST_F(DestinationHashingTest, BucketOfIsHash32OfTheDestination) {
@@ -78,10 +67,10 @@ TEST_F(DestinationHashingTest, TableCyclesTheListHeadFirst) {
   Destination* a = add(kA);
   Destination* b = add(kB);
   Destination* c = add(kC);  // list C, B, A
-  EXPECT_EQ(dh_->bucket(0), c);
-  EXPECT_EQ(dh_->bucket(1), b);
-  EXPECT_EQ(dh_->bucket(2), a);
-  EXPECT_EQ(dh_->bucket(255), c);  // 255 mod 3 = 0
+  EXPECT_EQ(sched_->bucket(0), c);
+  EXPECT_EQ(sched_->bucket(1), b);
+  EXPECT_EQ(sched_->bucket(2), a);
+  EXPECT_EQ(sched_->bucket(255), c);  // 255 mod 3 = 0
   EXPECT_EQ(pick(k10_0_0_1), c);
   EXPECT_EQ(pick(k10_0_0_2), a);
   EXPECT_EQ(pick(k10_0_0_3), b);
@@ -100,13 +89,13 @@ TEST_F(DestinationHashingTest, WeightsDoNotShapeTheTable) {
   Destination* a = add(kA, 5);
   Destination* b = add(kB, 1);
   Destination* c = add(kC, 3);
-  EXPECT_EQ(dh_->bucket(0), c);
-  EXPECT_EQ(dh_->bucket(1), b);
-  EXPECT_EQ(dh_->bucket(2), a);
-  EXPECT_EQ(dh_->bucket(3), c);
+  EXPECT_EQ(sched_->bucket(0), c);
+  EXPECT_EQ(sched_->bucket(1), b);
+  EXPECT_EQ(sched_->bucket(2), a);
+  EXPECT_EQ(sched_->bucket(3), c);
   ASSERT_TRUE(svc_->edit_destination(kA, {100, 0, 0}));
-  EXPECT_EQ(dh_->bucket(2), a);
-  EXPECT_EQ(dh_->bucket(3), c);
+  EXPECT_EQ(sched_->bucket(2), a);
+  EXPECT_EQ(sched_->bucket(3), c);
 }
 
 TEST_F(DestinationHashingTest, QuiescedOrOverloadedBucketMeansNoServer) {

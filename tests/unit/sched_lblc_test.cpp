@@ -4,30 +4,22 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <random>
+#include <span>
 #include <vector>
 
 #include "sched/locality_based_least_connection.h"
 #include "service/virtual_service.h"
+#include "support/kernel_reference.h"
+#include "support/locality_scheduler.h"
 
 namespace lvs {
 namespace {
 
-constexpr TimeMs kSecond = 1000;
-constexpr TimeMs kMinute = 60 * kSecond;
-
-Endpoint rs(std::uint32_t last_octet) { return Endpoint{0x0a000000u + last_octet, 80}; }
-
-PacketInfo to(Ipv4 daddr) {
-  PacketInfo p;
-  p.saddr = 0xc0a80001u;
-  p.sport = 40000;
-  p.daddr = daddr;
-  p.dport = 80;
-  return p;
-}
+using test::kMinute;
+using test::kSecond;
+using test::rs;
+using test::to;
 
 // The kernel's bucket for a destination address: hash_32(addr, 10) (include/linux/hash.h).
 std::uint32_t kernel_bucket(Ipv4 addr) { return (addr * 0x61C88647u) >> 22; }
@@ -43,22 +35,10 @@ constexpr Ipv4 kD1 = 0x0a640001u;  // 10.100.0.1
 constexpr Ipv4 kD2 = 0x0a640002u;
 constexpr Ipv4 kD3 = 0x0a640003u;
 
-class LblcTest : public ::testing::Test {
+class LblcTest : public test::LocalitySchedulerTest<LocalityBasedLeastConnection> {
  protected:
-  explicit LblcTest(TimeMs expiration = LocalityBasedLeastConnection::kDefaultExpiration)
-      : svc_(config::ServiceKey{config::ServiceProtocol::Tcp, Endpoint{0x0a6400ffu, 80}, 0},
-             std::make_unique<LocalityBasedLeastConnection>(expiration), {}) {}
-
-  const LocalityBasedLeastConnection& lblc() const {
-    return static_cast<const LocalityBasedLeastConnection&>(svc_.scheduler());
-  }
-  Destination* add(std::uint32_t octet, std::int32_t weight, std::uint32_t u = 0,
-                   std::uint32_t l = 0) {
-    return svc_.add_destination(rs(octet), DestinationParams{weight, u, l});
-  }
-  Destination* pick(Ipv4 daddr, TimeMs now = 0) { return svc_.schedule(to(daddr), now); }
-
-  VirtualService svc_;
+  using LocalitySchedulerTest::LocalitySchedulerTest;
+  const LocalityBasedLeastConnection& lblc() const { return sched(); }
 };
 
 TEST_F(LblcTest, NameAndEmptyService) {
@@ -173,7 +153,7 @@ TEST_F(LblcTest, LessLoadedScanCountsThresholdOverloadedButNotQuiesced) {
   // is left: D1 stays on B through the fallback.
   EXPECT_EQ(pick(kD1), b);
   // Quiesce A: weight 0 is never "less loaded" (0 < 0 is false): B is not overloaded any more.
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{0, 1, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{0, 1, 0}));
   EXPECT_EQ(pick(kD1), b);
   EXPECT_EQ(lblc().cached(kD1), b);
 }
@@ -189,7 +169,7 @@ TEST_F(LblcTest, ThresholdOverloadDoesNotBreakAnExistingEntry) {
   EXPECT_EQ(pick(kD2), b);  // miss: the fallback skips A
   // Raising the threshold clears the flag (__ip_vs_update_dest): A is a candidate again, but
   // its 1 inactive connection loses to B's 0.
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{1, 5, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{1, 5, 0}));
   EXPECT_EQ(pick(kD3), b);
 }
 
@@ -198,11 +178,11 @@ TEST_F(LblcTest, QuiescedServerIsAbandoned) {
   Destination* b = add(2, 1);
   Destination* c = add(3, 1);  // list C, B, A
   ASSERT_EQ(pick(kD1), c);
-  ASSERT_TRUE(svc_.edit_destination(rs(3), DestinationParams{0, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(3), DestinationParams{0, 0, 0}));
   EXPECT_EQ(pick(kD1), b);  // weight 0 skipped; B, A tie: B
   EXPECT_EQ(c->refcnt, 0u);
   EXPECT_EQ(b->refcnt, 1u);
-  ASSERT_TRUE(svc_.edit_destination(rs(3), DestinationParams{1, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(3), DestinationParams{1, 0, 0}));
   EXPECT_EQ(pick(kD1), b);  // stays
   (void)a;
 }
@@ -210,11 +190,11 @@ TEST_F(LblcTest, QuiescedServerIsAbandoned) {
 TEST_F(LblcTest, NoServerLeftKeepsTheEntryAndReturnsNull) {
   Destination* a = add(1, 1);
   ASSERT_EQ(pick(kD1), a);
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{0, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{0, 0, 0}));
   EXPECT_EQ(pick(kD1), nullptr);
-  EXPECT_EQ(svc_.no_dest_total(), 1u);
+  EXPECT_EQ(svc_->no_dest_total(), 1u);
   EXPECT_EQ(lblc().cached(kD1), a);  // as the kernel: the stale entry is left in place
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{2, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{2, 0, 0}));
   EXPECT_EQ(pick(kD1), a);
 }
 
@@ -224,11 +204,11 @@ TEST_F(LblcTest, DeletedServerIsAbandonedAndFreedWhenReleased) {
   Destination* a = add(1, 1);
   Destination* b = add(2, 1);  // list B, A
   ASSERT_EQ(pick(kD1), b);
-  ASSERT_TRUE(svc_.delete_destination(rs(2)));
-  EXPECT_EQ(svc_.trash_size(), 1u);  // held by the entry
+  ASSERT_TRUE(svc_->delete_destination(rs(2)));
+  EXPECT_EQ(svc_->trash_size(), 1u);  // held by the entry
   EXPECT_EQ(pick(kD1), a);
-  svc_.expire(1);
-  EXPECT_EQ(svc_.trash_size(), 0u);
+  svc_->expire(1);
+  EXPECT_EQ(svc_->trash_size(), 0u);
   EXPECT_EQ(a->refcnt, 1u);
 }
 
@@ -239,7 +219,7 @@ TEST_F(LblcTest, RevivedServerKeepsItsEntries) {
   Destination* b = add(2, 1);  // list B, A
   ASSERT_EQ(pick(kD1), b);
   VirtualService::bind(*b, ConnCount::Active);  // so a new address would go to A
-  ASSERT_TRUE(svc_.delete_destination(rs(2)));
+  ASSERT_TRUE(svc_->delete_destination(rs(2)));
   Destination* b2 = add(2, 1);
   ASSERT_EQ(b2, b);  // revived
   EXPECT_EQ(pick(kD1), b);
@@ -255,11 +235,11 @@ TEST_F(LblcTest, FallbackFollowsAddEditDelete) {
   VirtualService::bind(*b, ConnCount::Active);
   // A 256/1, B 512/2: equal, B first.
   EXPECT_EQ(pick(kD1), b);
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{3, 0, 0}));  // A 85.3
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{3, 0, 0}));  // A 85.3
   EXPECT_EQ(pick(kD2), a);
   Destination* c = add(3, 1);  // head, 0 connections
   EXPECT_EQ(pick(kD3), c);
-  ASSERT_TRUE(svc_.delete_destination(rs(3)));
+  ASSERT_TRUE(svc_->delete_destination(rs(3)));
   EXPECT_EQ(pick(0x0a640004u), a);
 }
 
@@ -277,18 +257,18 @@ TEST_F(LblcExpiryTest, FullCheckRemovesEntriesIdleForTheExpiration) {
   ASSERT_EQ(pick(kD1, 0), a);
   ASSERT_EQ(pick(kD2, 0), a);
   EXPECT_EQ(a->refcnt, 2u);
-  for (TimeMs t = 0; t < 25 * kMinute; t += kSecond) svc_.expire(t);
+  for (TimeMs t = 0; t < 25 * kMinute; t += kSecond) svc_->expire(t);
   ASSERT_EQ(pick(kD2, 25 * kMinute), a);  // D2 used at 25 min
-  for (TimeMs t = 25 * kMinute; t < 30 * kMinute; t += kSecond) svc_.expire(t);
+  for (TimeMs t = 25 * kMinute; t < 30 * kMinute; t += kSecond) svc_->expire(t);
   EXPECT_EQ(lblc().entries(), 2u);  // D1 idle 30 min > 10 min, still there
-  svc_.expire(30 * kMinute);
+  svc_->expire(30 * kMinute);
   EXPECT_EQ(lblc().entries(), 1u);
   EXPECT_EQ(lblc().cached(kD1), nullptr);
   EXPECT_EQ(lblc().cached(kD2), a);
   EXPECT_EQ(a->refcnt, 1u);
-  svc_.expire(60 * kMinute - 1);  // a jumping clock: the missed runs are made up in order
+  svc_->expire(60 * kMinute - 1);  // a jumping clock: the missed runs are made up in order
   EXPECT_EQ(lblc().entries(), 1u);
-  svc_.expire(60 * kMinute);
+  svc_->expire(60 * kMinute);
   EXPECT_EQ(lblc().entries(), 0u);
   EXPECT_EQ(a->refcnt, 0u);
 }
@@ -298,9 +278,9 @@ TEST_F(LblcTest, DefaultExpirationIs24Hours) {
   Destination* a = add(1, 1);
   ASSERT_EQ(pick(kD1, 5 * kSecond), a);  // arms the timer: runs at 65 s, 125 s, ...
   const TimeMs day = 24 * 60 * kMinute;
-  svc_.expire(5 * kSecond + day - 1);
+  svc_->expire(5 * kSecond + day - 1);
   EXPECT_EQ(lblc().entries(), 1u);
-  svc_.expire(5 * kSecond + day);
+  svc_->expire(5 * kSecond + day);
   EXPECT_EQ(lblc().entries(), 0u);
   EXPECT_EQ(a->refcnt, 0u);
 }
@@ -310,13 +290,13 @@ TEST_F(LblcExpiryTest, HitRefreshesLastUse) {
   Destination* a = add(1, 1);
   ASSERT_EQ(pick(kD1, 0), a);
   ASSERT_EQ(pick(kD1, 29 * kMinute), a);
-  svc_.expire(30 * kMinute);
+  svc_->expire(30 * kMinute);
   EXPECT_EQ(lblc().cached(kD1), a);  // idle 1 min
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{0, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{0, 0, 0}));
   EXPECT_EQ(pick(kD1, 55 * kMinute), nullptr);
-  svc_.expire(60 * kMinute);
+  svc_->expire(60 * kMinute);
   EXPECT_EQ(lblc().cached(kD1), a);  // idle 5 min
-  svc_.expire(90 * kMinute);
+  svc_->expire(90 * kMinute);
   EXPECT_EQ(lblc().cached(kD1), nullptr);
 }
 
@@ -333,17 +313,17 @@ TEST_F(LblcTest, OverSizeCollectionFollowsBucketOrderAndRover) {
   ASSERT_EQ(pick(p, 0), a);
   ASSERT_EQ(pick(q, 0), a);
   ASSERT_EQ(pick(x, 0), a);
-  svc_.expire(60 * kSecond);
+  svc_->expire(60 * kSecond);
   ASSERT_EQ(pick(r, 60 * kSecond), a);
-  svc_.expire(300 * kSecond - 1);
+  svc_->expire(300 * kSecond - 1);
   // 16381 fresh entries at 300 s: 16385 in all, one over the maximum: goal = 1*4/3 = 1.
   for (Ipv4 i = 0; i < 16381; ++i) ASSERT_EQ(pick(0x0a000000u + i, 300 * kSecond), a);
   ASSERT_EQ(lblc().entries(), 16385u);
   // Run at 300 s: nothing is 6 min old yet; the whole table is walked, the rover comes back.
-  svc_.expire(360 * kSecond - 1);
+  svc_->expire(360 * kSecond - 1);
   EXPECT_EQ(lblc().entries(), 16385u);
   // Run at 360 s: from bucket 1, P goes (R is only 5 min old), goal met: stop, rover = 1.
-  svc_.expire(360 * kSecond);
+  svc_->expire(360 * kSecond);
   EXPECT_EQ(lblc().entries(), 16384u);
   EXPECT_EQ(lblc().cached(p), nullptr);
   EXPECT_EQ(lblc().cached(r), a);
@@ -352,14 +332,14 @@ TEST_F(LblcTest, OverSizeCollectionFollowsBucketOrderAndRover) {
   // One more entry: over again. Run at 420 s starts at bucket 2: Q goes, R (now stale, but in
   // bucket 1, behind the rover) and X (bucket 5, after the goal was met) stay.
   ASSERT_EQ(pick(0x0b000000u, 400 * kSecond), a);
-  svc_.expire(420 * kSecond);
+  svc_->expire(420 * kSecond);
   EXPECT_EQ(lblc().entries(), 16384u);
   EXPECT_EQ(lblc().cached(q), nullptr);
   EXPECT_EQ(lblc().cached(r), a);
   EXPECT_EQ(lblc().cached(x), a);
   EXPECT_EQ(a->refcnt, 16384u);
   // At the maximum (not over it) nothing more goes before the full check.
-  svc_.expire(1000 * kSecond);
+  svc_->expire(1000 * kSecond);
   EXPECT_EQ(lblc().entries(), 16384u);
 }
 
@@ -369,10 +349,10 @@ TEST_F(LblcTest, OverSizeGoalIsFourThirdsOfTheExcess) {
   std::vector<Ipv4> stale;
   for (std::uint32_t b = 10; b < 15; ++b) stale.push_back(address_in_bucket(b, 0xc0000000u));
   for (Ipv4 s : stale) ASSERT_EQ(pick(s, 0), a);  // 5 stale, buckets 10..14
-  svc_.expire(300 * kSecond - 1);
+  svc_->expire(300 * kSecond - 1);
   for (Ipv4 i = 0; i < 16384 + 3 - 5; ++i) ASSERT_EQ(pick(0x0a000000u + i, 300 * kSecond), a);
   ASSERT_EQ(lblc().entries(), 16387u);
-  svc_.expire(360 * kSecond);  // goal (3*4)/3 = 4: buckets 10, 11, 12, 13 → stop before 14
+  svc_->expire(360 * kSecond);  // goal (3*4)/3 = 4: buckets 10, 11, 12, 13 → stop before 14
   EXPECT_EQ(lblc().entries(), 16383u);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(lblc().cached(stale[i]), nullptr) << i;
   EXPECT_EQ(lblc().cached(stale[4]), a);
@@ -385,16 +365,16 @@ TEST_F(LblcTest, OverSizeGoalIsFourThirdsOfTheExcess) {
 TEST_F(LblcExpiryTest, OverSizeRunsPostponeTheFullCheck) {
   Destination* a = add(1, 1);
   ASSERT_EQ(pick(kD1, 0), a);
-  svc_.expire(250 * kSecond);
+  svc_->expire(250 * kSecond);
   for (Ipv4 i = 0; i < 16384; ++i) ASSERT_EQ(pick(0x0a000000u + i, 250 * kSecond), a);
-  svc_.expire(359 * kSecond);
+  svc_->expire(359 * kSecond);
   EXPECT_EQ(lblc().entries(), 16385u);  // at 300 s nothing was 6 min old
-  svc_.expire(360 * kSecond);
+  svc_->expire(360 * kSecond);
   EXPECT_EQ(lblc().entries(), 16384u);  // D1 (idle 6 min) collected
   EXPECT_EQ(lblc().cached(kD1), nullptr);
-  svc_.expire(1919 * kSecond);
+  svc_->expire(1919 * kSecond);
   EXPECT_EQ(lblc().entries(), 16384u);  // idle 27 min > 10 min, but no full check yet
-  svc_.expire(1920 * kSecond);
+  svc_->expire(1920 * kSecond);
   EXPECT_EQ(lblc().entries(), 0u);
   EXPECT_EQ(a->refcnt, 0u);
 }
@@ -407,84 +387,51 @@ TEST_F(LblcTest, DestroyingTheSchedulerReleasesEveryReference) {
   ASSERT_EQ(pick(kD1), b);
   VirtualService::bind(*b, ConnCount::Active);
   ASSERT_EQ(pick(kD2), a);
-  ASSERT_TRUE(svc_.delete_destination(rs(2)));
+  ASSERT_TRUE(svc_->delete_destination(rs(2)));
   VirtualService::unbind(*b, ConnCount::Active);  // only the D1 entry holds B now
-  EXPECT_EQ(svc_.trash_size(), 1u);
-  svc_.set_scheduler(std::make_unique<LocalityBasedLeastConnection>(), {});
-  EXPECT_EQ(svc_.trash_size(), 0u);
+  EXPECT_EQ(svc_->trash_size(), 1u);
+  svc_->set_scheduler(std::make_unique<LocalityBasedLeastConnection>(), {});
+  EXPECT_EQ(svc_->trash_size(), 0u);
   EXPECT_EQ(a->refcnt, 0u);
-  EXPECT_TRUE(svc_.unreferenced());
+  EXPECT_TRUE(svc_->unreferenced());
 }
 
 // --- differential: against a literal transliteration of ip_vs_lblc.c ----------------------
 
-// The kernel's algorithm written the straightforward way: list scans per decision, a std::map
-// for the table, the periodic timer without the over-size path (the run stays far below it).
+// ip_vs_lblc_schedule() written the straightforward way: the table a std::map, the fallback the
+// kernel's wlc loop, the periodic timer without the over-size path (the run stays far below
+// it).
 class ReferenceLblc {
  public:
-  explicit ReferenceLblc(TimeMs expiration) : expiration_(expiration) {}
-  ~ReferenceLblc() {
-    for (auto& [addr, en] : table_) VirtualService::release(*en.dest);
-  }
+  explicit ReferenceLblc(TimeMs expiration) : table_(expiration) {}
 
   Destination* schedule(DestinationList list, Ipv4 daddr, TimeMs now) {
-    arm(now);
-    auto it = table_.find(daddr);
-    if (it != table_.end()) {
-      it->second.lastuse = now;
-      Destination* d = it->second.dest;
-      if (d->available && d->weight > 0 && !is_overloaded(list, *d)) return d;
+    table_.arm(now);
+    Entry* en = table_.find(daddr);
+    if (en != nullptr) {
+      en->lastuse = now;
+      Destination* d = en->dest;
+      if (d->available && d->weight > 0 && !test::kernel::locality_overloaded(list, *d)) return d;
     }
-    Destination* least = nullptr;
-    for (Destination* d : list) {
-      if (d->overloaded) continue;
-      if (least == nullptr) {
-        if (d->weight > 0) least = d;
-        continue;
-      }
-      if (std::int64_t{least->overhead()} * d->weight >
-          std::int64_t{d->overhead()} * least->weight) {
-        least = d;
-      }
-    }
+    Destination* least = test::kernel::wlc_schedule(list);
     if (least == nullptr) return nullptr;
-    if (it != table_.end()) {
-      if (it->second.dest != least) {
-        VirtualService::release(*it->second.dest);
+    if (en != nullptr) {
+      if (en->dest != least) {
+        VirtualService::release(*en->dest);
         VirtualService::hold(*least);
-        it->second = Entry{least, now};
+        *en = Entry{least, now};
       }
     } else {
       VirtualService::hold(*least);
-      table_[daddr] = Entry{least, now};
+      table_.insert(daddr, Entry{least, now});
     }
     return least;
   }
 
-  void expire(TimeMs now) {
-    arm(now);
-    while (next_ <= now) {
-      const TimeMs at = next_;
-      if (counter_ % 30 == 0) {
-        for (auto it = table_.begin(); it != table_.end();) {
-          if (at >= it->second.lastuse + expiration_) {
-            VirtualService::release(*it->second.dest);
-            it = table_.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        counter_ = 1;
-      } else {
-        ++counter_;
-      }
-      next_ = at + 60 * kSecond;
-    }
-  }
-
+  void expire(TimeMs now) { table_.expire(now); }
   const Destination* cached(Ipv4 daddr) const {
-    auto it = table_.find(daddr);
-    return it == table_.end() ? nullptr : it->second.dest;
+    const Entry* en = table_.find(daddr);
+    return en == nullptr ? nullptr : en->dest;
   }
   std::size_t size() const { return table_.size(); }
 
@@ -492,98 +439,28 @@ class ReferenceLblc {
   struct Entry {
     Destination* dest;
     TimeMs lastuse;
+    std::span<Destination* const> held() const { return {&dest, 1}; }
   };
-  static bool is_overloaded(DestinationList list, const Destination& dest) {
-    if (std::int64_t{dest.activeconns} > dest.weight) {
-      for (const Destination* d : list) {
-        if (std::int64_t{d->activeconns} * 2 < d->weight) return true;
-      }
-    }
-    return false;
-  }
-  void arm(TimeMs now) {
-    if (!armed_) {
-      armed_ = true;
-      next_ = now + 60 * kSecond;
-    }
-  }
 
-  TimeMs expiration_;
-  std::map<Ipv4, Entry> table_;
-  bool armed_ = false;
-  TimeMs next_ = 0;
-  int counter_ = 1;
+  test::kernel::LocalityTable<Entry> table_;
 };
 
 TEST(LblcDifferentialTest, MatchesLiteralKernelAlgorithm) {
-  constexpr TimeMs kExpiration = 20 * kMinute;
-  for (std::uint32_t seed = 1; seed <= 20; ++seed) {
-    std::mt19937 rng(seed);
-    auto pick_int = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    VirtualService svc(config::ServiceKey{},
-                       std::make_unique<LocalityBasedLeastConnection>(kExpiration), {});
-    const auto& real = static_cast<const LocalityBasedLeastConnection&>(svc.scheduler());
-    auto ref = std::make_unique<ReferenceLblc>(kExpiration);
-    struct Conn {
-      Destination* dest;
-      ConnCount count;
-    };
-    std::vector<Conn> conns;
-    TimeMs now = 0;
-    for (int step = 0; step < 4000; ++step) {
-      const int op = pick_int(0, 99);
-      const Endpoint ep = rs(static_cast<std::uint32_t>(pick_int(1, 7)));
-      if (op < 5) {
-        svc.add_destination(
-            ep, DestinationParams{pick_int(0, 5),
-                                  static_cast<std::uint32_t>(pick_int(0, 1) * pick_int(1, 6)),
-                                  static_cast<std::uint32_t>(pick_int(0, 2))});
-      } else if (op < 9) {
-        svc.edit_destination(
-            ep, DestinationParams{pick_int(0, 5),
-                                  static_cast<std::uint32_t>(pick_int(0, 1) * pick_int(1, 6)),
-                                  static_cast<std::uint32_t>(pick_int(0, 2))});
-      } else if (op < 11) {
-        svc.delete_destination(ep);
-      } else if (op < 20 && !conns.empty()) {
-        const std::size_t i =
-            static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
-        VirtualService::unbind(*conns[i].dest, conns[i].count);
-        conns.erase(conns.begin() + static_cast<std::ptrdiff_t>(i));
-      } else if (op < 25 && !conns.empty()) {
-        const std::size_t i =
-            static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
-        if (conns[i].count == ConnCount::Inactive) {
-          VirtualService::set_active(*conns[i].dest, true);
-          conns[i].count = ConnCount::Active;
-        } else {
-          VirtualService::set_active(*conns[i].dest, false);
-          conns[i].count = ConnCount::Inactive;
-        }
-      } else if (op < 32) {
-        now += static_cast<TimeMs>(pick_int(0, 240)) * kSecond;
-        ref->expire(now);
-        svc.expire(now);
-        ASSERT_EQ(real.entries(), ref->size()) << "seed " << seed << " step " << step;
-      } else {
-        const Ipv4 daddr = 0x0a640000u + static_cast<Ipv4>(pick_int(0, 15));
-        Destination* expected = ref->schedule(svc.destinations(), daddr, now);
-        Destination* got = svc.schedule(to(daddr), now);
-        ASSERT_EQ(got, expected) << "seed " << seed << " step " << step;
-        ASSERT_EQ(real.cached(daddr), ref->cached(daddr)) << "seed " << seed << " step " << step;
-        if (got != nullptr) {
-          const ConnCount c = pick_int(0, 1) == 0 ? ConnCount::Active : ConnCount::Inactive;
-          VirtualService::bind(*got, c);
-          conns.push_back(Conn{got, c});
-        }
-      }
-    }
-    for (const Conn& c : conns) VirtualService::unbind(*c.dest, c.count);
-    ref.reset();
-    svc.set_scheduler(std::make_unique<LocalityBasedLeastConnection>(), {});
-    EXPECT_TRUE(svc.unreferenced()) << "seed " << seed;
-    EXPECT_EQ(svc.trash_size(), 0u) << "seed " << seed;
-  }
+  test::locality_differential<LocalityBasedLeastConnection, ReferenceLblc>(
+      20 * kMinute,
+      {.unbind_below = 20,
+       .toggle_below = 25,
+       .tick_below = 32,
+       .max_tick_s = 240,
+       .addresses = 16,
+       .max_u_threshold = 6},
+      [](VirtualService& svc, const LocalityBasedLeastConnection& real, ReferenceLblc& ref,
+         Ipv4 daddr, TimeMs now, Destination*& got, const std::string& where) {
+        Destination* expected = ref.schedule(svc.destinations(), daddr, now);
+        got = svc.schedule(to(daddr), now);
+        ASSERT_EQ(got, expected) << where;
+        ASSERT_EQ(real.cached(daddr), ref.cached(daddr)) << where;
+      });
 }
 
 }  // namespace

@@ -4,56 +4,37 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "sched/locality_based_least_connection_replication.h"
 #include "service/virtual_service.h"
+#include "support/kernel_reference.h"
+#include "support/locality_scheduler.h"
 
 namespace lvs {
 namespace {
 
-constexpr TimeMs kSecond = 1000;
-constexpr TimeMs kMinute = 60 * kSecond;
+using test::kMinute;
+using test::rs;
+using test::to;
 
 using Lblcr = LocalityBasedLeastConnectionReplication;
 using Set = std::vector<const Destination*>;
 
-Endpoint rs(std::uint32_t last_octet) { return Endpoint{0x0a000000u + last_octet, 80}; }
-
-PacketInfo to(Ipv4 daddr) {
-  PacketInfo p;
-  p.saddr = 0xc0a80001u;
-  p.sport = 40000;
-  p.daddr = daddr;
-  p.dport = 80;
-  return p;
-}
-
 constexpr Ipv4 kD1 = 0x0a640001u;
 constexpr Ipv4 kD2 = 0x0a640002u;
 
-class LblcrTest : public ::testing::Test {
+class LblcrTest : public test::LocalitySchedulerTest<Lblcr> {
  protected:
-  explicit LblcrTest(TimeMs expiration = Lblcr::kDefaultExpiration)
-      : svc_(config::ServiceKey{config::ServiceProtocol::Tcp, Endpoint{0x0a6400ffu, 80}, 0},
-             std::make_unique<Lblcr>(expiration), {}) {}
-
-  const Lblcr& lblcr() const { return static_cast<const Lblcr&>(svc_.scheduler()); }
-  Destination* add(std::uint32_t octet, std::int32_t weight, std::uint32_t u = 0) {
-    return svc_.add_destination(rs(octet), DestinationParams{weight, u, 0});
-  }
-  Destination* pick(Ipv4 daddr, TimeMs now = 0) { return svc_.schedule(to(daddr), now); }
+  using LocalitySchedulerTest::LocalitySchedulerTest;
+  const Lblcr& lblcr() const { return sched(); }
   static void active(Destination* d, int n) {
     for (int i = 0; i < n; ++i) VirtualService::bind(*d, ConnCount::Active);
   }
   static void drop_active(Destination* d, int n) {
     for (int i = 0; i < n; ++i) VirtualService::unbind(*d, ConnCount::Active);
   }
-
-  VirtualService svc_;
 };
 
 class LblcrShortExpiryTest : public LblcrTest {
@@ -113,16 +94,16 @@ TEST_F(LblcrTest, MemberSelectionSkipsFlaggedDeletedAndQuiesced) {
   for (int i = 0; i < 3; ++i) VirtualService::bind(*a, ConnCount::Inactive);  // A 3/4
   ASSERT_TRUE(a->overloaded);
   EXPECT_EQ(pick(kD1), b);  // A flagged: skipped although it is less loaded
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{4, 0, 0}));  // flag cleared
-  EXPECT_EQ(pick(kD1), a);                                                // 3/4 < 1/1
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{0, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{4, 0, 0}));  // flag cleared
+  EXPECT_EQ(pick(kD1), a);                                                 // 3/4 < 1/1
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{0, 0, 0}));
   EXPECT_EQ(pick(kD1), b);  // A quiesced
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{4, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{4, 0, 0}));
   EXPECT_EQ(pick(kD1), a);
-  ASSERT_TRUE(svc_.delete_destination(rs(1)));
+  ASSERT_TRUE(svc_->delete_destination(rs(1)));
   EXPECT_EQ(pick(kD1), b);  // A deleted: still a member (holding A in the trash), skipped
   EXPECT_EQ(lblcr().server_set(kD1), (Set{a, b}));
-  EXPECT_EQ(svc_.trash_size(), 1u);
+  EXPECT_EQ(svc_->trash_size(), 1u);
 }
 
 // No usable member: the fallback's server joins; the unusable members stay.
@@ -130,13 +111,13 @@ TEST_F(LblcrTest, NoUsableMemberAddsTheFallbackServer) {
   Destination* a = add(1, 1);
   Destination* b = add(2, 1);  // list B, A
   ASSERT_EQ(pick(kD1), b);
-  ASSERT_TRUE(svc_.edit_destination(rs(2), DestinationParams{0, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(2), DestinationParams{0, 0, 0}));
   EXPECT_EQ(pick(kD1), a);
   EXPECT_EQ(lblcr().server_set(kD1), (Set{a, b}));
-  ASSERT_TRUE(svc_.edit_destination(rs(2), DestinationParams{1, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(2), DestinationParams{1, 0, 0}));
   EXPECT_EQ(pick(kD1), a);  // tie, A is the set's head
-  ASSERT_TRUE(svc_.edit_destination(rs(1), DestinationParams{0, 0, 0}));
-  ASSERT_TRUE(svc_.edit_destination(rs(2), DestinationParams{0, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(1), DestinationParams{0, 0, 0}));
+  ASSERT_TRUE(svc_->edit_destination(rs(2), DestinationParams{0, 0, 0}));
   EXPECT_EQ(pick(kD1), nullptr);  // no server at all: nothing changes
   EXPECT_EQ(lblcr().server_set(kD1), (Set{a, b}));
 }
@@ -197,13 +178,13 @@ TEST_F(LblcrShortExpiryTest, DeletedMemberIsShedQuiescedIsNot) {
   active(b, 2);
   ASSERT_EQ(pick(kD1, 0), a);  // set {A, B}
   drop_active(b, 1);           // B 256/1, A 0
-  ASSERT_TRUE(svc_.delete_destination(rs(2)));
-  EXPECT_EQ(svc_.trash_size(), 1u);
+  ASSERT_TRUE(svc_->delete_destination(rs(2)));
+  EXPECT_EQ(svc_->trash_size(), 1u);
   EXPECT_EQ(pick(kD1, 10 * kMinute + 1), a);
   EXPECT_EQ(lblcr().server_set(kD1), (Set{a}));
   drop_active(b, 1);
-  svc_.expire(10 * kMinute + 2);
-  EXPECT_EQ(svc_.trash_size(), 0u);
+  svc_->expire(10 * kMinute + 2);
+  EXPECT_EQ(svc_->trash_size(), 0u);
 
   // Quiesced member with the highest load is passed over by set_max: the other one goes.
   Destination* c = add(3, 1);  // list C, A
@@ -216,7 +197,7 @@ TEST_F(LblcrShortExpiryTest, DeletedMemberIsShedQuiescedIsNot) {
   drop_active(a, 5);  // A 0*2 < 4: C overloaded → A joins: {A, C}
   ASSERT_EQ(pick(kD2, 12 * kMinute), a);
   ASSERT_EQ(lblcr().server_set(kD2), (Set{a, c}));
-  ASSERT_TRUE(svc_.edit_destination(rs(3), DestinationParams{0, 0, 0}));  // C quiesced, 512
+  ASSERT_TRUE(svc_->edit_destination(rs(3), DestinationParams{0, 0, 0}));  // C quiesced, 512
   EXPECT_EQ(pick(kD2, 22 * kMinute + 1), a);  // set_max: only A has weight > 0 → A shed
   EXPECT_EQ(lblcr().server_set(kD2), (Set{c}));
 }
@@ -231,9 +212,9 @@ TEST_F(LblcrShortExpiryTest, EntriesExpireAndReleaseTheirMembers) {
   ASSERT_EQ(pick(kD1, 0), a);  // {A, B}
   drop_active(b, 2);
   ASSERT_EQ(pick(kD2, 25 * kMinute), b);  // both idle: the list head
-  svc_.expire(30 * kMinute - 1);
+  svc_->expire(30 * kMinute - 1);
   EXPECT_EQ(lblcr().entries(), 2u);
-  svc_.expire(30 * kMinute);  // D1 idle 30 min ≥ 10: gone; D2 idle 5 min: stays
+  svc_->expire(30 * kMinute);  // D1 idle 30 min ≥ 10: gone; D2 idle 5 min: stays
   EXPECT_EQ(lblcr().entries(), 1u);
   EXPECT_EQ(lblcr().server_set(kD1), Set{});
   EXPECT_EQ(a->refcnt, 0u);
@@ -249,88 +230,63 @@ TEST_F(LblcrTest, DestroyingTheSchedulerReleasesEveryReference) {
   ASSERT_EQ(pick(kD1), a);
   ASSERT_EQ(pick(kD2), a);
   drop_active(b, 2);
-  ASSERT_TRUE(svc_.delete_destination(rs(2)));
-  EXPECT_EQ(svc_.trash_size(), 1u);
-  svc_.set_scheduler(std::make_unique<Lblcr>(), {});
-  EXPECT_EQ(svc_.trash_size(), 0u);
+  ASSERT_TRUE(svc_->delete_destination(rs(2)));
+  EXPECT_EQ(svc_->trash_size(), 1u);
+  svc_->set_scheduler(std::make_unique<Lblcr>(), {});
+  EXPECT_EQ(svc_->trash_size(), 0u);
   EXPECT_EQ(a->refcnt, 0u);
-  EXPECT_TRUE(svc_.unreferenced());
+  EXPECT_TRUE(svc_->unreferenced());
 }
 
 // --- differential: against a literal transliteration of ip_vs_lblcr.c ---------------------
 
+// ip_vs_lblcr_schedule() written the straightforward way: the table a std::map, each server set
+// a vector with its head first, ip_vs_dest_set_min()/_max() as the kernel's loops.
 class ReferenceLblcr {
  public:
-  explicit ReferenceLblcr(TimeMs expiration) : expiration_(expiration) {}
-  ~ReferenceLblcr() {
-    for (auto& [addr, en] : table_) {
-      for (Destination* d : en.members) VirtualService::release(*d);
-    }
-  }
+  explicit ReferenceLblcr(TimeMs expiration) : table_(expiration) {}
 
   Destination* schedule(DestinationList list, Ipv4 daddr, TimeMs now) {
-    arm(now);
-    auto it = table_.find(daddr);
-    if (it != table_.end()) {
-      Entry& en = it->second;
-      en.lastuse = now;
-      Destination* dest = set_min(en);
-      if (en.members.size() > 1 && now > en.lastmod + expiration_) {
-        if (Destination* m = set_max(en)) {
-          for (auto e = en.members.begin(); e != en.members.end(); ++e) {
+    table_.arm(now);
+    if (Entry* en = table_.find(daddr)) {
+      en->lastuse = now;
+      Destination* dest = set_min(*en);
+      if (en->members.size() > 1 && now > en->lastmod + table_.expiration()) {
+        if (Destination* m = set_max(*en)) {
+          for (auto e = en->members.begin(); e != en->members.end(); ++e) {
             if (*e == m) {
-              en.members.erase(e);
-              en.lastmod = now;
+              en->members.erase(e);
+              en->lastmod = now;
               VirtualService::release(*m);
               break;
             }
           }
         }
       }
-      if (dest != nullptr && !is_overloaded(list, *dest)) return dest;
-      dest = wlc(list);
+      if (dest != nullptr && !test::kernel::locality_overloaded(list, *dest)) return dest;
+      dest = test::kernel::wlc_schedule(list);
       if (dest == nullptr) return nullptr;
       bool member = false;
-      for (Destination* d : en.members) member = member || d == dest;
+      for (Destination* d : en->members) member = member || d == dest;
       if (!member) {
         VirtualService::hold(*dest);
-        en.members.insert(en.members.begin(), dest);
-        en.lastmod = now;
+        en->members.insert(en->members.begin(), dest);
+        en->lastmod = now;
       }
       return dest;
     }
-    Destination* dest = wlc(list);
+    Destination* dest = test::kernel::wlc_schedule(list);
     if (dest == nullptr) return nullptr;
     VirtualService::hold(*dest);
-    table_[daddr] = Entry{{dest}, now, now};
+    table_.insert(daddr, Entry{{dest}, now, now});
     return dest;
   }
 
-  void expire(TimeMs now) {
-    arm(now);
-    while (next_ <= now) {
-      const TimeMs at = next_;
-      if (counter_ % 30 == 0) {
-        for (auto it = table_.begin(); it != table_.end();) {
-          if (at >= it->second.lastuse + expiration_) {
-            for (Destination* d : it->second.members) VirtualService::release(*d);
-            it = table_.erase(it);
-          } else {
-            ++it;
-          }
-        }
-        counter_ = 1;
-      } else {
-        ++counter_;
-      }
-      next_ = at + 60 * kSecond;
-    }
-  }
-
+  void expire(TimeMs now) { table_.expire(now); }
   Set members(Ipv4 daddr) const {
-    auto it = table_.find(daddr);
-    if (it == table_.end()) return {};
-    return {it->second.members.begin(), it->second.members.end()};
+    const Entry* en = table_.find(daddr);
+    if (en == nullptr) return {};
+    return {en->members.begin(), en->members.end()};
   }
   std::size_t size() const { return table_.size(); }
 
@@ -339,6 +295,7 @@ class ReferenceLblcr {
     std::vector<Destination*> members;
     TimeMs lastmod;
     TimeMs lastuse;
+    const std::vector<Destination*>& held() const { return members; }
   };
 
   // Literal ip_vs_dest_set_min(): first stage, then the continue loop.
@@ -351,11 +308,11 @@ class ReferenceLblcr {
       if (least->weight > 0 && least->available) break;
     }
     if (i == en.members.size()) return nullptr;
-    std::int64_t loh = least->overhead();
+    std::int64_t loh = test::kernel::conn_overhead(*least);
     for (++i; i < en.members.size(); ++i) {
       Destination* d = en.members[i];
       if (d->overloaded) continue;
-      const std::int64_t doh = d->overhead();
+      const std::int64_t doh = test::kernel::conn_overhead(*d);
       if (loh * d->weight > doh * least->weight && d->available) {
         least = d;
         loh = doh;
@@ -371,10 +328,10 @@ class ReferenceLblcr {
     }
     if (i == en.members.size()) return nullptr;
     Destination* most = en.members[i];
-    std::int64_t moh = most->overhead();
+    std::int64_t moh = test::kernel::conn_overhead(*most);
     for (++i; i < en.members.size(); ++i) {
       Destination* d = en.members[i];
-      const std::int64_t doh = d->overhead();
+      const std::int64_t doh = test::kernel::conn_overhead(*d);
       if (moh * d->weight < doh * most->weight && d->weight > 0) {
         most = d;
         moh = doh;
@@ -382,116 +339,33 @@ class ReferenceLblcr {
     }
     return most;
   }
-  static Destination* wlc(DestinationList list) {
-    std::size_t i = 0;
-    for (; i < list.size(); ++i) {
-      if (list[i]->overloaded) continue;
-      if (list[i]->weight > 0) break;
-    }
-    if (i == list.size()) return nullptr;
-    Destination* least = list[i];
-    std::int64_t loh = least->overhead();
-    for (++i; i < list.size(); ++i) {
-      Destination* d = list[i];
-      if (d->overloaded) continue;
-      const std::int64_t doh = d->overhead();
-      if (loh * d->weight > doh * least->weight) {
-        least = d;
-        loh = doh;
-      }
-    }
-    return least;
-  }
-  static bool is_overloaded(DestinationList list, const Destination& dest) {
-    if (std::int64_t{dest.activeconns} > dest.weight) {
-      for (const Destination* d : list) {
-        if (std::int64_t{d->activeconns} * 2 < d->weight) return true;
-      }
-    }
-    return false;
-  }
-  void arm(TimeMs now) {
-    if (!armed_) {
-      armed_ = true;
-      next_ = now + 60 * kSecond;
-    }
-  }
 
-  TimeMs expiration_;
-  std::map<Ipv4, Entry> table_;
-  bool armed_ = false;
-  TimeMs next_ = 0;
-  int counter_ = 1;
+  test::kernel::LocalityTable<Entry> table_;
 };
 
 TEST(LblcrDifferentialTest, MatchesLiteralKernelAlgorithm) {
-  constexpr TimeMs kExpiration = 3 * kMinute;
   std::size_t grown = 0;
   std::size_t shrunk = 0;
-  for (std::uint32_t seed = 1; seed <= 20; ++seed) {
-    std::mt19937 rng(seed);
-    auto pick_int = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    auto params = [&] {
-      return DestinationParams{pick_int(0, 5),
-                               static_cast<std::uint32_t>(pick_int(0, 1) * pick_int(1, 8)),
-                               static_cast<std::uint32_t>(pick_int(0, 2))};
-    };
-    VirtualService svc(config::ServiceKey{}, std::make_unique<Lblcr>(kExpiration), {});
-    const auto& real = static_cast<const Lblcr&>(svc.scheduler());
-    auto ref = std::make_unique<ReferenceLblcr>(kExpiration);
-    struct Conn {
-      Destination* dest;
-      ConnCount count;
-    };
-    std::vector<Conn> conns;
-    TimeMs now = 0;
-    for (int step = 0; step < 4000; ++step) {
-      const int op = pick_int(0, 99);
-      const Endpoint ep = rs(static_cast<std::uint32_t>(pick_int(1, 7)));
-      if (op < 5) {
-        svc.add_destination(ep, params());
-      } else if (op < 9) {
-        svc.edit_destination(ep, params());
-      } else if (op < 11) {
-        svc.delete_destination(ep);
-      } else if (op < 22 && !conns.empty()) {
-        const auto i = static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
-        VirtualService::unbind(*conns[i].dest, conns[i].count);
-        conns.erase(conns.begin() + static_cast<std::ptrdiff_t>(i));
-      } else if (op < 27 && !conns.empty()) {
-        const auto i = static_cast<std::size_t>(pick_int(0, static_cast<int>(conns.size()) - 1));
-        const bool to_active = conns[i].count == ConnCount::Inactive;
-        VirtualService::set_active(*conns[i].dest, to_active);
-        conns[i].count = to_active ? ConnCount::Active : ConnCount::Inactive;
-      } else if (op < 34) {
-        now += static_cast<TimeMs>(pick_int(0, 90)) * kSecond;
-        ref->expire(now);
-        svc.expire(now);
-        ASSERT_EQ(real.entries(), ref->size()) << "seed " << seed << " step " << step;
-      } else {
-        const Ipv4 daddr = 0x0a640000u + static_cast<Ipv4>(pick_int(0, 9));
-        const std::size_t before = ref->members(daddr).size();
-        Destination* expected = ref->schedule(svc.destinations(), daddr, now);
-        Destination* got = svc.schedule(to(daddr), now);
-        ASSERT_EQ(got, expected) << "seed " << seed << " step " << step;
-        ASSERT_EQ(real.server_set(daddr), ref->members(daddr))
-            << "seed " << seed << " step " << step;
-        const std::size_t after = ref->members(daddr).size();
+  test::locality_differential<Lblcr, ReferenceLblcr>(
+      3 * kMinute,
+      {.unbind_below = 22,
+       .toggle_below = 27,
+       .tick_below = 34,
+       .max_tick_s = 90,
+       .addresses = 10,
+       .max_u_threshold = 8},
+      [&](VirtualService& svc, const Lblcr& real, ReferenceLblcr& ref, Ipv4 daddr, TimeMs now,
+          Destination*& got, const std::string& where) {
+        const std::size_t before = ref.members(daddr).size();
+        Destination* expected = ref.schedule(svc.destinations(), daddr, now);
+        got = svc.schedule(to(daddr), now);
+        ASSERT_EQ(got, expected) << where;
+        ASSERT_EQ(real.server_set(daddr), ref.members(daddr)) << where;
+        const std::size_t after = ref.members(daddr).size();
         if (before > 0 && after > before) ++grown;
         if (after < before) ++shrunk;
-        if (got != nullptr) {
-          const ConnCount c = pick_int(0, 1) == 0 ? ConnCount::Active : ConnCount::Inactive;
-          VirtualService::bind(*got, c);
-          conns.push_back(Conn{got, c});
-        }
-      }
-    }
-    for (const Conn& c : conns) VirtualService::unbind(*c.dest, c.count);
-    ref.reset();
-    svc.set_scheduler(std::make_unique<Lblcr>(), {});
-    EXPECT_TRUE(svc.unreferenced()) << "seed " << seed;
-    EXPECT_EQ(svc.trash_size(), 0u) << "seed " << seed;
-  }
+      });
+  if (HasFatalFailure()) return;
   // The run must have exercised both set growth and shrinking.
   EXPECT_GT(grown, 100u);
   EXPECT_GT(shrunk, 100u);

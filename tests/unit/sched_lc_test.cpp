@@ -3,16 +3,14 @@
 // differential test of the heap index against the kernel's linear scan.
 #include <gtest/gtest.h>
 
-#include "support/random_service_ops.h"
-
-#include <cstdint>
 #include <memory>
-#include <random>
 #include <utility>
-#include <vector>
 
 #include "sched/least_connection.h"
 #include "service/virtual_service.h"
+#include "support/kernel_reference.h"
+#include "support/random_service_ops.h"
+#include "support/scheduler_fixture.h"
 
 namespace lvs {
 namespace {
@@ -21,39 +19,9 @@ constexpr Endpoint kA{0x0a000001, 80};
 constexpr Endpoint kB{0x0a000002, 80};
 constexpr Endpoint kC{0x0a000003, 80};
 
-// ip_vs_lc_schedule(), written straight from the kernel source.
-Destination* reference_lc(DestinationList list) {
-  Destination* least = nullptr;
-  std::uint32_t loh = 0;
-  for (Destination* d : list) {
-    if (d->overloaded || d->weight == 0) continue;
-    const std::uint32_t doh = (d->activeconns << 8) + d->inactconns;
-    if (least == nullptr || doh < loh) {
-      least = d;
-      loh = doh;
-    }
-  }
-  return least;
-}
+class LeastConnectionTest : public test::SchedulerTest<LeastConnection> {};
 
-class LeastConnectionTest : public ::testing::Test {
- protected:
-  LeastConnectionTest() {
-    auto sched = std::make_unique<LeastConnection>();
-    lc_ = sched.get();
-    svc_ =
-        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
-  }
-  Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
-    return svc_->add_destination(ep, DestinationParams{weight, u, 0});
-  }
-  Destination* pick() { return svc_->schedule(PacketInfo{}, 0); }
-
-  LeastConnection* lc_ = nullptr;
-  std::unique_ptr<VirtualService> svc_;
-};
-
-TEST_F(LeastConnectionTest, NameIsLc) { EXPECT_EQ(lc_->name(), "lc"); }
+TEST_F(LeastConnectionTest, NameIsLc) { EXPECT_EQ(sched_->name(), "lc"); }
 
 TEST_F(LeastConnectionTest, EmptyServiceHasNoServer) { EXPECT_EQ(pick(), nullptr); }
 
@@ -142,7 +110,8 @@ TEST_F(LeastConnectionTest, DeletedServerIsNotChosenAndReaddedOneWinsTies) {
   EXPECT_EQ(pick(), a);  // A 1 == C 1, A is now the head
 }
 
-// Thousands of random operations; after each, the heap's answer must be the linear scan's.
+// Thousands of random operations; after each, the heap's answer must be the kernel's linear
+// scan's (ip_vs_lc_schedule(), in support/kernel_reference.h).
 TEST(LeastConnectionDifferential, MatchesTheKernelScan) {
   auto sched = std::make_unique<LeastConnection>();
   LeastConnection* lc = sched.get();
@@ -153,8 +122,9 @@ TEST(LeastConnectionDifferential, MatchesTheKernelScan) {
   for (int step = 0; step < 20000; ++step) {
     ops.step();
     ASSERT_TRUE(lc->index().valid()) << "step " << step;
-    ASSERT_EQ(svc.schedule(PacketInfo{}, 0), reference_lc(svc.destinations())) << "step " << step;
-    if (reference_lc(svc.destinations()) != nullptr) ++checked;
+    ASSERT_EQ(svc.schedule(PacketInfo{}, 0), test::kernel::lc_schedule(svc.destinations()))
+        << "step " << step;
+    if (test::kernel::lc_schedule(svc.destinations()) != nullptr) ++checked;
   }
   EXPECT_GT(checked, 10000);  // the comparison was mostly between real servers
 }

@@ -8,6 +8,7 @@
 
 #include "sched/source_hashing.h"
 #include "service/virtual_service.h"
+#include "support/scheduler_fixture.h"
 
 namespace lvs {
 namespace {
@@ -38,12 +39,12 @@ PacketInfo from(Ipv4 saddr, std::uint16_t sport = 40000, std::uint8_t protocol =
   return p;
 }
 
-class SourceHashingTest : public ::testing::Test {
+class SourceHashingTest : public test::SchedulerTest<SourceHashing> {
  protected:
+  SourceHashingTest() : SchedulerTest(std::make_unique<SourceHashing>(SchedulerFlags{})) {}
+  // sh reads its flags when it is made: each test makes the service it needs.
   void make(SchedulerFlags flags) {
-    auto sched = std::make_unique<SourceHashing>(flags);
-    sh_ = sched.get();
-    svc_ = std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), flags);
+    SchedulerTest::make(std::make_unique<SourceHashing>(flags), flags);
   }
   // A(3), B(2), C(1) added in that order: list C, B, A.
   void add_abc(std::uint32_t u = 0) {
@@ -51,10 +52,6 @@ class SourceHashingTest : public ::testing::Test {
     b_ = svc_->add_destination(kB, {2, u, 0});
     c_ = svc_->add_destination(kC, {1, u, 0});
   }
-  Destination* pick(const PacketInfo& p) { return svc_->schedule(p, 0); }
-
-  SourceHashing* sh_ = nullptr;
-  std::unique_ptr<VirtualService> svc_;
   Destination* a_ = nullptr;
   Destination* b_ = nullptr;
   Destination* c_ = nullptr;
@@ -62,7 +59,7 @@ class SourceHashingTest : public ::testing::Test {
 
 TEST_F(SourceHashingTest, NameIsSh) {
   make({});
-  EXPECT_EQ(sh_->name(), "sh");
+  EXPECT_EQ(sched_->name(), "sh");
 }
 
 TEST_F(SourceHashingTest, EmptyServiceHasNoServer) {
@@ -84,7 +81,7 @@ TEST_F(SourceHashingTest, EachServerTakesWeightConsecutiveBuckets) {
   add_abc();
   const Destination* expected[6] = {c_, b_, b_, a_, a_, a_};
   for (std::size_t i = 0; i < SourceHashing::kTableSize; ++i) {
-    ASSERT_EQ(sh_->bucket(i), expected[i % 6]) << "bucket " << i;
+    ASSERT_EQ(sched_->bucket(i), expected[i % 6]) << "bucket " << i;
   }
   EXPECT_EQ(pick(from(k0_0_0_0)), c_);
   EXPECT_EQ(pick(from(k10_0_0_1)), a_);
@@ -120,8 +117,8 @@ TEST_F(SourceHashingTest, UnusableServerMeansNoServerWithoutFallback) {
   EXPECT_EQ(pick(from(k10_0_0_6)), nullptr);       // bucket 16 is A's
   EXPECT_EQ(pick(from(k10_0_0_3)), b_);
   ASSERT_TRUE(svc_->edit_destination(kC, {0, 1, 0}));  // C quiesced; still one bucket
-  EXPECT_EQ(sh_->bucket(0), c_);
-  EXPECT_EQ(sh_->bucket(1), b_);
+  EXPECT_EQ(sched_->bucket(0), c_);
+  EXPECT_EQ(sched_->bucket(1), b_);
   EXPECT_EQ(pick(from(k0_0_0_0)), nullptr);
 }
 

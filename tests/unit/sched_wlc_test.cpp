@@ -4,16 +4,16 @@
 // kernel's linear scan.
 #include <gtest/gtest.h>
 
-#include "support/random_service_ops.h"
-
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <utility>
 #include <vector>
 
 #include "sched/weighted_least_connection.h"
 #include "service/virtual_service.h"
+#include "support/kernel_reference.h"
+#include "support/random_service_ops.h"
+#include "support/scheduler_fixture.h"
 
 namespace lvs {
 namespace {
@@ -22,51 +22,14 @@ constexpr Endpoint kA{0x0a000001, 80};
 constexpr Endpoint kB{0x0a000002, 80};
 constexpr Endpoint kC{0x0a000003, 80};
 
-// ip_vs_wlc_schedule(), written straight from the kernel source (both stages).
-Destination* reference_wlc(DestinationList list) {
-  std::size_t i = 0;
-  Destination* least = nullptr;
-  for (; i < list.size(); ++i) {
-    if (!list[i]->overloaded && list[i]->weight > 0) {
-      least = list[i];
-      break;
-    }
-  }
-  if (least == nullptr) return nullptr;
-  std::int64_t loh = (std::int64_t{least->activeconns} << 8) + least->inactconns;
-  for (++i; i < list.size(); ++i) {
-    Destination* d = list[i];
-    if (d->overloaded) continue;
-    const std::int64_t doh = (std::int64_t{d->activeconns} << 8) + d->inactconns;
-    if (loh * d->weight > doh * least->weight) {
-      least = d;
-      loh = doh;
-    }
-  }
-  return least;
-}
-
-class WeightedLeastConnectionTest : public ::testing::Test {
+class WeightedLeastConnectionTest : public test::SchedulerTest<WeightedLeastConnection> {
  protected:
-  WeightedLeastConnectionTest() {
-    auto sched = std::make_unique<WeightedLeastConnection>();
-    wlc_ = sched.get();
-    svc_ =
-        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
-  }
-  Destination* add(const Endpoint& ep, std::int32_t weight = 1, std::uint32_t u = 0) {
-    return svc_->add_destination(ep, DestinationParams{weight, u, 0});
-  }
-  Destination* pick() { return svc_->schedule(PacketInfo{}, 0); }
   static void bind_n(Destination& d, ConnCount c, int n) {
     for (int i = 0; i < n; ++i) VirtualService::bind(d, c);
   }
-
-  WeightedLeastConnection* wlc_ = nullptr;
-  std::unique_ptr<VirtualService> svc_;
 };
 
-TEST_F(WeightedLeastConnectionTest, NameIsWlc) { EXPECT_EQ(wlc_->name(), "wlc"); }
+TEST_F(WeightedLeastConnectionTest, NameIsWlc) { EXPECT_EQ(sched_->name(), "wlc"); }
 
 TEST_F(WeightedLeastConnectionTest, EmptyServiceHasNoServer) { EXPECT_EQ(pick(), nullptr); }
 
@@ -134,8 +97,8 @@ TEST_F(WeightedLeastConnectionTest, LargeCountsDoNotOverflow) {
   Destination* a = add(kA, 65535);
   Destination* b = add(kB, 65534);  // list B, A
   // 2^16 active on A: overhead 2^24, times weight 65534 needs more than 32 bits.
-  for (int i = 0; i < 65536; ++i) VirtualService::bind(*a, ConnCount::Active);
-  for (int i = 0; i < 65535; ++i) VirtualService::bind(*b, ConnCount::Active);
+  bind_n(*a, ConnCount::Active, 65536);
+  bind_n(*b, ConnCount::Active, 65535);
   // A: 2^24 / 65535, B: (2^24 - 256) / 65534. Cross: 2^24 * 65534 = 1099478073344 vs
   // (2^24 - 256) * 65535 = 1099478073600: A is less loaded (by 256 in 2^40).
   EXPECT_EQ(pick(), a);
@@ -160,15 +123,12 @@ TEST_F(WeightedLeastConnectionTest, DeleteAndReadd) {
 TEST(WeightedLeastConnectionStandalone, FedByHandWithoutAService) {
   // The way a wrapping scheduler (lblc) uses it: its own calls, no VirtualService.
   Destination a, b;
-  a.list_seq = 1;
-  b.list_seq = 2;
   a.weight = 1;
   b.weight = 2;
-  std::vector<Destination*> list{&a};
+  std::vector<Destination*> list;
   WeightedLeastConnection wlc;
-  wlc.destination_added(list, a);
-  list.insert(list.begin(), &b);
-  wlc.destination_added(list, b);
+  test::link_at_head(wlc, list, a, 1);
+  test::link_at_head(wlc, list, b, 2);
   EXPECT_EQ(wlc.least_loaded(), &b);
   b.activeconns = 1;  // 256 / 2 > 0 / 1
   wlc.load_changed(b);
@@ -184,7 +144,8 @@ TEST(WeightedLeastConnectionStandalone, FedByHandWithoutAService) {
   EXPECT_EQ(wlc.schedule(list, {}, 0), &a);
 }
 
-// Thousands of random operations; after each, the heap's answer must be the linear scan's.
+// Thousands of random operations; after each, the heap's answer must be the kernel's linear
+// scan's (ip_vs_wlc_schedule(), both stages, in support/kernel_reference.h).
 TEST(WeightedLeastConnectionDifferential, MatchesTheKernelScan) {
   for (std::uint32_t seed : {1u, 2u, 3u}) {
     auto sched = std::make_unique<WeightedLeastConnection>();
@@ -201,7 +162,7 @@ TEST(WeightedLeastConnectionDifferential, MatchesTheKernelScan) {
     for (int step = 0; step < 20000; ++step) {
       ops.step();
       ASSERT_TRUE(wlc->index().valid()) << "seed " << seed << " step " << step;
-      Destination* expected = reference_wlc(svc.destinations());
+      Destination* expected = test::kernel::wlc_schedule(svc.destinations());
       ASSERT_EQ(svc.schedule(PacketInfo{}, 0), expected) << "seed " << seed << " step " << step;
       if (expected != nullptr) ++chosen;
     }

@@ -8,6 +8,7 @@
 
 #include "sched/weighted_round_robin.h"
 #include "service/virtual_service.h"
+#include "support/scheduler_fixture.h"
 
 namespace lvs {
 namespace {
@@ -16,35 +17,15 @@ constexpr Endpoint kA{0x0a000001, 80};
 constexpr Endpoint kB{0x0a000002, 80};
 constexpr Endpoint kC{0x0a000003, 80};
 
-class WeightedRoundRobinTest : public ::testing::Test {
+class WeightedRoundRobinTest : public test::SchedulerTest<WeightedRoundRobin> {
  protected:
-  WeightedRoundRobinTest() {
-    auto sched = std::make_unique<WeightedRoundRobin>();
-    wrr_ = sched.get();
-    svc_ =
-        std::make_unique<VirtualService>(config::ServiceKey{}, std::move(sched), SchedulerFlags{});
-  }
-
-  Destination* add(const Endpoint& ep, std::int32_t weight, std::uint32_t u = 0) {
-    return svc_->add_destination(ep, DestinationParams{weight, u, 0});
-  }
   void edit(const Endpoint& ep, std::int32_t weight, std::uint32_t u = 0) {
     ASSERT_TRUE(svc_->edit_destination(ep, DestinationParams{weight, u, 0}));
   }
-  std::string picks(int n) {
-    std::string out;
-    for (int i = 0; i < n; ++i) {
-      Destination* d = svc_->schedule(PacketInfo{}, 0);
-      out += d == nullptr ? '-' : static_cast<char>('A' + (d->address.addr - kA.addr));
-    }
-    return out;
-  }
-
-  WeightedRoundRobin* wrr_ = nullptr;
-  std::unique_ptr<VirtualService> svc_;
+  std::string picks(int n) { return SchedulerTest::picks(n, kA.addr); }
 };
 
-TEST_F(WeightedRoundRobinTest, NameIsWrr) { EXPECT_EQ(wrr_->name(), "wrr"); }
+TEST_F(WeightedRoundRobinTest, NameIsWrr) { EXPECT_EQ(sched_->name(), "wrr"); }
 
 TEST_F(WeightedRoundRobinTest, EmptyServiceHasNoServer) { EXPECT_EQ(picks(2), "--"); }
 
@@ -52,9 +33,9 @@ TEST_F(WeightedRoundRobinTest, Weights432InterleaveAfterAStartAtCw1) {
   add(kA, 4);  // di 4, mw 1, cw 0 -> mw = 1
   add(kB, 3);  // di 1, mw 4, cw 1 kept (not 0, not > mw, di == 1)
   add(kC, 2);  // di 1, mw 4, cw 1 kept
-  EXPECT_EQ(wrr_->current_weight(), 1);
-  EXPECT_EQ(wrr_->max_weight(), 4);
-  EXPECT_EQ(wrr_->weight_step(), 1);
+  EXPECT_EQ(sched_->current_weight(), 1);
+  EXPECT_EQ(sched_->max_weight(), 4);
+  EXPECT_EQ(sched_->weight_step(), 1);
   // cw 1: C B A; wrap -> cw 4: A; cw 3: B A; cw 2: C B A; cw 1: C B A; cw 4: A ...
   EXPECT_EQ(picks(3), "CBA");
   EXPECT_EQ(picks(9), "ABACBACBA");
@@ -66,9 +47,9 @@ TEST_F(WeightedRoundRobinTest, EditResetsPositionToHeadButKeepsCw) {
   add(kB, 3);
   add(kC, 2);
   EXPECT_EQ(picks(5), "CBAAB");  // now cl = B, cw = 3
-  EXPECT_EQ(wrr_->current_weight(), 3);
+  EXPECT_EQ(sched_->current_weight(), 3);
   edit(kB, 3);  // no real change, but cl -> head, cw 3 kept
-  EXPECT_EQ(wrr_->current_weight(), 3);
+  EXPECT_EQ(sched_->current_weight(), 3);
   // From the head with cw 3: C(2) no, B(3) yes. Without the reset the next would be A.
   EXPECT_EQ(picks(2), "BA");
 }
@@ -78,9 +59,9 @@ TEST_F(WeightedRoundRobinTest, EditClampsCwToTheNewMaximum) {
   add(kB, 3);
   add(kC, 2);
   EXPECT_EQ(picks(4), "CBAA");  // cl = A, cw = 4
-  EXPECT_EQ(wrr_->current_weight(), 4);
+  EXPECT_EQ(sched_->current_weight(), 4);
   edit(kA, 2);  // weights C2 B3 A2: di 1, mw 3, cw 4 > 3 -> 3
-  EXPECT_EQ(wrr_->current_weight(), 3);
+  EXPECT_EQ(sched_->current_weight(), 3);
   // cw 3 from head: B; then A(2) no -> cw 2: C B A; cw 1: C B A; cw 0 -> 3: B ...
   EXPECT_EQ(picks(8), "BCBACBAB");
 }
@@ -88,9 +69,9 @@ TEST_F(WeightedRoundRobinTest, EditClampsCwToTheNewMaximum) {
 TEST_F(WeightedRoundRobinTest, GcdAboveOneAdjustsMaxAndCw) {
   add(kA, 4);  // di 4, mw 1, cw 1
   add(kB, 2);  // di 2, mw 4 - 1 = 3, cw 1 -> (1 / 2) * 2 + 1 = 1
-  EXPECT_EQ(wrr_->weight_step(), 2);
-  EXPECT_EQ(wrr_->max_weight(), 3);
-  EXPECT_EQ(wrr_->current_weight(), 1);
+  EXPECT_EQ(sched_->weight_step(), 2);
+  EXPECT_EQ(sched_->max_weight(), 3);
+  EXPECT_EQ(sched_->current_weight(), 1);
   // cw 1: B A; cw -1 -> 3: A; cw 1: B A; cw 3: A ... (A 2 : B 1)
   EXPECT_EQ(picks(8), "BAABAABA");
 }
@@ -100,9 +81,9 @@ TEST_F(WeightedRoundRobinTest, CwIsRoundedToTheStepGridWhenGcdGrows) {
   add(kB, 3);  // list B(3), A(4); di 1, mw 4, cw 1
   // cw 1: B A; cw 4: A; cw 3: B A; cw 2: B (cl = B, cw = 2)
   EXPECT_EQ(picks(6), "BAABAB");
-  EXPECT_EQ(wrr_->current_weight(), 2);
+  EXPECT_EQ(sched_->current_weight(), 2);
   edit(kB, 2);  // di 2, mw 3, cw 2 -> (2 / 2) * 2 + 1 = 3; cl -> head
-  EXPECT_EQ(wrr_->current_weight(), 3);
+  EXPECT_EQ(sched_->current_weight(), 3);
   // cw 3 from head: B(2) no, A yes. (A kept cw 2 would pick B.) Then cw 1: B A; cw 3: A.
   EXPECT_EQ(picks(4), "ABAA");
 }
@@ -118,7 +99,7 @@ TEST_F(WeightedRoundRobinTest, QuiescedServerIsNeverChosen) {
 TEST_F(WeightedRoundRobinTest, AllWeightsZeroMeansNoServer) {
   add(kA, 0);
   add(kB, 0);
-  EXPECT_EQ(wrr_->max_weight(), 0);
+  EXPECT_EQ(sched_->max_weight(), 0);
   EXPECT_EQ(picks(3), "---");
   edit(kA, 1);  // di 1, mw 1, cw 0 -> 1
   EXPECT_EQ(picks(2), "AA");
@@ -161,7 +142,7 @@ TEST_F(WeightedRoundRobinTest, DeleteResetsPositionAndRecomputes) {
   add(kC, 2);
   EXPECT_EQ(picks(4), "CBAA");                // cl A, cw 4
   ASSERT_TRUE(svc_->delete_destination(kA));  // C2 B3: di 1, mw 3, cw 4 > 3 -> 3
-  EXPECT_EQ(wrr_->current_weight(), 3);
+  EXPECT_EQ(sched_->current_weight(), 3);
   // cw 3: B; cw 2: C B; cw 1: C B; cw 3: B
   EXPECT_EQ(picks(6), "BCBCBB");
 }

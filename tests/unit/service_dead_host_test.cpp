@@ -10,18 +10,12 @@
 #include "sched/scheduler.h"
 #include "service/service_table.h"
 #include "service/virtual_service.h"
+#include "support/service_fixture.h"
 
 namespace lvs {
 namespace {
 
-Endpoint ep(const char* text) { return *parse_endpoint(text); }
-
-config::ServiceKey tcp_key() {
-  config::ServiceKey key;
-  key.protocol = config::ServiceProtocol::Tcp;
-  key.vip = ep("10.200.0.100:80");
-  return key;
-}
+using test::ep;
 
 class DeadHost : public ::testing::TestWithParam<std::string_view> {
  protected:
@@ -50,10 +44,10 @@ class DeadHost : public ::testing::TestWithParam<std::string_view> {
 TEST_P(DeadHost, GetsNoNewConnectionsUntilAlive) {
   SchedulerFlags flags;
   flags.sh_fallback = true;
-  VirtualService svc(tcp_key(), make_scheduler(GetParam(), flags), flags);
-  Destination* rs1 = svc.add_destination(ep("10.200.0.11:80"), {});
-  svc.add_destination(ep("10.200.0.12:80"), {});
-  svc.add_destination(ep("10.200.0.13:80"), {});
+  const auto service =
+      test::make_service(GetParam(), {"10.200.0.11:80", "10.200.0.12:80", "10.200.0.13:80"}, flags);
+  VirtualService& svc = *service;
+  Destination* rs1 = svc.find(ep("10.200.0.11:80"));
   ASSERT_NE(rs1, nullptr);
 
   // lblc/lblcr remember rs1 for some destinations before it dies: the memory must not win.
@@ -80,21 +74,16 @@ INSTANTIATE_TEST_SUITE_P(AllSchedulers, DeadHost,
                          [](const auto& info) { return std::string(info.param); });
 
 TEST(ServiceTableDeadHosts, MarkDeadFlagsEveryServiceAndReportsChangesOnce) {
-  config::DirectorConfig cfg;
-  for (std::uint16_t port : {80, 81}) {
-    config::ServiceConfig s;
-    s.key = tcp_key();
-    s.key.vip.port = port;
-    s.scheduler = "wlc";
-    for (const char* rs : {"10.200.0.11", "10.200.0.12"}) {
-      config::RealServerConfig r;
-      r.address = ep((std::string(rs) + ":" + std::to_string(port)).c_str());
-      s.real_servers.push_back(r);
-    }
-    cfg.services.push_back(s);
-  }
-  ServiceTable table;
-  table.apply(cfg);
+  test::LoadedServices services(R"(
+services:
+  - tcp-service: 10.200.0.100:80
+    scheduler: wlc
+    real-servers: [{real-server: 10.200.0.11:80}, {real-server: 10.200.0.12:80}]
+  - tcp-service: 10.200.0.100:81
+    scheduler: wlc
+    real-servers: [{real-server: 10.200.0.11:81}, {real-server: 10.200.0.12:81}]
+)");
+  ServiceTable& table = services.table;
   const Ipv4 rs1 = ep("10.200.0.11:0").addr;
   auto changed = table.mark_dead([&](Ipv4 ip) { return ip == rs1; });
   EXPECT_EQ(changed.size(), 2u);

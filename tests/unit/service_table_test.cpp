@@ -5,22 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "config/loader.h"
+#include "support/config_yaml.h"
 
 namespace lvs {
 namespace {
 
-config::DirectorConfig load(const std::string& yaml) {
-  auto result = config::load_director_config_string(yaml, "test.yaml");
-  if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&result)) {
-    for (const auto& e : *errors) ADD_FAILURE() << e.to_string();
-    return {};
-  }
-  return std::get<config::DirectorConfig>(result);
-}
+using test::director_config;
 
 std::vector<std::string> order(const VirtualService& svc) {
   std::vector<std::string> out;
@@ -49,9 +41,25 @@ services:
       - {real-server: 10.200.0.11}
 )";
 
+// kInitial changed: .12 gone, .13 reweighted, .14 new; the UDP service rr without persistence;
+// the fwmark service gone.
+const char* kReloaded = R"(
+services:
+  - tcp-service: 10.200.0.100:80
+    scheduler: wlc
+    real-servers:
+      - {real-server: 10.200.0.11:80, weight: 3}
+      - {real-server: 10.200.0.13:80, weight: 5}
+      - {real-server: 10.200.0.14:80, weight: 1}
+  - udp-service: 10.200.0.100:53
+    scheduler: rr
+    real-servers:
+      - {real-server: 10.200.0.11:53}
+)";
+
 TEST(ServiceTable, FirstLoadIsAddServiceThenAddServersInFileOrder) {
   ServiceTable table;
-  auto log = table.apply(load(kInitial));
+  auto log = table.apply(director_config(kInitial));
   EXPECT_EQ(log, (std::vector<std::string>{
                      "-A -t 10.200.0.100:80 -s wlc",
                      "-a -t 10.200.0.100:80 -r 10.200.0.11:80 -g -w 3",
@@ -82,24 +90,12 @@ TEST(ServiceTable, FirstLoadIsAddServiceThenAddServersInFileOrder) {
 
 TEST(ServiceTable, ReloadAppliesOnlyTheDifference) {
   ServiceTable table;
-  table.apply(load(kInitial));
+  table.apply(director_config(kInitial));
   VirtualService* web = table.find(kProtoTcp, *parse_ipv4("10.200.0.100"), 80);
   Destination* rs11 = web->find(*parse_endpoint("10.200.0.11:80"));
   VirtualService::bind(*rs11, ConnCount::Active);  // a live connection on .11
 
-  auto log = table.apply(load(R"(
-services:
-  - tcp-service: 10.200.0.100:80
-    scheduler: wlc
-    real-servers:
-      - {real-server: 10.200.0.11:80, weight: 3}
-      - {real-server: 10.200.0.13:80, weight: 5}
-      - {real-server: 10.200.0.14:80, weight: 1}
-  - udp-service: 10.200.0.100:53
-    scheduler: rr
-    real-servers:
-      - {real-server: 10.200.0.11:53}
-)"));
+  auto log = table.apply(director_config(kReloaded));
   EXPECT_EQ(log, (std::vector<std::string>{
                      "-D -f 7",
                      "-d -t 10.200.0.100:80 -r 10.200.0.12:80",
@@ -120,30 +116,18 @@ services:
   EXPECT_EQ(table.find_fwmark(7), nullptr);
 
   // The same file again changes nothing.
-  EXPECT_TRUE(table.apply(load(R"(
-services:
-  - tcp-service: 10.200.0.100:80
-    scheduler: wlc
-    real-servers:
-      - {real-server: 10.200.0.11:80, weight: 3}
-      - {real-server: 10.200.0.13:80, weight: 5}
-      - {real-server: 10.200.0.14:80, weight: 1}
-  - udp-service: 10.200.0.100:53
-    scheduler: rr
-    real-servers:
-      - {real-server: 10.200.0.11:53}
-)")).empty());
+  EXPECT_TRUE(table.apply(director_config(kReloaded)).empty());
   VirtualService::unbind(*rs11, ConnCount::Active);
 }
 
 TEST(ServiceTable, ADeletedServiceLivesOnWhileConnectionsReferenceIt) {
   ServiceTable table;
-  table.apply(load(kInitial));
+  table.apply(director_config(kInitial));
   VirtualService* web = table.find(kProtoTcp, *parse_ipv4("10.200.0.100"), 80);
   Destination* rs12 = web->find(*parse_endpoint("10.200.0.12:80"));
   VirtualService::bind(*rs12, ConnCount::Inactive);
 
-  table.apply(load(R"(
+  table.apply(director_config(R"(
 services:
   - fwmark-service: 7
     scheduler: dh
@@ -163,7 +147,7 @@ services:
 
 TEST(ServiceTable, RunTimeRealServerChangesReportIpvsadmErrors) {
   ServiceTable table;
-  table.apply(load(kInitial));
+  table.apply(director_config(kInitial));
   const auto key = *config::parse_service_key("tcp/10.200.0.100:80");
   config::RealServerConfig rs;
   rs.address = *parse_endpoint("10.200.0.11:80");
@@ -172,8 +156,7 @@ TEST(ServiceTable, RunTimeRealServerChangesReportIpvsadmErrors) {
   EXPECT_EQ(table.edit_real_server(key, rs), "No such destination");
   EXPECT_EQ(table.delete_real_server(key, rs.address), "No such destination");
   EXPECT_EQ(table.add_real_server(key, rs), "");
-  EXPECT_EQ(table.delete_real_server(*config::parse_service_key("tcp/10.200.0.100:81"),
-                                     rs.address),
+  EXPECT_EQ(table.delete_real_server(*config::parse_service_key("tcp/10.200.0.100:81"), rs.address),
             "No such service");
 }
 

@@ -1,14 +1,18 @@
 // VirtualService: the kernel's list order, trash/revival, the overload flag as
 // ip_vs_bind_dest()/ip_vs_unbind_dest()/__ip_vs_update_dest() keep it, and scheduler notifications.
-#include "service/virtual_service.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "service/virtual_service.h"
+#include "support/service_fixture.h"
+
 namespace lvs {
 namespace {
+
+using test::ep;
+using test::tcp_key;
 
 // Records every callback so tests can check what the scheduler was told, and picks the head.
 class RecordingScheduler : public Scheduler {
@@ -16,8 +20,8 @@ class RecordingScheduler : public Scheduler {
   explicit RecordingScheduler(std::vector<std::string>* log) : log_(log) {}
   std::string_view name() const override { return "recording"; }
   void destination_added(DestinationList list, Destination& d) override {
-    log_->push_back("add " + format_endpoint(d.address) + " head=" +
-                    format_endpoint(list[0]->address));
+    log_->push_back("add " + format_endpoint(d.address) +
+                    " head=" + format_endpoint(list[0]->address));
   }
   void destination_removed(DestinationList, Destination& d, std::size_t old_index) override {
     log_->push_back("del " + format_endpoint(d.address) + " at " + std::to_string(old_index));
@@ -36,15 +40,6 @@ class RecordingScheduler : public Scheduler {
  private:
   std::vector<std::string>* log_;
 };
-
-Endpoint ep(const char* text) { return *parse_endpoint(text); }
-
-config::ServiceKey tcp_key() {
-  config::ServiceKey key;
-  key.protocol = config::ServiceProtocol::Tcp;
-  key.vip = ep("10.200.0.100:80");
-  return key;
-}
 
 std::vector<std::string> order(const VirtualService& svc) {
   std::vector<std::string> out;
@@ -234,9 +229,9 @@ TEST(VirtualService, SwitchingSchedulerInitialisesItFromTheWholeList) {
   svc.set_scheduler(make_scheduler("wrr", {}), {});
   std::vector<std::string> picks;
   for (int i = 0; i < 7; ++i) picks.push_back(format_endpoint(svc.schedule({}, 0)->address));
-  EXPECT_EQ(picks, (std::vector<std::string>{"10.0.0.2:80", "10.0.0.2:80", "10.0.0.2:80",
-                                             "10.0.0.2:80", "10.0.0.2:80", "10.0.0.1:80",
-                                             "10.0.0.2:80"}));
+  EXPECT_EQ(picks,
+            (std::vector<std::string>{"10.0.0.2:80", "10.0.0.2:80", "10.0.0.2:80", "10.0.0.2:80",
+                                      "10.0.0.2:80", "10.0.0.1:80", "10.0.0.2:80"}));
   EXPECT_EQ(svc.scheduler().name(), "wrr");
 }
 

@@ -3,10 +3,9 @@
 #pragma once
 
 #include "ctl/snapshot.h"
+#include "support/lab_addresses.h"
 
 namespace lvs::test {
-
-inline Endpoint ep(const char* text) { return *parse_endpoint(text); }
 
 inline ctl::Snapshot full_snapshot() {
   using namespace ctl;
@@ -49,5 +48,18 @@ inline ctl::Snapshot full_snapshot() {
   return snap;
 }
 
+// tcp/10.200.0.100:80 with `scheduler` and one server, 10.200.0.11:80 of weight `weight`.
+inline ctl::Snapshot one_service_snapshot(const char* scheduler, std::int32_t weight = 1) {
+  ctl::Snapshot snap;
+  ctl::ServiceSnapshot s;
+  s.key = {config::ServiceProtocol::Tcp, ep("10.200.0.100:80"), 0};
+  s.scheduler = scheduler;
+  ctl::DestinationSnapshot d;
+  d.address = ep("10.200.0.11:80");
+  d.weight = weight;
+  s.destinations = {d};
+  snap.services = {s};
+  return snap;
+}
 
 }  // namespace lvs::test

@@ -11,17 +11,9 @@
 #include <vector>
 
 #include "neigh/neighbour_table.h"
+#include "support/lab_addresses.h"
 
 namespace lvs::test {
-
-inline constexpr Ipv4 kRs1 = 0x0ac8000b;  // 10.200.0.11
-inline constexpr Ipv4 kRs2 = 0x0ac8000c;  // 10.200.0.12
-inline constexpr Ipv4 kDirector = 0x0ac80002;
-inline constexpr Ipv4 kVip = 0x0ac80064;
-inline constexpr MacAddress kMac1{0x02, 0, 0, 0, 0, 0x0b};
-inline constexpr MacAddress kMac2{0x02, 0, 0, 0, 0, 0x0c};
-inline constexpr MacAddress kMacX{0x02, 0, 0, 0, 0, 0xee};
-inline constexpr MacAddress kOurMac{0x02, 0, 0, 0, 0, 0x02};
 
 // Reachable time is random % base + base/2: a draw of base/2 gives exactly `base`.
 struct ScriptedRandom {
@@ -68,6 +60,12 @@ class NeighHarness {
     a.to_us = to_us;
     a.target_is_ours = true;
     return table.receive_arp(a, now, events);
+  }
+  // A packet for `ip` (INCOMPLETE, a broadcast request) answered by a unicast reply from `mac`:
+  // REACHABLE. The events stay in `events`.
+  void resolve(Ipv4 ip, const MacAddress& mac) {
+    send(ip);
+    reply(ip, mac);
   }
   ArpVerdict request(Ipv4 from, const MacAddress& mac, Ipv4 target = kDirector,
                      bool target_is_ours = true) {

@@ -38,14 +38,18 @@ class SnapshotBackend : public ctl::ControlBackend {
   ctl::Snapshot snapshot_;
 };
 
-// The whole answer to `request` from `snapshot`, streamed pieces included.
-inline std::string serve(std::string_view request, const ctl::Snapshot& snapshot) {
-  SnapshotBackend backend(snapshot);
-  ctl::ControlAnswer answer = ctl::answer_request(request, backend);
+// The whole answer: its text and every piece streamed after it.
+inline std::string whole(ctl::ControlAnswer answer) {
   std::string out = answer.text;
   while (answer.more && answer.more(out)) {
   }
   return out;
+}
+
+// The whole answer to `request` from `snapshot`, streamed pieces included.
+inline std::string serve(std::string_view request, const ctl::Snapshot& snapshot) {
+  SnapshotBackend backend(snapshot);
+  return whole(ctl::answer_request(request, backend));
 }
 
 }  // namespace lvs::test
