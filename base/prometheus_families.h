@@ -28,8 +28,8 @@ inline prometheus::MetricFamily family(std::string name, std::string help,
 }
 
 // Prometheus values are doubles: counters above 2^53 lose their last digits, as every client's do.
-inline void add(prometheus::MetricFamily& f,
-                std::vector<prometheus::ClientMetric::Label> labels, double value) {
+inline void add(prometheus::MetricFamily& f, std::vector<prometheus::ClientMetric::Label> labels,
+                double value) {
   prometheus::ClientMetric m;
   m.label = std::move(labels);
   if (f.type == prometheus::MetricType::Counter)

@@ -98,7 +98,8 @@ void BM_ConnInsert(benchmark::State& state) {
     fill(*table, backends, kConnections);
     const std::size_t rss_after = resident_bytes();
     state.PauseTiming();
-    bytes_per_conn = static_cast<double>(table->memory_bytes()) / static_cast<double>(table->size());
+    bytes_per_conn =
+        static_cast<double>(table->memory_bytes()) / static_cast<double>(table->size());
     rss_per_conn = static_cast<double>(rss_after - rss_before) / kConnections;
     table->flush();
     table.reset();
@@ -108,7 +109,12 @@ void BM_ConnInsert(benchmark::State& state) {
   state.counters["bytes_per_conn"] = bytes_per_conn;
   state.counters["rss_bytes_per_conn"] = rss_per_conn;
 }
-BENCHMARK(BM_ConnInsert)->Arg(0)->Arg(1)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true)
+BENCHMARK(BM_ConnInsert)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(1)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMillisecond);
 
 // --- lookup: find() of random keys in a table of 1M ------------------------------------------
@@ -200,8 +206,8 @@ void BM_ConnChurn(benchmark::State& state) {
   ConnectionTable table(kConnections, kStart);
   std::vector<ConnHandle> fifo(kConnections);
   for (std::uint32_t i = 0; i < kConnections; ++i) {
-    fifo[i] = table.insert_connection(key_of(i), backends.for_conn(i), ConnState::Established,
-                                      {}, kStart);
+    fifo[i] = table.insert_connection(key_of(i), backends.for_conn(i), ConnState::Established, {},
+                                      kStart);
   }
   // New keys: the same clients on another source-port range, so they are never already present.
   std::uint32_t next = 0;
@@ -210,8 +216,8 @@ void BM_ConnChurn(benchmark::State& state) {
     table.expire_now(fifo[slot], kStart);
     ConnKey k = key_of(scrambled(next));
     k.cport = static_cast<std::uint16_t>(k.cport ^ ((next >> 20) & 1 ? 0 : 0x8000));
-    fifo[slot] = table.insert_connection(k, backends.for_conn(next), ConnState::Established, {},
-                                         kStart);
+    fifo[slot] =
+        table.insert_connection(k, backends.for_conn(next), ConnState::Established, {}, kStart);
     ++next;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
@@ -242,7 +248,10 @@ void BM_ConnExpire(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(expired));
 }
-BENCHMARK(BM_ConnExpire)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true)
+BENCHMARK(BM_ConnExpire)
+    ->Iterations(1)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMillisecond);
 
 // --- reference: std::unordered_map with the same payload --------------------------------------
@@ -287,7 +296,10 @@ void BM_RefUnorderedMapInsert(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kConnections);
   state.counters["rss_bytes_per_conn"] = rss_per_conn;
 }
-BENCHMARK(BM_RefUnorderedMapInsert)->Iterations(1)->Repetitions(5)->ReportAggregatesOnly(true)
+BENCHMARK(BM_RefUnorderedMapInsert)
+    ->Iterations(1)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMillisecond);
 
 struct FilledReference {

@@ -48,9 +48,8 @@ class KernelWlcScan final : public Scheduler {
     for (Destination* d : list) {
       if (d->overloaded || d->weight <= 0) continue;
       std::uint64_t doh = d->overhead();
-      if (least == nullptr ||
-          loh * static_cast<std::uint64_t>(d->weight) >
-              doh * static_cast<std::uint64_t>(least->weight)) {
+      if (least == nullptr || loh * static_cast<std::uint64_t>(d->weight) >
+                                  doh * static_cast<std::uint64_t>(least->weight)) {
         least = d;
         loh = doh;
       }
@@ -83,7 +82,7 @@ class KernelLcScan final : public Scheduler {
 constexpr std::size_t kRingSize = 4096;
 // Destination addresses a fwmark service sees (dh, lblc, lblcr rotate over these).
 constexpr std::uint32_t kDestinationAddresses = 4096;
-constexpr Ipv4 kVip = 0x0ac80064;        // 10.200.0.100
+constexpr Ipv4 kVip = 0x0ac80064;          // 10.200.0.100
 constexpr Ipv4 kFirstServer = 0x0a010000;  // 10.1.0.0
 constexpr Ipv4 kClientNet = 0xc0a80000;    // 192.168.0.0/16 (and beyond, see packet_for)
 constexpr Ipv4 kFwmarkNet = 0x0a640000;    // 10.100.0.0/20
@@ -177,9 +176,7 @@ std::unique_ptr<Scheduler> make_rr() { return std::make_unique<RoundRobin>(); }
 std::unique_ptr<Scheduler> make_wrr() { return std::make_unique<WeightedRoundRobin>(); }
 std::unique_ptr<Scheduler> make_lc() { return std::make_unique<LeastConnection>(); }
 std::unique_ptr<Scheduler> make_wlc() { return std::make_unique<WeightedLeastConnection>(); }
-std::unique_ptr<Scheduler> make_lblc() {
-  return std::make_unique<LocalityBasedLeastConnection>();
-}
+std::unique_ptr<Scheduler> make_lblc() { return std::make_unique<LocalityBasedLeastConnection>(); }
 #ifdef LVS_BENCH_HAVE_LBLCR
 std::unique_ptr<Scheduler> make_lblcr() {
   return std::make_unique<LocalityBasedLeastConnectionReplication>();

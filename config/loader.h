@@ -12,8 +12,8 @@ namespace lvs::config {
 
 struct ConfigError {
   std::string file;
-  int line = 0;    // 1-based
-  int column = 0;  // 1-based
+  int line = 0;          // 1-based
+  int column = 0;        // 1-based
   std::string key_path;  // e.g. "services[0].real-servers[1].weight"
   std::string message;
   // "lab.yaml:12:7: services[0].real-servers[1].weight: must be an integer 0..65535, got \"x\""
@@ -28,7 +28,7 @@ LoadResult<DirectorConfig> load_director_config_file(const std::string& path);
 LoadResult<AgentConfig> load_agent_config_file(const std::string& path);
 // `name` is used as the file name in errors.
 LoadResult<DirectorConfig> load_director_config_string(const std::string& yaml,
-                                                      const std::string& name);
+                                                       const std::string& name);
 LoadResult<AgentConfig> load_agent_config_string(const std::string& yaml, const std::string& name);
 
 }  // namespace lvs::config

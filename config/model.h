@@ -33,7 +33,7 @@ struct RealServerConfig {
 };
 
 struct HealthCheckConfig {
-  std::string type = "tcp";  // type: tcp (connect to the real server's port); none disables
+  std::string type = "tcp";      // type: tcp (connect to the real server's port); none disables
   std::uint32_t interval_s = 2;  // interval-s: seconds between checks, 1..3600
   std::uint32_t timeout_s = 1;   // timeout-s: seconds before a check fails, 1..interval-s
   std::uint32_t rise = 2;        // rise: consecutive successes to mark a server up, 1..100
@@ -96,12 +96,12 @@ struct DirectorConfig {
 };
 
 struct AgentConfig {
-  std::vector<Ipv4> vips;                // vips: addresses held locally and never ARPed for
-  std::string vip_device = "lo";         // vip-device: lo, or a dummy device the agent creates
+  std::vector<Ipv4> vips;         // vips: addresses held locally and never ARPed for
+  std::string vip_device = "lo";  // vip-device: lo, or a dummy device the agent creates
   std::vector<std::string> interfaces = {"eth0"};  // interfaces: where arp_* sysctls are set
-  std::uint32_t arp_ignore = 1;          // arp-ignore: 0..8 (kernel range); 1 is the LVS choice
-  std::uint32_t arp_announce = 2;        // arp-announce: 0..2; 2 is the LVS choice
-  std::uint32_t check_interval_s = 5;    // check-interval-s: 1..3600
+  std::uint32_t arp_ignore = 1;            // arp-ignore: 0..8 (kernel range); 1 is the LVS choice
+  std::uint32_t arp_announce = 2;          // arp-announce: 0..2; 2 is the LVS choice
+  std::uint32_t check_interval_s = 5;      // check-interval-s: 1..3600
   std::string metrics = "127.0.0.1:9470";  // metrics: HOST:PORT
 };
 

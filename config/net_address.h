@@ -21,7 +21,8 @@ struct Endpoint {
 using MacAddress = std::array<std::uint8_t, 6>;
 
 // Strict dotted quad: four decimal parts 0..255, no leading '+', no spaces, no leading zeros
-// beyond a single "0" (so "010.1.1.1" is rejected rather than read as octal the way inet_aton does).
+// beyond a single "0" (so "010.1.1.1" is rejected rather than read as octal the way inet_aton
+// does).
 std::optional<Ipv4> parse_ipv4(std::string_view text);
 std::string format_ipv4(Ipv4 addr);
 

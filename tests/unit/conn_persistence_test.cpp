@@ -3,12 +3,11 @@
 // expire_later while controlling, deleted and quiesced servers, and the template key layout.
 #include <gtest/gtest.h>
 
-#include "support/test_schedulers.h"
-
 #include <memory>
 
 #include "conn/dispatcher.h"
 #include "conn/persistence_template.h"
+#include "support/test_schedulers.h"
 
 namespace lvs {
 namespace {
@@ -162,8 +161,7 @@ TEST(ConnPersistence, QuiescedServerKeepsPersistentClients) {
 
 TEST(ConnPersistence, TemplateKeyLayout) {
   const PacketInfo p{kProtoTcp, 0x0a000123, 40000, kVip, 80};
-  VirtualService http({config::ServiceProtocol::Tcp, {kVip, 80}, 0}, std::make_unique<Cycle>(),
-                      {});
+  VirtualService http({config::ServiceProtocol::Tcp, {kVip, 80}, 0}, std::make_unique<Cycle>(), {});
   http.set_persistence(300, 0xffffff00u);
   EXPECT_EQ(PersistenceTemplate::key_for(http, p), (ConnKey{kProtoTcp, 0x0a000100, 0, kVip, 80}));
 

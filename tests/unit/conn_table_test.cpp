@@ -1,12 +1,12 @@
 // ConnectionTable: keys, handles, counter changes through VirtualService, overload flag, the
 // lcnc view, growth and the 64-bytes-per-connection budget at one million connections.
-#include "conn/connection_table.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <span>
 #include <vector>
+
+#include "conn/connection_table.h"
 
 namespace lvs {
 namespace {
@@ -62,8 +62,7 @@ TEST(ConnTable, NewConnectionStartsInactiveAndMovesWithState) {
 TEST(ConnTable, UdpConnectionIsNeverActive) {
   Destination d;
   ConnectionTable t;
-  const ConnHandle c =
-      t.insert_connection({kProtoUdp, 1, 53, kVip, 53}, d, ConnState::Udp, {}, 0);
+  const ConnHandle c = t.insert_connection({kProtoUdp, 1, 53, kVip, 53}, d, ConnState::Udp, {}, 0);
   t.set_state(c, ConnState::Established);  // not a UDP state, but must not count active
   EXPECT_EQ(d.activeconns, 0u);
   EXPECT_EQ(d.inactconns, 1u);
@@ -213,8 +212,8 @@ TEST(ConnTable, FindBatchAgreesWithFind) {
   for (std::uint32_t i = 0; i < 200; ++i) {
     keys.push_back(tcp_key(0x0a000000u + i, 1));
     keys.push_back({kProtoUdp, 0x0a000000u + i, static_cast<std::uint16_t>(1024 + i), kVip, 80});
-    keys.push_back({kProtoTcp, 0x0a000000u + i, static_cast<std::uint16_t>(1024 + i), kVip + 1,
-                    80});
+    keys.push_back(
+        {kProtoTcp, 0x0a000000u + i, static_cast<std::uint16_t>(1024 + i), kVip + 1, 80});
   }
   ASSERT_EQ(t.bucket_count(), 1024u);
   ASSERT_EQ(t.size(), 1024u);
@@ -269,16 +268,16 @@ TEST(ConnTable, AtMostSixtyFourBytesPerConnectionAtOneMillion) {
   Destination d;
   ConnectionTable t;  // no size hint: the budget holds with growth too
   for (std::uint32_t i = 0; i < kConns; ++i) {
-    t.insert_connection({kProtoTcp, 0x0a000000u + (i >> 4), static_cast<std::uint16_t>(i), kVip,
-                         80},
-                        d, ConnState::None, {}, 0);
+    t.insert_connection(
+        {kProtoTcp, 0x0a000000u + (i >> 4), static_cast<std::uint16_t>(i), kVip, 80}, d,
+        ConnState::None, {}, 0);
   }
   ASSERT_EQ(t.size(), kConns);
   const double per_conn = static_cast<double>(t.memory_bytes()) / kConns;
   RecordProperty("bytes_per_connection", std::to_string(per_conn));
   EXPECT_LE(per_conn, 64.0);
-  EXPECT_TRUE(t.find({kProtoTcp, 0x0a000000u + (777'777u >> 4), static_cast<std::uint16_t>(777'777u),
-                      kVip, 80})
+  EXPECT_TRUE(t.find({kProtoTcp, 0x0a000000u + (777'777u >> 4),
+                      static_cast<std::uint16_t>(777'777u), kVip, 80})
                   .valid());
   EXPECT_EQ(d.inactconns, kConns);
 }

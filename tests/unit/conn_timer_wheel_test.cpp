@@ -1,11 +1,11 @@
 // The hashed timer wheel: exact firing (never early), lazy and eager re-arming, cancel, many
 // slots and laps, 31-day timeouts, time jumps and a start far from zero.
-#include "conn/timer_wheel.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
+
+#include "conn/timer_wheel.h"
 
 namespace lvs {
 namespace {
@@ -57,7 +57,7 @@ TEST(ConnTimerWheel, LazyRearmLaterMovesDeadline) {
 TEST(ConnTimerWheel, RearmEarlierRelinksSoItIsNotLate) {
   VecArena a{std::vector<Rec>(1)};
   Wheel w(0);
-  w.schedule(a, 0, 900'000);     // ESTABLISHED
+  w.schedule(a, 0, 900'000);      // ESTABLISHED
   w.rearm(a, 0, 5'000 + 10'000);  // then CLOSE at t=5 s: 10 s
   EXPECT_TRUE(advance(w, a, 14'999).empty());
   EXPECT_EQ(advance(w, a, 15'000), std::vector<std::uint32_t>{0});
@@ -105,8 +105,8 @@ TEST(ConnTimerWheel, BigJumpVisitsEveryRecordOnce) {
   VecArena a{std::vector<Rec>(3)};
   Wheel w(0);
   w.schedule(a, 0, 5'000);
-  w.schedule(a, 1, 4'000'000);     // ~4 laps away
-  w.schedule(a, 2, 100'000'000);   // far beyond the jump
+  w.schedule(a, 1, 4'000'000);    // ~4 laps away
+  w.schedule(a, 2, 100'000'000);  // far beyond the jump
   const auto fired = advance(w, a, 50'000'000);
   EXPECT_EQ(fired.size(), 2u);
   EXPECT_TRUE(advance(w, a, 99'999'999).empty());

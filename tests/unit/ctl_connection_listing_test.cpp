@@ -1,13 +1,12 @@
 // The LIST-CONNECTIONS answer in pieces is byte for byte the protocol encoder's whole answer,
 // for any piece size, including the empty table and a last piece that is not full.
-#include "ctl/connection_listing.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <variant>
 
+#include "ctl/connection_listing.h"
 #include "ctl/control_protocol.h"
 
 namespace lvs::ctl {

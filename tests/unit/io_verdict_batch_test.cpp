@@ -1,9 +1,9 @@
 // One NFQUEUE batch's verdicts: accepts kept in order, and per queue the highest id to drop by
 // serial-number arithmetic (ids wrap), as the kernel's batch verdict compares them
 // (nfqnl_recv_verdict_batch() drops every id up to and including the one given).
-#include "io/verdict_batch.h"
-
 #include <gtest/gtest.h>
+
+#include "io/verdict_batch.h"
 
 namespace lvs::io {
 namespace {

@@ -185,7 +185,7 @@ TEST_F(RateSamplerTest, DeletedDestinationIsNotSteppedAndResumesWhenRevived) {
   sampler.sample(table, 2000);
   ASSERT_EQ(rs12->estimator.cps_scaled(), 256000u);
   // Something still references rs12 (a connection would), so deleting it puts it in the trash.
-  VirtualService::hold(*rs12);
+  rs12->hold();
   const Endpoint addr = rs12->address;
   ASSERT_EQ(table.delete_real_server(svc->key(), addr), "");
   rs12->stats.conns = 4000;  // a connection of the deleted server is still counted
@@ -200,7 +200,7 @@ TEST_F(RateSamplerTest, DeletedDestinationIsNotSteppedAndResumesWhenRevived) {
   sampler.sample(table, 8000);
   // It resumes from its old counters: delta 2000 since the last step it took.
   EXPECT_EQ(rs12->estimator.cps_scaled(), 256000u + ((1024000u - 256000u) >> 2));
-  VirtualService::release(*rs12);
+  rs12->release();
 }
 
 }  // namespace

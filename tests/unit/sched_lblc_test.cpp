@@ -417,12 +417,12 @@ class ReferenceLblc {
     if (least == nullptr) return nullptr;
     if (en != nullptr) {
       if (en->dest != least) {
-        VirtualService::release(*en->dest);
-        VirtualService::hold(*least);
+        en->dest->release();
+        least->hold();
         *en = Entry{least, now};
       }
     } else {
-      VirtualService::hold(*least);
+      least->hold();
       table_.insert(daddr, Entry{least, now});
     }
     return least;

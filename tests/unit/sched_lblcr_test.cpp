@@ -257,7 +257,7 @@ class ReferenceLblcr {
             if (*e == m) {
               en->members.erase(e);
               en->lastmod = now;
-              VirtualService::release(*m);
+              m->release();
               break;
             }
           }
@@ -269,7 +269,7 @@ class ReferenceLblcr {
       bool member = false;
       for (Destination* d : en->members) member = member || d == dest;
       if (!member) {
-        VirtualService::hold(*dest);
+        dest->hold();
         en->members.insert(en->members.begin(), dest);
         en->lastmod = now;
       }
@@ -277,7 +277,7 @@ class ReferenceLblcr {
     }
     Destination* dest = test::kernel::wlc_schedule(list);
     if (dest == nullptr) return nullptr;
-    VirtualService::hold(*dest);
+    dest->hold();
     table_.insert(daddr, Entry{{dest}, now, now});
     return dest;
   }

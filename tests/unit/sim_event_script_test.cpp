@@ -1,10 +1,10 @@
 // The simulator's event language: every verb, defaults, comments, and that a bad file is
 // rejected whole with the line number of each error.
-#include "sim/event_script.h"
-
 #include <gtest/gtest.h>
 
 #include <sstream>
+
+#include "sim/event_script.h"
 
 namespace lvs::sim {
 namespace {
@@ -78,8 +78,8 @@ TEST(EventScript, ParsesEveryVerbWithLineNumbers) {
 TEST(EventScript, RejectsTheWholeFileListingEveryBadLine) {
   auto errors = errors_of(
       "new 10.0.0.1:1\n"
-      "new 10.0.0.300:1\n"       // bad address
-      "fin 0\n"                  // numbers are 1-based
+      "new 10.0.0.300:1\n"  // bad address
+      "fin 0\n"             // numbers are 1-based
       "close x\n"
       "add tcp/10.200.0.100:80 10.200.0.14:80 70000\n"  // weight out of range
       "edit tcp/10.200.0.100:80 10.200.0.14:80\n"       // missing weight

@@ -48,8 +48,8 @@ std::vector<std::string> reload_refusals(const config::DirectorConfig& running,
       for (Ipv4 v : vips) s += (s.empty() ? "" : ",") + format_ipv4(v);
       return s.empty() ? std::string("none") : s;
     };
-    out.push_back("services: the set of VIPs changed from " + list(managed_vips_of(running)) + " to " +
-                  list(managed_vips_of(next)) +
+    out.push_back("services: the set of VIPs changed from " + list(managed_vips_of(running)) +
+                  " to " + list(managed_vips_of(next)) +
                   "; with `vip-mode: managed` the VIPs are probed and added at start, restart to "
                   "change them");
   }

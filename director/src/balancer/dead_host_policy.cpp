@@ -29,8 +29,7 @@ std::vector<DeadHostPolicy::Change> DeadHostPolicy::apply(NeighbourTable& neighb
   return changes;
 }
 
-void DeadHostPolicy::resolve_dead(NeighbourTable& neighbours, TimeMs now,
-                                  NeighbourEvents& events) {
+void DeadHostPolicy::resolve_dead(NeighbourTable& neighbours, TimeMs now, NeighbourEvents& events) {
   if (now < next_resolve_ms_ || neighbours.failed_hosts().empty()) return;
   next_resolve_ms_ = now + kResolveIntervalMs;
   // Only the dead: the others are resolved on demand by their first packet, as Linux does. An

@@ -36,8 +36,7 @@ PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint
   // Under DR the frame goes to the real server's own address on the segment. Link padding
   // beyond the IP total length is not part of the packet (nor of a queued copy).
   const auto packet = bytes.first(p.ip_total_length);
-  const Resolution r =
-      neighbours_.resolve(result.destination->address.addr, now, events, packet);
+  const Resolution r = neighbours_.resolve(result.destination->address.addr, now, events, packet);
   switch (r.status) {
     case ResolveStatus::Usable:
       ++counters_.forwarded;

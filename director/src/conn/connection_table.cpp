@@ -28,8 +28,8 @@ std::uint64_t ConnectionTable::hash(const ConnKey& key) {
   // Two 64-bit words mixed with a multiply-xorshift finaliser: every key bit reaches the low
   // bits the bucket mask keeps.
   std::uint64_t a = (std::uint64_t{key.caddr} << 32) | key.vaddr;
-  std::uint64_t b = (std::uint64_t{key.cport} << 32) | (std::uint64_t{key.vport} << 16) |
-                    key.protocol;
+  std::uint64_t b =
+      (std::uint64_t{key.cport} << 32) | (std::uint64_t{key.vport} << 16) | key.protocol;
   std::uint64_t x = a ^ (b * 0x9e3779b97f4a7c15ull);
   x ^= x >> 32;
   x *= 0xd6e8feb86659fd93ull;
@@ -118,8 +118,8 @@ std::uint32_t ConnectionTable::allocate() {
   if (high_water_ == capacity()) {
     // Uninitialised, as make_unique_for_overwrite would leave it: a record is initialised when
     // it is first handed out (below) and by insert().
-    Chunk chunk(static_cast<Record*>(::operator new(std::size_t{kChunkRecords} * sizeof(Record),
-                                                    std::align_val_t{kChunkAlign})));
+    Chunk chunk(static_cast<Record*>(::operator new (std::size_t{kChunkRecords} * sizeof(Record),
+                                                     std::align_val_t{kChunkAlign})));
     chunks_.push_back(std::move(chunk));
   }
   Record& r = at(high_water_);
@@ -153,8 +153,7 @@ ConnHandle ConnectionTable::insert(const ConnKey& key, Destination& dest, std::u
 }
 
 ConnHandle ConnectionTable::insert_connection(const ConnKey& key, Destination& dest,
-                                              ConnState initial, ConnHandle control,
-                                              TimeMs now) {
+                                              ConnState initial, ConnHandle control, TimeMs now) {
   // ip_vs_conn_new(): cp->timeout = 3*HZ until the protocol sets the state's timeout.
   const ConnHandle h = insert(key, dest, kInactive, now + 3000);
   Record& r = rec(h);
@@ -212,8 +211,8 @@ void ConnectionTable::set_state(ConnHandle h, ConnState state) {
   if (next == r.state) return;
   // as set_tcp_state(): only a change of state moves the counters.
   const bool was_active = (r.flags & kInactive) == 0;
-  const bool now_active = (r.flags & kTemplate) == 0 && r.protocol == kProtoTcp &&
-                          tcp_state_is_active(state);
+  const bool now_active =
+      (r.flags & kTemplate) == 0 && r.protocol == kProtoTcp && tcp_state_is_active(state);
   if (was_active != now_active) {
     if (now_active) {
       r.flags = static_cast<std::uint8_t>(r.flags & ~kInactive);
@@ -352,8 +351,8 @@ void ConnectionTable::flush() {
 
 std::size_t ConnectionTable::memory_bytes() const {
   return chunks_.size() * std::size_t{kChunkRecords} * sizeof(Record) +
-         chunks_.capacity() * sizeof(Chunk) +
-         buckets_.capacity() * sizeof(std::uint32_t) + wheel_.memory_bytes();
+         chunks_.capacity() * sizeof(Chunk) + buckets_.capacity() * sizeof(std::uint32_t) +
+         wheel_.memory_bytes();
 }
 
 ConnectionView ConnectionTable::view(std::uint32_t i, TimeMs now) const {

@@ -28,8 +28,8 @@
 #include "config/net_address.h"
 #include "conn/tcp_state.h"
 #include "conn/timer_wheel.h"
-#include "sched/scheduler.h"
 #include "model/destination.h"
+#include "sched/scheduler.h"
 #include "service/virtual_service.h"
 
 namespace lvs {
@@ -149,7 +149,7 @@ class ConnectionTable {
   // ip_vs_conn_flush(): removes every record, unbinding each from its destination.
   void flush();
 
-  std::size_t size() const { return size_; }               // connections + templates
+  std::size_t size() const { return size_; }  // connections + templates
   std::size_t templates() const { return templates_; }
   std::size_t capacity() const { return chunks_.size() * std::size_t{kChunkRecords}; }
   std::size_t bucket_count() const { return buckets_.size(); }
@@ -169,10 +169,10 @@ class ConnectionTable {
  private:
   enum Flag : std::uint8_t {
     kInUse = 1,
-    kTemplate = 2,           // IP_VS_CONN_F_TEMPLATE
-    kInactive = 4,           // IP_VS_CONN_F_INACTIVE
-    kKernelForwarded = 8,    // handed to the kernel's forwarding map (reserved)
-    kHashed = 16,            // reachable by lookup (IP_VS_CONN_F_HASHED)
+    kTemplate = 2,         // IP_VS_CONN_F_TEMPLATE
+    kInactive = 4,         // IP_VS_CONN_F_INACTIVE
+    kKernelForwarded = 8,  // handed to the kernel's forwarding map (reserved)
+    kHashed = 16,          // reachable by lookup (IP_VS_CONN_F_HASHED)
   };
 
   // 56 bytes. Everything lookup() reads (key, flags, generation, hash_next) is in the first 20
@@ -207,7 +207,7 @@ class ConnectionTable {
   // Chunks are allocated 64-byte (cache line) aligned so the record layout above holds in memory.
   static constexpr std::size_t kChunkAlign = 64;
   struct ChunkDelete {
-    void operator()(Record* p) const { ::operator delete(p, std::align_val_t{kChunkAlign}); }
+    void operator()(Record* p) const { ::operator delete (p, std::align_val_t{kChunkAlign}); }
   };
   using Chunk = std::unique_ptr<Record[], ChunkDelete>;
 

@@ -14,8 +14,8 @@ constexpr std::uint16_t kFtpDataPort = 20;
 Dispatcher::Dispatcher(std::size_t expected_connections, IpvsSysctls sysctls, TimeMs now)
     : table_(expected_connections, now), sysctls_(sysctls) {}
 
-DispatchResult Dispatcher::dispatch(VirtualService& svc, const PacketInfo& packet,
-                                    TcpFlags flags, std::uint32_t bytes, TimeMs now) {
+DispatchResult Dispatcher::dispatch(VirtualService& svc, const PacketInfo& packet, TcpFlags flags,
+                                    std::uint32_t bytes, TimeMs now) {
   DispatchResult result;
   const bool tcp = packet.protocol == kProtoTcp;
   if (!tcp && packet.protocol != kProtoUdp) return result;  // no ip_vs_protocol: NF_ACCEPT

@@ -73,8 +73,7 @@ class Dispatcher {
  private:
   // ip_vs_schedule() / ip_vs_sched_persist(): a new connection, or an invalid handle with the
   // verdict to return.
-  ConnHandle schedule(VirtualService& svc, const PacketInfo& packet, TimeMs now,
-                      Verdict& verdict);
+  ConnHandle schedule(VirtualService& svc, const PacketInfo& packet, TimeMs now, Verdict& verdict);
   ConnHandle schedule_persistent(VirtualService& svc, const PacketInfo& packet, TimeMs now);
   bool is_new_conn_expected(ConnHandle conn) const;
   void apply_state(ConnHandle conn, TcpFlags flags, TimeMs now);

@@ -21,16 +21,14 @@ class StateTimeouts {
   // ipvsadm --set tcp tcpfin udp. A zero value leaves that timeout unchanged, as ipvsadm does.
   void apply(const config::Timeouts& set);
 
-  std::uint32_t seconds(ConnState state) const {
-    return seconds_[static_cast<std::size_t>(state)];
-  }
+  std::uint32_t seconds(ConnState state) const { return seconds_[static_cast<std::size_t>(state)]; }
   std::uint64_t milliseconds(ConnState state) const {
     return std::uint64_t{seconds(state)} * 1000u;
   }
 
  private:
-  std::array<std::uint32_t, kConnStateCount> seconds_ = {2,   900, 120, 60, 120, 120,
-                                                         10,  60,  30,  120, 120, 300};
+  std::array<std::uint32_t, kConnStateCount> seconds_ = {2,  900, 120, 60,  120, 120,
+                                                         10, 60,  30,  120, 120, 300};
 };
 
 }  // namespace lvs

@@ -30,7 +30,8 @@ ControlAnswer answer_request(std::string_view request_line, ControlBackend& back
       // The table is copied now; its encoding follows in pieces as the client reads.
       auto listing = std::make_shared<ConnectionListing>(backend.list_connections());
       ControlAnswer answer(listing->head());
-      if (!listing->done()) answer.more = [listing](std::string& out) { return listing->next(out); };
+      if (!listing->done())
+        answer.more = [listing](std::string& out) { return listing->next(out); };
       return answer;
     }
     case Command::neigh_show: {

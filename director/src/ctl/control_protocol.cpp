@@ -1,7 +1,8 @@
+#include "ctl/control_protocol.h"
+
 #include <optional>
 #include <vector>
 
-#include "ctl/control_protocol.h"
 #include "ctl/protocol_text.h"
 
 namespace lvs::ctl {

@@ -70,8 +70,8 @@ std::string service_records(const ServiceSnapshot& s) {
 std::string connection_record(const ConnectionSnapshot& c) {
   return "conn " + std::string(c.protocol == ConnProtocol::tcp ? "tcp" : "udp") + " " +
          format_endpoint(c.client) + " " + format_endpoint(c.vip) + " " +
-         format_endpoint(c.destination) + " " + word(c.state) + " " +
-         std::to_string(c.expires_ms) + "\n";
+         format_endpoint(c.destination) + " " + word(c.state) + " " + std::to_string(c.expires_ms) +
+         "\n";
 }
 
 std::string neighbour_record(const NeighbourSnapshot& n) {

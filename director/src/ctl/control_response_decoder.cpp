@@ -53,8 +53,8 @@ class ResponseDecoder {
     return std::nullopt;
   }
 
-  static bool counter(std::string_view key, std::string_view value, TrafficStats& s, EstimatedRates& r,
-                      bool& known) {
+  static bool counter(std::string_view key, std::string_view value, TrafficStats& s,
+                      EstimatedRates& r, bool& known) {
     struct Field {
       std::string_view key;
       std::uint64_t* target;

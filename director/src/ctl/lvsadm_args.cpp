@@ -109,7 +109,7 @@ std::string describe(const Unsupported& u) {
 // -t/-u take "IP:PORT" (ipvsadm also takes host names and service names; the director resolves
 // none, so they are refused with a message saying so).
 std::variant<config::ServiceKey, UsageError> service_argument(char option,
-                                                             const std::string& value) {
+                                                              const std::string& value) {
   config::ServiceKey key;
   if (option == 'f') {
     // As ipvsadm's string_to_number(): decimal, leading zeros allowed, 1..2^32-1.

@@ -18,11 +18,11 @@ namespace lvs::ctl {
 // What `-L` was asked to show.
 struct ListRequest {
   ListFormat format;
-  bool connections = false;           // -c
-  bool timeouts = false;              // --timeout
-  bool daemon = false;                // --daemon
+  bool connections = false;                   // -c
+  bool timeouts = false;                      // --timeout
+  bool daemon = false;                        // --daemon
   std::optional<config::ServiceKey> service;  // -t/-u/-f: list that one service
-  bool numeric = false;               // -n (names are never resolved; accepted for ipvsadm's sake)
+  bool numeric = false;  // -n (names are never resolved; accepted for ipvsadm's sake)
 };
 
 struct Invocation {

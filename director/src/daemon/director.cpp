@@ -36,11 +36,11 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   if (auto refusals = startup_refusals(config); !refusals.empty()) return refusals.front();
   auto io = DirectorIo::open(config.director);
   if (auto* err = std::get_if<std::string>(&io)) return *err;
-  std::unique_ptr<Director> d(new Director(std::move(config_path), std::move(config),
-                                           std::move(std::get<DirectorIo>(io))));
+  std::unique_ptr<Director> d(
+      new Director(std::move(config_path), std::move(config), std::move(std::get<DirectorIo>(io))));
   // The core: services as ipvsadm would load them, timeouts, PERMANENT neighbours.
-  const ApplyReport report = d->balancer_.apply(d->config_, d->io_->arp.address(),
-                                                base::monotonic_ms(), d->neighbour_actions_.events());
+  const ApplyReport report = d->balancer_.apply(
+      d->config_, d->io_->arp.address(), base::monotonic_ms(), d->neighbour_actions_.events());
   log_apply_report(report, d->balancer_.neighbours());
   d->neighbour_actions_.execute();
   d->publish_metrics();  // the first scrape already sees the services
@@ -154,8 +154,7 @@ void Director::process_signals() {
 }
 
 void Director::publish_metrics() {
-  io_->metrics.publish(
-      collect_director_metrics(balancer_, *io_, queue_range(config_.director)));
+  io_->metrics.publish(collect_director_metrics(balancer_, *io_, queue_range(config_.director)));
 }
 
 int Director::shutdown() {

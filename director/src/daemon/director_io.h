@@ -79,7 +79,7 @@ struct DirectorIo {
   io::NftInstaller nft;
   base::EventLoop loop;
   base::PeriodicTimer tick;
-  std::optional<ManagedVips> managed_vips;  // vip-mode: managed, after go_live()
+  std::optional<ManagedVips> managed_vips;   // vip-mode: managed, after go_live()
   std::optional<io::ControlServer> control;  // always set until shutdown()
 };
 

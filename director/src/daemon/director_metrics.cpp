@@ -91,7 +91,7 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
     const std::vector<Endpoint>& overloaded = ov == in.overloaded.end() ? kNone : ov->second;
     for (const ctl::DestinationSnapshot& d : svc.destinations) {
       const std::vector<prom::ClientMetric::Label> b{{"service", key},
-                                               {"backend", format_endpoint(d.address)}};
+                                                     {"backend", format_endpoint(d.address)}};
       add(b_conns, b, static_cast<double>(d.stats.conns));
       add(b_active, b, d.active_conns);
       add(b_inactive, b, d.inactive_conns);
@@ -148,8 +148,7 @@ void build_neighbours(const DirectorMetricsInput& in, std::vector<MetricFamily>&
        "Packets dropped because an unresolved neighbour's queue (unres-qlen) was full.",
        s.unres_discards},
       {"lvs_neighbour_unres_drops_total",
-       "Queued packets dropped because resolution failed or the entry was removed.",
-       s.unres_drops},
+       "Queued packets dropped because resolution failed or the entry was removed.", s.unres_drops},
       {"lvs_neighbour_table_fulls_total", "Entries refused because the table was at gc-thresh3.",
        s.table_fulls},
       {"lvs_neighbour_spoof_suspects_total",
@@ -229,12 +228,13 @@ std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::AfPacketFor
 std::vector<prometheus::MetricFamily> collect_director_metrics(const Balancer& balancer,
                                                                const DirectorIo& io,
                                                                const std::string& queue_label) {
-  const ctl::Snapshot state = build_state_snapshot(balancer.services(), balancer.dispatcher(),
-                                                   base::monotonic_ms(), false);
+  const ctl::Snapshot state =
+      build_state_snapshot(balancer.services(), balancer.dispatcher(), base::monotonic_ms(), false);
   DirectorMetricsInput in(state);
   add_service_counters(balancer.services(), in);
   const auto drops = balancer.path().drop_reasons();
-  in.forward_errors = forward_error_reasons(drops, send_errors(io.forwarder), io.receiver.counters());
+  in.forward_errors =
+      forward_error_reasons(drops, send_errors(io.forwarder), io.receiver.counters());
   // The receiver counts its queues together: one series labelled with the range ("0", "0-3").
   in.queues.received = {{queue_label, io.receiver.counters().packets}};
   std::string error;

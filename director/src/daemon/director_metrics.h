@@ -71,11 +71,11 @@
 
 #include "balancer/balancer.h"
 #include "config/net_address.h"
-#include "daemon/director_io.h"
 #include "ctl/snapshot.h"
+#include "daemon/director_io.h"
+#include "io/af_packet_forwarder.h"
 #include "io/nfqueue_receiver.h"
 #include "io/nfqueue_stats.h"
-#include "io/af_packet_forwarder.h"
 #include "neigh/neighbour_table.h"
 #include "service/service_table.h"
 

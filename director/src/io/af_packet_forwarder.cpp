@@ -72,7 +72,8 @@ void AfPacketForwarder::flush() {
   }
   std::size_t done = 0;
   while (done < n) {
-    const int r = sendmmsg(socket_.fd.get(), msgs_.data() + done, static_cast<unsigned>(n - done), 0);
+    const int r =
+        sendmmsg(socket_.fd.get(), msgs_.data() + done, static_cast<unsigned>(n - done), 0);
     if (r < 0) {
       if (errno == EINTR) continue;
       count_error(errno);  // the first unsent frame failed; skip it and go on

@@ -18,17 +18,17 @@ namespace {
 // socket bound to ETH_P_ARP: offsets are from the start of the frame (12: ethertype, 14: the ARP
 // header). Ethernet or IEEE 802 hardware (1 or 6), as arp_rcv() accepts.
 constexpr sock_filter kArpFilter[] = {
-    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),                  // ethertype
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 8),     //   != ARP -> drop
-    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 14),                  // ar_hrd
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 1, 0),             //   Ethernet -> next check
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 5),             //   IEEE 802, else drop
-    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 16),                  // ar_pro
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 3),      //   != IPv4 -> drop
-    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 18),                  // ar_hln, ar_pln
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0604, 0, 1),        //   != 6/4 -> drop
-    BPF_STMT(BPF_RET | BPF_K, 0xffff),                       // accept
-    BPF_STMT(BPF_RET | BPF_K, 0),                            // drop
+    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),                // ethertype
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 8),  //   != ARP -> drop
+    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 14),                // ar_hrd
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 1, 0),          //   Ethernet -> next check
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 5),          //   IEEE 802, else drop
+    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 16),                // ar_pro
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 3),   //   != IPv4 -> drop
+    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 18),                // ar_hln, ar_pln
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0604, 0, 1),     //   != 6/4 -> drop
+    BPF_STMT(BPF_RET | BPF_K, 0xffff),                     // accept
+    BPF_STMT(BPF_RET | BPF_K, 0),                          // drop
 };
 
 }  // namespace

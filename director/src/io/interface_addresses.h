@@ -6,8 +6,8 @@
 #include <string>
 #include <variant>
 
-#include "config/net_address.h"
 #include "base/unique_nftnl.h"
+#include "config/net_address.h"
 
 namespace lvs::io {
 

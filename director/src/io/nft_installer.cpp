@@ -7,7 +7,8 @@ namespace lvs::io {
 namespace {
 
 template <typename Encode>
-std::optional<base::NftError> run_encoded(base::NftSocket& socket, std::size_t max_messages, Encode&& encode) {
+std::optional<base::NftError> run_encoded(base::NftSocket& socket, std::size_t max_messages,
+                                          Encode&& encode) {
   const base::NftBatch batch = encode(socket.reserve_seq(max_messages));
   return socket.run(batch);
 }

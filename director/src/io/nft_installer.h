@@ -7,9 +7,9 @@
 #include <string>
 #include <variant>
 
+#include "base/nft_socket.h"
 #include "config/model.h"
 #include "io/nft_rules.h"
-#include "base/nft_socket.h"
 
 namespace lvs::io {
 

@@ -46,7 +46,9 @@ base::UniqueNftChain make_base_chain(const std::string& table, const std::string
   return c;
 }
 
-void add_expr(nftnl_rule* rule, base::UniqueNftExpr expr) { nftnl_rule_add_expr(rule, expr.release()); }
+void add_expr(nftnl_rule* rule, base::UniqueNftExpr expr) {
+  nftnl_rule_add_expr(rule, expr.release());
+}
 
 void add_payload(nftnl_rule* rule, std::uint32_t base, std::uint32_t offset, std::uint32_t len) {
   base::UniqueNftExpr e(nftnl_expr_alloc("payload"));
@@ -122,8 +124,8 @@ void add_queue(nftnl_rule* rule, QueueEncoding encoding, const QueueTarget& queu
 }
 
 base::UniqueNftRule make_queue_rule(const std::string& table, const std::string& chain,
-                              const config::ServiceKey* key, QueueEncoding encoding,
-                              const QueueTarget& queue) {
+                                    const config::ServiceKey* key, QueueEncoding encoding,
+                                    const QueueTarget& queue) {
   base::UniqueNftRule r(nftnl_rule_alloc());
   nftnl_rule_set_u32(r.get(), NFTNL_RULE_FAMILY, NFPROTO_IPV4);
   nftnl_rule_set_str(r.get(), NFTNL_RULE_TABLE, table.c_str());
@@ -193,7 +195,7 @@ QueueTarget queue_target_for(const config::DirectorSettings& settings) {
 }
 
 base::NftBatch encode_install_batch(const config::DirectorConfig& config,
-                              const NftRulesetOptions& options, std::uint32_t first_seq) {
+                                    const NftRulesetOptions& options, std::uint32_t first_seq) {
   BatchWriter w(NFPROTO_IPV4, first_seq);
   add_table(w, options.table);
   delete_table(w, options.table);
@@ -213,7 +215,7 @@ base::NftBatch encode_remove_batch(const NftRulesetOptions& options, std::uint32
 }
 
 base::NftBatch encode_probe_batch(QueueEncoding encoding, const std::string& probe_table,
-                            std::uint32_t first_seq) {
+                                  std::uint32_t first_seq) {
   BatchWriter w(NFPROTO_IPV4, first_seq);
   const std::string chain = "probe";
   add_table(w, probe_table);

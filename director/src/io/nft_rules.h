@@ -79,7 +79,7 @@ struct NftRulesetOptions {
 // delete table, add table, add chain, one rule per service in file order. In one transaction,
 // packets see either the old rules or the new ones, never none.
 base::NftBatch encode_install_batch(const config::DirectorConfig& config,
-                              const NftRulesetOptions& options, std::uint32_t first_seq);
+                                    const NftRulesetOptions& options, std::uint32_t first_seq);
 
 // Removes the table if present (add + delete, so an absent table is not an error).
 base::NftBatch encode_remove_batch(const NftRulesetOptions& options, std::uint32_t first_seq);
@@ -89,6 +89,6 @@ base::NftBatch encode_remove_batch(const NftRulesetOptions& options, std::uint32
 // kernel resolves the expression type when the rule is added, so a missing CONFIG_NFT_QUEUE fails
 // the batch (ENOENT) and nothing is committed.
 base::NftBatch encode_probe_batch(QueueEncoding encoding, const std::string& probe_table,
-                            std::uint32_t first_seq);
+                                  std::uint32_t first_seq);
 
 }  // namespace lvs::io

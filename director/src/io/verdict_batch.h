@@ -33,8 +33,8 @@ class VerdictBatch {
 
  private:
   std::uint16_t queue_first_ = 0;
-  std::vector<NfqueueReceiver::AcceptedPacket> accepts_;   // capacity: one batch
-  std::vector<std::optional<std::uint32_t>> drop_upto_;  // per queue of the range
+  std::vector<NfqueueReceiver::AcceptedPacket> accepts_;  // capacity: one batch
+  std::vector<std::optional<std::uint32_t>> drop_upto_;   // per queue of the range
 };
 
 }  // namespace lvs::io

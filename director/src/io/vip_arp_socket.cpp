@@ -40,8 +40,8 @@ std::optional<ArpPacket> VipArpSocket::receive(int timeout_ms) {
   for (int frames = 0; frames < 64; ++frames) {
     sockaddr_ll from{};
     socklen_t len = sizeof(from);
-    const ssize_t n =
-        ::recvfrom(socket_.fd.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+    const ssize_t n = ::recvfrom(socket_.fd.get(), buf.data(), buf.size(), 0,
+                                 reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 0) return std::nullopt;  // EAGAIN: nothing (else) waiting
     if (from.sll_pkttype == PACKET_OUTGOING) continue;
     auto parsed = parse_arp_frame({buf.data(), static_cast<std::size_t>(n)});

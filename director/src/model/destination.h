@@ -17,9 +17,9 @@ struct Destination {
   // The service this destination belongs to (ip_vs_dest.svc): connections reach the service's
   // counters and scheduler through it, so a connection needs only one pointer.
   VirtualService* service = nullptr;
-  Endpoint address;                // real server IP:port (host order)
-  std::int32_t weight = 1;         // 0 = quiesced: never chosen for new connections
-  std::uint32_t u_threshold = 0;   // 0 = no upper connection limit
+  Endpoint address;               // real server IP:port (host order)
+  std::int32_t weight = 1;        // 0 = quiesced: never chosen for new connections
+  std::uint32_t u_threshold = 0;  // 0 = no upper connection limit
   std::uint32_t l_threshold = 0;
 
   std::uint32_t activeconns = 0;   // TCP connections in ESTABLISHED

@@ -1,7 +1,7 @@
-#include "neigh/neighbour_table.h"
-
 #include <algorithm>
 #include <array>
+
+#include "neigh/neighbour_table.h"
 
 namespace lvs {
 

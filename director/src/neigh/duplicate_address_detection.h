@@ -23,8 +23,6 @@
 
 namespace lvs {
 
-
-
 // RFC 5227 §1.1 constants, in ms.
 struct DadTiming {
   std::uint32_t probe_wait_ms = 1000;     // PROBE_WAIT: initial random delay, 0..this

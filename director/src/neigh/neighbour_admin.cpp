@@ -1,6 +1,6 @@
-#include "neigh/neighbour_table.h"
-
 #include <unordered_set>
+
+#include "neigh/neighbour_table.h"
 
 namespace lvs {
 

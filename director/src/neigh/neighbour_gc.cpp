@@ -1,8 +1,8 @@
-#include "neigh/neighbour_table.h"
-
 #include <algorithm>
 #include <utility>
 #include <vector>
+
+#include "neigh/neighbour_table.h"
 
 namespace lvs {
 

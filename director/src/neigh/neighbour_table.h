@@ -90,8 +90,6 @@
 
 namespace lvs {
 
-
-
 struct NeighbourEntry {
   MacAddress lladdr{};
   NudState state = NudState::None;
@@ -216,7 +214,8 @@ class NeighbourTable {
   // of anything that takes `now`.
   std::optional<TimeMs> next_timer() const;
 
-  // --- Administration (`ip neigh replace/del/flush`: NEIGH_UPDATE_F_ADMIN; neighbour_admin.cpp) ---
+  // --- Administration (`ip neigh replace/del/flush`: NEIGH_UPDATE_F_ADMIN; neighbour_admin.cpp)
+  // ---
 
   // Adds or overwrites an entry in `state` (Permanent, Noarp, Reachable or Stale); false for
   // another state or when the table is full. Resolving an INCOMPLETE entry this way releases its

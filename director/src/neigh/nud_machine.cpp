@@ -1,6 +1,6 @@
-#include "neigh/neighbour_table.h"
-
 #include <algorithm>
+
+#include "neigh/neighbour_table.h"
 
 namespace lvs {
 

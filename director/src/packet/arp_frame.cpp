@@ -45,9 +45,13 @@ ArpParseResult refuse(ArpParseError error) {
 
 std::string_view arp_parse_error_name(ArpParseError error) {
   // In enum order (the metric label values: add at the end, never rename).
-  constexpr std::array<std::string_view, kArpParseErrorCount> kNames = {
-      "truncated",          "not_arp",  "unsupported_hardware", "unsupported_protocol",
-      "bad_address_length", "unsupported_operation", "truncated_addresses"};
+  constexpr std::array<std::string_view, kArpParseErrorCount> kNames = {"truncated",
+                                                                        "not_arp",
+                                                                        "unsupported_hardware",
+                                                                        "unsupported_protocol",
+                                                                        "bad_address_length",
+                                                                        "unsupported_operation",
+                                                                        "truncated_addresses"};
   const auto i = static_cast<std::size_t>(error);
   return i < kNames.size() ? kNames[i] : "unknown";
 }

@@ -25,8 +25,8 @@
 #include <span>
 
 #include "conn/tcp_state.h"  // TcpFlags
-#include "packet/parse_error.h"
 #include "model/packet_info.h"
+#include "packet/parse_error.h"
 
 namespace lvs {
 

@@ -1,6 +1,5 @@
 #include "sched/locality_based_least_connection.h"
 
-
 namespace lvs {
 
 namespace {

@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "sched/destination_heap.h"
 #include "model/destination.h"
+#include "sched/destination_heap.h"
 
 namespace lvs {
 

@@ -42,8 +42,7 @@ class Scheduler {
     (void)dest;
   }
   // removed: `dest` is no longer in `list`; `old_index` is where it was.
-  virtual void destination_removed(DestinationList list, Destination& dest,
-                                   std::size_t old_index) {
+  virtual void destination_removed(DestinationList list, Destination& dest, std::size_t old_index) {
     (void)list;
     (void)dest;
     (void)old_index;

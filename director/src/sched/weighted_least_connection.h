@@ -26,9 +26,7 @@ class WeightedLeastConnection final : public LeastLoadedScheduler {
  private:
   // as ip_vs_wlc_schedule(): the first candidate needs weight > 0 and no overload; a later
   // weight-0 server can never beat it (0 * ... > doh * lw is false), so it is left out.
-  static bool eligible(const Destination& d) {
-    return d.available && !d.blocked() && d.weight > 0;
-  }
+  static bool eligible(const Destination& d) { return d.available && !d.blocked() && d.weight > 0; }
 };
 
 }  // namespace lvs

@@ -10,11 +10,12 @@ namespace lvs {
 
 class ServiceTable;
 
-// sample(now) from the daemon's periodic tick steps the estimators of every linked service and destination (the kernel's est_list: deleted services
-// and destinations in the trash are not stepped) once per 2 s elapsed since construction, on a
-// fixed 2 s grid, so a tick that comes late does not shift the later ones. When more than one
-// period has passed since the previous step (the loop was held up), the first step sees all the
-// growth and the others none: the averages then decay as if the traffic had stopped.
+// sample(now) from the daemon's periodic tick steps the estimators of every linked service and
+// destination (the kernel's est_list: deleted services and destinations in the trash are not
+// stepped) once per 2 s elapsed since construction, on a fixed 2 s grid, so a tick that comes late
+// does not shift the later ones. When more than one period has passed since the previous step (the
+// loop was held up), the first step sees all the growth and the others none: the averages then
+// decay as if the traffic had stopped.
 class RateSampler {
  public:
   // Catch-up steps after a long stall are capped: by then every average has decayed to zero.

@@ -14,8 +14,8 @@ SchedulerFlags flags_of(const config::ServiceConfig& cfg) {
 }
 
 std::string describe_rs(const config::ServiceKey& key, const config::RealServerConfig& rs) {
-  std::string line = ipvsadm_service_option(key) + " -r " + format_endpoint(rs.address) + " -g -w " +
-                     std::to_string(rs.weight);
+  std::string line = ipvsadm_service_option(key) + " -r " + format_endpoint(rs.address) +
+                     " -g -w " + std::to_string(rs.weight);
   if (rs.u_threshold != 0) line += " -x " + std::to_string(rs.u_threshold);
   if (rs.l_threshold != 0) line += " -y " + std::to_string(rs.l_threshold);
   return line;
@@ -29,9 +29,12 @@ std::uint8_t protocol_number(config::ServiceProtocol p) {
 
 std::string ipvsadm_service_option(const config::ServiceKey& key) {
   switch (key.protocol) {
-    case config::ServiceProtocol::Tcp: return "-t " + format_endpoint(key.vip);
-    case config::ServiceProtocol::Udp: return "-u " + format_endpoint(key.vip);
-    case config::ServiceProtocol::Fwmark: return "-f " + std::to_string(key.fwmark);
+    case config::ServiceProtocol::Tcp:
+      return "-t " + format_endpoint(key.vip);
+    case config::ServiceProtocol::Udp:
+      return "-u " + format_endpoint(key.vip);
+    case config::ServiceProtocol::Fwmark:
+      return "-f " + std::to_string(key.fwmark);
   }
   return {};
 }
@@ -87,8 +90,8 @@ void ServiceTable::configure(VirtualService& svc, const config::ServiceConfig& c
   if (scheduler_changed) svc.set_scheduler(make_scheduler(cfg.scheduler, flags), flags);
   svc.set_persistence(persistent, cfg.netmask);
 
-  std::string line = (is_new ? "-A " : "-E ") + ipvsadm_service_option(cfg.key) + " -s " +
-                     cfg.scheduler;
+  std::string line =
+      (is_new ? "-A " : "-E ") + ipvsadm_service_option(cfg.key) + " -s " + cfg.scheduler;
   if (flags.sh_fallback || flags.sh_port) {
     line += " -b ";
     if (flags.sh_fallback) line += "sh-fallback";
@@ -128,8 +131,8 @@ std::vector<std::string> ServiceTable::apply(const config::DirectorConfig& confi
     const bool is_new = svc == nullptr;
     if (is_new) {
       const SchedulerFlags flags = flags_of(cfg);
-      services_.push_back(std::make_unique<VirtualService>(
-          cfg.key, make_scheduler(cfg.scheduler, flags), flags));
+      services_.push_back(
+          std::make_unique<VirtualService>(cfg.key, make_scheduler(cfg.scheduler, flags), flags));
       svc = services_.back().get();
       index(*svc);
     }
@@ -139,10 +142,9 @@ std::vector<std::string> ServiceTable::apply(const config::DirectorConfig& confi
     // only unlinks).
     std::vector<Endpoint> gone;
     for (Destination* d : svc->destinations()) {
-      bool kept = std::any_of(cfg.real_servers.begin(), cfg.real_servers.end(),
-                              [&](const config::RealServerConfig& rs) {
-                                return rs.address == d->address;
-                              });
+      bool kept =
+          std::any_of(cfg.real_servers.begin(), cfg.real_servers.end(),
+                      [&](const config::RealServerConfig& rs) { return rs.address == d->address; });
       if (!kept) gone.push_back(d->address);
     }
     for (const Endpoint& address : gone) {

@@ -73,8 +73,8 @@ bool VirtualService::delete_destination(const Endpoint& address) {
   list_.erase(pos);
   dest->available = false;
   scheduler_->destination_removed(destinations(), *dest, old_index);
-  auto owner = std::find_if(owned_.begin(), owned_.end(),
-                            [&](const auto& d) { return d.get() == dest; });
+  auto owner =
+      std::find_if(owned_.begin(), owned_.end(), [&](const auto& d) { return d.get() == dest; });
   trash_.push_back(std::move(*owner));
   owned_.erase(owner);
   collect_trash();
@@ -102,9 +102,15 @@ Destination* VirtualService::schedule(const PacketInfo& packet, TimeMs now) {
 void VirtualService::bind(Destination& dest, ConnCount count) {
   ++dest.refcnt;
   switch (count) {
-    case ConnCount::Active: ++dest.activeconns; break;
-    case ConnCount::Inactive: ++dest.inactconns; break;
-    case ConnCount::Template: ++dest.persistconns; break;
+    case ConnCount::Active:
+      ++dest.activeconns;
+      break;
+    case ConnCount::Inactive:
+      ++dest.inactconns;
+      break;
+    case ConnCount::Template:
+      ++dest.persistconns;
+      break;
   }
   if (count != ConnCount::Template) {
     ++dest.stats.conns;
@@ -117,9 +123,15 @@ void VirtualService::bind(Destination& dest, ConnCount count) {
 
 void VirtualService::unbind(Destination& dest, ConnCount count) {
   switch (count) {
-    case ConnCount::Active: --dest.activeconns; break;
-    case ConnCount::Inactive: --dest.inactconns; break;
-    case ConnCount::Template: --dest.persistconns; break;
+    case ConnCount::Active:
+      --dest.activeconns;
+      break;
+    case ConnCount::Inactive:
+      --dest.inactconns;
+      break;
+    case ConnCount::Template:
+      --dest.persistconns;
+      break;
   }
   // ip_vs_unbind_dest()
   if (dest.l_threshold != 0) {
@@ -132,7 +144,7 @@ void VirtualService::unbind(Destination& dest, ConnCount count) {
     dest.overloaded = false;
   }
   if (dest.available && dest.service != nullptr) dest.service->scheduler_->load_changed(dest);
-  release(dest);
+  dest.release();
 }
 
 void VirtualService::set_active(Destination& dest, bool active) {

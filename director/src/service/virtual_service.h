@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "config/model.h"
-#include "sched/scheduler.h"
 #include "model/destination.h"
+#include "sched/scheduler.h"
 
 namespace lvs {
 
@@ -78,9 +78,6 @@ class VirtualService {
   // A dead host (its neighbour entry FAILED) or back alive: the flag every scheduler skips, set
   // through here so the schedulers' indexes (lc, wlc, lblc, lblcr) hear of it.
   static void set_dead(Destination& dest, bool dead);
-  // References held by something other than a connection (lblc entries hold them directly).
-  static void hold(Destination& dest) { dest.hold(); }
-  static void release(Destination& dest) { dest.release(); }
 
   // ipvsadm -D: unlinks every destination and drops the scheduler with its state (lblc entries
   // hold destination references), as ip_vs_unbind_scheduler() → done_service(). The object lives
@@ -102,7 +99,7 @@ class VirtualService {
   SchedulerFlags flags_;
   std::uint32_t persistent_timeout_s_ = 0;
   Ipv4 netmask_ = 0xffffffffu;
-  std::vector<Destination*> list_;  // head first
+  std::vector<Destination*> list_;                   // head first
   std::vector<std::unique_ptr<Destination>> owned_;  // linked destinations
   std::vector<std::unique_ptr<Destination>> trash_;  // unlinked, still referenced
   std::uint64_t next_seq_ = 1;

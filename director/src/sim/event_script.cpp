@@ -60,7 +60,8 @@ ParseResult parse_event_script(std::istream& in) {
     auto fail = [&](const std::string& message) { errors.push_back({line_no, message}); };
     auto service_at = [&](std::size_t i) -> std::optional<config::ServiceKey> {
       auto key = config::parse_service_key(words[i]);
-      if (!key) fail("'" + words[i] + "' is not a service (tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK)");
+      if (!key)
+        fail("'" + words[i] + "' is not a service (tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK)");
       return key;
     };
     auto endpoint_at = [&](std::size_t i, const char* what) -> std::optional<Endpoint> {

@@ -60,9 +60,9 @@ std::string Simulator::on_new(const NewConnection& ev, std::ostream& out) {
     packet.protocol = key.protocol == config::ServiceProtocol::Udp ? kProtoUdp : kProtoTcp;
     packet.saddr = ev.client.addr;
     packet.sport = ev.client.port;
-    const Endpoint dst =
-        key.protocol == config::ServiceProtocol::Fwmark ? ev.destination.value_or(Endpoint{})
-                                                        : key.vip;
+    const Endpoint dst = key.protocol == config::ServiceProtocol::Fwmark
+                             ? ev.destination.value_or(Endpoint{})
+                             : key.vip;
     packet.daddr = dst.addr;
     packet.dport = dst.port;
 
@@ -108,15 +108,14 @@ std::string Simulator::on_fin(const FinConnection& ev) {
   if (key.protocol != kProtoTcp) return {};  // UDP connections are always inactive
   Destination* dest = table.destination(h);
   PacketInfo packet{key.protocol, key.caddr, key.cport, key.vaddr, key.vport};
-  dispatcher_.dispatch(*dest->service, packet, TcpFlags{.ack = true, .fin = true}, kAckBytes,
-                       now_);
+  dispatcher_.dispatch(*dest->service, packet, TcpFlags{.ack = true, .fin = true}, kAckBytes, now_);
   return {};
 }
 
 std::string Simulator::on_close(const CloseConnection& ev) {
   if (ev.number > connections_.size()) {
-    return "close " + std::to_string(ev.number) + ": only " +
-           std::to_string(connections_.size()) + " connections so far";
+    return "close " + std::to_string(ev.number) + ": only " + std::to_string(connections_.size()) +
+           " connections so far";
   }
   ConnHandle h = connection(ev.number);
   if (h.valid()) dispatcher_.remove(h, now_);

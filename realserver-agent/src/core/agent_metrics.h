@@ -1,6 +1,6 @@
 // The agent's Prometheus families (DESIGN.md §5, names fixed), built from a snapshot of its
-// state. Pure: prometheus::MetricFamily is a plain struct; the HTTP side (base/metrics_http_server.h) only
-// serves what is built here.
+// state. Pure: prometheus::MetricFamily is a plain struct; the HTTP side
+// (base/metrics_http_server.h) only serves what is built here.
 //
 //   lvs_agent_up                                   1 while the agent runs
 //   lvs_agent_vip_present{vip}                     1 if the VIP is on the VIP device

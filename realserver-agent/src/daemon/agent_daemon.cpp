@@ -10,6 +10,10 @@
 #include <map>
 #include <sstream>
 
+#include "base/event_loop.h"
+#include "base/metrics_http_server.h"
+#include "base/signal_source.h"
+#include "base/timers.h"
 #include "core/agent_metrics.h"
 #include "core/arp_table_check.h"
 #include "core/counter_accumulator.h"
@@ -17,10 +21,6 @@
 #include "core/drift_plan.h"
 #include "core/ownership_record.h"
 #include "core/startup_checks.h"
-#include "base/event_loop.h"
-#include "base/metrics_http_server.h"
-#include "base/signal_source.h"
-#include "base/timers.h"
 #include "io/arp_nft_table.h"
 #include "io/rtnl_links.h"
 #include "io/sysctl_files.h"

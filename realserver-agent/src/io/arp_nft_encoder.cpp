@@ -11,8 +11,8 @@
 #include <cstring>
 #include <memory>
 
-#include "core/arp_table_check.h"
 #include "base/unique_nftnl.h"
+#include "core/arp_table_check.h"
 
 namespace lvs::agent {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/desired_state.h"
 #include "base/nft_batch.h"
+#include "core/desired_state.h"
 
 namespace lvs::agent {
 
@@ -15,7 +15,7 @@ namespace lvs::agent {
 // it, add it with `comment` (the ownership record), the set with every VIP, both chains, one
 // input rule per VIP and the output rule. Packets see the old table or the new one, never none.
 base::NftBatch encode_arp_table_install(const DesiredState& desired, const std::string& comment,
-                                      std::uint32_t first_seq);
+                                        std::uint32_t first_seq);
 // How many sequence numbers the install batch uses (for NftSocket::reserve_seq).
 std::size_t arp_table_install_messages(const DesiredState& desired);
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <variant>
 
-#include "core/arp_table_check.h"
-#include "core/desired_state.h"
 #include "base/nft_socket.h"
 #include "base/unique_nftnl.h"
+#include "core/arp_table_check.h"
+#include "core/desired_state.h"
 
 namespace lvs::agent {
 

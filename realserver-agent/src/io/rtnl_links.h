@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "core/host_facts.h"
 #include "base/unique_nftnl.h"  // UniqueMnlSocket
+#include "core/host_facts.h"
 
 namespace lvs::agent {
 

@@ -138,7 +138,7 @@ class LocalityTable {
 
  private:
   static void release(Entry& en) {
-    for (Destination* d : en.held()) VirtualService::release(*d);
+    for (Destination* d : en.held()) d->release();
   }
 
   TimeMs expiration_;

@@ -18,7 +18,10 @@ class RandomServiceOps {
   // `active_one_in` (else Inactive). Destinations are 24 addresses 10.0.0.0-23, port 80.
   RandomServiceOps(VirtualService& svc, std::uint32_t seed,
                    std::function<std::int32_t(RandomServiceOps&)> draw_weight, int active_one_in)
-      : svc_(svc), rng_(seed), draw_weight_(std::move(draw_weight)), active_one_in_(active_one_in) {}
+      : svc_(svc),
+        rng_(seed),
+        draw_weight_(std::move(draw_weight)),
+        active_one_in_(active_one_in) {}
 
   int rnd(int n) { return static_cast<int>(rng_() % static_cast<unsigned>(n)); }
 
