@@ -77,6 +77,15 @@ lab_prefix() {
   declare -gr P=$LVS_LAB_PREFIX RUN_DIR=$LVS_LAB_RUN_DIR
 }
 
+# lab_director_test BIN_DIR SRC_DIR: the opening of every test that runs the director: root
+# (or skip), the client tools, lab_init, and the director binary built.
+lab_director_test() {
+  lab_require_root
+  lab_require_tools curl socat nft ip
+  lab_init "$@"
+  lab_require_built "$director_bin"
+}
+
 # lab_init BIN_DIR SOURCE_DIR: the lab prefix (lab_prefix); bin_dir, src_dir, director_bin,
 # lvsadm_bin, agent_bin and lab (deploy/lab/lab.sh); a private temporary directory $tmp with
 # $log (the director's log) and $sock (its control socket) in it; the client-port counters and

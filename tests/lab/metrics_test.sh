@@ -22,10 +22,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-lab_require_root
-lab_require_tools curl socat nft ip
-lab_init "$@"
-lab_require_built "$director_bin"
+lab_director_test "$@"
 
 readonly VIP=$LAB_VIP
 metrics_port=${LVS_METRICS_PORT:-9469}

@@ -28,30 +28,25 @@ using test::kRs1;
 using test::kRs2;
 using test::kVip;
 
-constexpr const char* kTwoServers = R"(
+// rr over rs2 (MAC configured: PERMANENT) and, unless left out, rs1 (learned by ARP).
+std::string rr_service(bool with_rs1) {
+  return std::string(R"(
 director: {vip-mode: external}
 services:
   - tcp-service: 10.200.0.100:80
     scheduler: rr
     real-servers:
-      - {real-server: 10.200.0.11:80}
-      - {real-server: 10.200.0.12:80, mac: "02:00:00:00:00:0c"}
-)";
-
-constexpr const char* kOnlyRs2 = R"(
-director: {vip-mode: external}
-services:
-  - tcp-service: 10.200.0.100:80
-    scheduler: rr
-    real-servers:
-      - {real-server: 10.200.0.12:80, mac: "02:00:00:00:00:0c"}
-)";
+)") + (with_rs1 ? "      - {real-server: 10.200.0.11:80}\n" : "") +
+         "      - {real-server: 10.200.0.12:80, mac: \"02:00:00:00:00:0c\"}\n";
+}
+const std::string kTwoServers = rr_service(true);
+const std::string kOnlyRs2 = rr_service(false);
 
 class BalancerTest : public ::testing::Test {
  protected:
   BalancerTest() : balancer(now, [] { return 15000u; }) {}
 
-  ApplyReport apply(const char* yaml) {
+  ApplyReport apply(const std::string& yaml) {
     return balancer.apply(test::director_config(yaml), kDirector, now, events);
   }
   // What the daemon does after each call: the events carried out (here: kept for the test to

@@ -8,12 +8,7 @@
 namespace lvs::io {
 namespace {
 
-QueuedPacket packet(std::uint16_t queue, std::uint32_t id) {
-  QueuedPacket p;
-  p.queue = queue;
-  p.id = id;
-  return p;
-}
+QueuedPacket packet(std::uint16_t queue, std::uint32_t id) { return {.id = id, .queue = queue}; }
 
 TEST(VerdictBatch, AcceptsInOrderAndTheHighestDropPerQueue) {
   VerdictBatch batch(/*queue_first=*/4, /*queue_count=*/2, /*batch_size=*/8);
