@@ -8,7 +8,9 @@
 namespace lvs::io {
 namespace {
 
-QueuedPacket packet(std::uint16_t queue, std::uint32_t id) { return {.id = id, .queue = queue}; }
+QueuedPacket packet(std::uint16_t queue, std::uint32_t id) {
+  return {.id = id, .queue = queue, .mark = 0, .payload = {}};
+}
 
 TEST(VerdictBatch, AcceptsInOrderAndTheHighestDropPerQueue) {
   VerdictBatch batch(/*queue_first=*/4, /*queue_count=*/2, /*batch_size=*/8);
