@@ -14,8 +14,16 @@ Balancer::Balancer(TimeMs now, NeighbourTable::RandomSource random)
 
 ApplyReport Balancer::apply(const config::DirectorConfig& config, Ipv4 interface_address,
                             TimeMs now, NeighbourEvents& events) {
+  std::vector<std::string> commands = services_.apply(config);
+  ApplyReport report = apply_settings(config, interface_address, now, events);
+  report.commands = std::move(commands);
+  dead_hosts_.services_changed();
+  return report;
+}
+
+ApplyReport Balancer::apply_settings(const config::DirectorConfig& config, Ipv4 interface_address,
+                                     TimeMs now, NeighbourEvents& events) {
   ApplyReport report;
-  report.commands = services_.apply(config);
   dispatcher_.set_timeouts(config.director.timeouts);
   neighbours_.set_params(neighbour_params(config.director.neighbour));
   neighbours_.replace_permanent(permanent_neighbours(config, report.warnings), now, events);
@@ -27,7 +35,6 @@ ApplyReport Balancer::apply(const config::DirectorConfig& config, Ipv4 interface
       our_addresses_.push_back(svc.key.vip.addr);
     }
   }
-  dead_hosts_.services_changed();
   return report;
 }
 

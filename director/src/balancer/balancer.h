@@ -52,6 +52,20 @@ class Balancer {
   ApplyReport apply(const config::DirectorConfig& config, Ipv4 interface_address, TimeMs now,
                     NeighbourEvents& events);
 
+  // The same in steps, for a reload prepared off the packet thread (daemon/reload.h):
+  // apply_settings() (everything but the services: timeouts, neighbour parameters, PERMANENT
+  // entries, our ARP addresses), then apply_service_change() for each change of
+  // diff_services(running, config) in order, as many per event-loop turn as the time budget
+  // allows, then services_applied(). Packets decided between two steps see a table on its way,
+  // as with an ipvsadm -R script.
+  ApplyReport apply_settings(const config::DirectorConfig& config, Ipv4 interface_address,
+                             TimeMs now, NeighbourEvents& events);
+  std::string apply_service_change(const ServiceChange& change,
+                                   const config::DirectorConfig& config) {
+    return services_.apply_change(change, config);
+  }
+  void services_applied() { dead_hosts_.services_changed(); }
+
   // One queued packet (balancer/packet_path.h).
   PacketDecision decide(std::span<const std::uint8_t> bytes, std::uint32_t mark, TimeMs now,
                         NeighbourEvents& events) {

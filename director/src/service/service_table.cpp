@@ -167,6 +167,54 @@ std::vector<std::string> ServiceTable::apply(const config::DirectorConfig& confi
   return log;
 }
 
+std::string ServiceTable::apply_change(const ServiceChange& change,
+                                       const config::DirectorConfig& next) {
+  using Kind = ServiceChange::Kind;
+  if (change.kind == Kind::DeleteService) {
+    auto it = std::find_if(services_.begin(), services_.end(),
+                           [&](const auto& svc) { return svc->key() == change.key; });
+    if (it == services_.end()) return {};
+    unindex(**it);
+    (*it)->retire();
+    graveyard_.push_back(std::move(*it));
+    services_.erase(it);
+    std::erase_if(graveyard_, [](const auto& svc) { return svc->unreferenced(); });
+    return "-D " + ipvsadm_service_option(change.key);
+  }
+  const config::ServiceConfig& cfg = next.services.at(change.service);
+  VirtualService* svc = find(cfg.key);
+  if (change.kind == Kind::ConfigureService) {
+    std::vector<std::string> log;
+    const bool is_new = svc == nullptr;
+    if (is_new) {
+      const SchedulerFlags flags = flags_of(cfg);
+      services_.push_back(
+          std::make_unique<VirtualService>(cfg.key, make_scheduler(cfg.scheduler, flags), flags));
+      svc = services_.back().get();
+      index(*svc);
+    }
+    configure(*svc, cfg, log, is_new);
+    return log.empty() ? std::string() : std::move(log.front());
+  }
+  if (svc == nullptr) return {};  // the ConfigureService before it creates it
+  if (change.kind == Kind::DeleteServer) {
+    if (!svc->delete_destination(change.address)) return {};
+    return "-d " + ipvsadm_service_option(cfg.key) + " -r " + format_endpoint(change.address);
+  }
+  const config::RealServerConfig& rs = cfg.real_servers.at(change.server);
+  Destination* d = svc->find(rs.address);
+  if (d == nullptr) {
+    svc->add_destination(rs.address, params_of(rs));
+    return "-a " + describe_rs(cfg.key, rs);
+  }
+  if (d->weight == rs.weight && d->u_threshold == rs.u_threshold &&
+      d->l_threshold == rs.l_threshold) {
+    return {};
+  }
+  svc->edit_destination(rs.address, params_of(rs));
+  return "-e " + describe_rs(cfg.key, rs);
+}
+
 std::string ServiceTable::add_real_server(const config::ServiceKey& key,
                                           const config::RealServerConfig& rs) {
   VirtualService* svc = find(key);

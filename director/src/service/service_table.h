@@ -14,6 +14,7 @@
 
 #include "config/model.h"
 #include "sched/scheduler.h"
+#include "service/service_diff.h"
 #include "service/virtual_service.h"
 
 namespace lvs {
@@ -28,6 +29,13 @@ class ServiceTable {
   // ports are valid). Returns the ipvsadm-equivalent commands it performed, one per line, e.g.
   // "-A -t 10.200.0.100:80 -s wlc" — for the log, and so tests can check the order.
   std::vector<std::string> apply(const config::DirectorConfig& config);
+
+  // One change of a reload in steps (service/service_diff.h), `next` being the configuration the
+  // change was computed for. Returns the ipvsadm-equivalent command it performed, or an empty
+  // string when the table already was that way. Each call costs O(1) amortised, except -D and a
+  // scheduler change (O(servers of that service)) and wrr/dh/sh, whose kernel algorithms rescan
+  // the list on every -a/-d/-e.
+  std::string apply_change(const ServiceChange& change, const config::DirectorConfig& next);
 
   // Packet path lookups (ip_vs_service_find): by protocol + VIP + port, or by firewall mark.
   VirtualService* find(std::uint8_t protocol, Ipv4 vip, std::uint16_t port) const;

@@ -15,10 +15,8 @@ VirtualService::~VirtualService() {
 }
 
 Destination* VirtualService::find(const Endpoint& address) const {
-  for (Destination* d : list_) {
-    if (d->address == address) return d;
-  }
-  return nullptr;
+  auto it = by_address_.find(address_key(address));
+  return it == by_address_.end() ? nullptr : it->second;
 }
 
 Destination* VirtualService::add_destination(const Endpoint& address,
@@ -48,6 +46,7 @@ Destination* VirtualService::add_destination(const Endpoint& address,
   Destination* raw = dest.get();
   owned_.push_back(std::move(dest));
   list_.insert(list_.begin(), raw);  // list_add_rcu(): the head
+  by_address_.emplace(address_key(address), raw);
   scheduler_->destination_added(destinations(), *raw);
   return raw;
 }
@@ -65,10 +64,14 @@ bool VirtualService::edit_destination(const Endpoint& address, const Destination
 }
 
 bool VirtualService::delete_destination(const Endpoint& address) {
-  auto pos = std::find_if(list_.begin(), list_.end(),
-                          [&](const Destination* d) { return d->address == address; });
-  if (pos == list_.end()) return false;
-  Destination* dest = *pos;
+  auto found = by_address_.find(address_key(address));
+  if (found == by_address_.end()) return false;
+  Destination* dest = found->second;
+  by_address_.erase(found);
+  // The list is ordered by list_seq, largest (most recently linked) first.
+  auto pos =
+      std::lower_bound(list_.begin(), list_.end(), dest->list_seq,
+                       [](const Destination* d, std::uint64_t seq) { return d->list_seq > seq; });
   std::size_t old_index = static_cast<std::size_t>(pos - list_.begin());
   list_.erase(pos);
   dest->available = false;
@@ -165,8 +168,15 @@ void VirtualService::set_dead(Destination& dest, bool dead) {
 }
 
 void VirtualService::retire() {
-  while (!list_.empty()) delete_destination(list_.back()->address);
+  // Every destination unlinked at once, in O(n): the scheduler is dropped anyway, so it need not
+  // hear of each removal (its destructor releases what it held, e.g. lblc entries), and a -D of
+  // a service with tens of thousands of servers stays a few milliseconds on the packet thread.
   scheduler_.reset();
+  for (Destination* d : list_) d->available = false;
+  list_.clear();
+  by_address_.clear();
+  for (auto& d : owned_) trash_.push_back(std::move(d));
+  owned_.clear();
   collect_trash();
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "config/model.h"
@@ -37,7 +38,8 @@ class VirtualService {
 
   // The linked destinations, head first (the kernel's list order).
   DestinationList destinations() const { return {list_.data(), list_.size()}; }
-  // A linked destination with this address, or nullptr.
+  // A linked destination with this address, or nullptr. O(1): a reload of tens of thousands of
+  // servers looks each one up (the kernel hashes its destinations too: ip_vs_rs_table).
   Destination* find(const Endpoint& address) const;
 
   // ipvsadm -a: links a destination at the head of the list. A deleted destination with the same
@@ -93,15 +95,19 @@ class VirtualService {
 
  private:
   void collect_trash();
+  static std::uint64_t address_key(const Endpoint& a) {
+    return (std::uint64_t{a.addr} << 16) | a.port;
+  }
 
   config::ServiceKey key_;
   std::unique_ptr<Scheduler> scheduler_;
   SchedulerFlags flags_;
   std::uint32_t persistent_timeout_s_ = 0;
   Ipv4 netmask_ = 0xffffffffu;
-  std::vector<Destination*> list_;                   // head first
-  std::vector<std::unique_ptr<Destination>> owned_;  // linked destinations
-  std::vector<std::unique_ptr<Destination>> trash_;  // unlinked, still referenced
+  std::vector<Destination*> list_;                              // head first
+  std::unordered_map<std::uint64_t, Destination*> by_address_;  // list_, by address_key()
+  std::vector<std::unique_ptr<Destination>> owned_;             // linked destinations
+  std::vector<std::unique_ptr<Destination>> trash_;             // unlinked, still referenced
   std::uint64_t next_seq_ = 1;
   std::uint64_t no_dest_total_ = 0;
 };
