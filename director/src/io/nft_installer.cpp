@@ -91,12 +91,40 @@ std::optional<base::NftError> NftInstaller::install(const config::DirectorConfig
   rules.encoding = encoding_;
   rules.queue = queue_target_for(config.director);
   rules.queue.bypass = options_.bypass;
+  rules.owner = options_.owner;
   // begin + 4 table/chain commands + one rule per service + end.
-  auto error = run_encoded(socket_, config.services.size() + 6, [&](std::uint32_t seq) {
-    return encode_install_batch(config, rules, seq);
-  });
+  auto run = [&] {
+    return run_encoded(socket_, config.services.size() + 6,
+                       [&](std::uint32_t seq) { return encode_install_batch(config, rules, seq); });
+  };
+  auto error = run();
+  // A kernel before 5.12 rejects the unknown table flag (EOPNOTSUPP; EINVAL on some): no owner,
+  // and bypass instead, so a crash still cannot blackhole the VIPs (nft_rules.h).
+  if (error && options_.owner && (error->errnum == EOPNOTSUPP || error->errnum == EINVAL) &&
+      error->message.find("flags owner") != std::string::npos) {
+    options_.owner = false;
+    options_.bypass = true;
+    rules.owner = false;
+    rules.queue.bypass = true;
+    error = run();
+  }
   if (!error) installed_ = true;
   return error;
+}
+
+std::string NftInstaller::crash_safety_note() const {
+  if (options_.owner) {
+    return "nftables: table ip " + options_.table +
+           " is owned by this process (NFT_TABLE_F_OWNER): the kernel removes it if the director "
+           "dies, even by kill -9";
+  }
+  if (options_.bypass) {
+    return "nftables: the kernel has no table owner flag (Linux < 5.12); queue bypass on, so a "
+           "dead director's rules accept VIP packets instead of dropping them";
+  }
+  return "nftables: no owner flag and no bypass: if the director dies, its rules stay and drop "
+         "VIP traffic until `nft delete table ip " +
+         options_.table + "`";
 }
 
 std::optional<base::NftError> NftInstaller::remove() {

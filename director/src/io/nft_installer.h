@@ -20,7 +20,12 @@ class NftInstaller {
     std::string chain = "vip_in";
     // Skip detection and use this encoding (tests; an operator who knows the kernel).
     std::optional<QueueEncoding> encoding;
-    bool bypass = false;  // fail-open; never set by the director (see nft_rules.h)
+    bool bypass = false;  // fail-open; the director sets it only when `owner` is refused
+    // NFT_TABLE_F_OWNER: the kernel deletes the table when this installer's socket closes, so
+    // a director killed by any signal leaves no rules behind (nft_rules.h). If the kernel
+    // refuses the flag (< 5.12), install() falls back to `bypass` and says so in
+    // crash_safety_note().
+    bool owner = true;
   };
 
   // Opens the socket and detects the queue encoding: the native `queue` expression if the
@@ -38,6 +43,9 @@ class NftInstaller {
   QueueEncoding encoding() const { return encoding_; }
   // One line for the start-up log: which encoding and why.
   const std::string& detection_note() const { return detection_note_; }
+  // One line for the start-up log, after the first install(): what removes the rules if the
+  // director dies without cleaning up.
+  std::string crash_safety_note() const;
 
   // Installs or atomically replaces the table with one rule per service of `config`, queueing
   // to its director.queue range. On error the previous rules stay in force.

@@ -27,10 +27,13 @@ constexpr std::int32_t kChainPriority = NF_IP_PRI_NAT_SRC - 2;
 
 using BatchWriter = base::NftBatchWriter;
 
-base::UniqueNftTable make_table(const std::string& name) {
+base::UniqueNftTable make_table(const std::string& name, bool owner = false) {
   base::UniqueNftTable t(nftnl_table_alloc());
   nftnl_table_set_u32(t.get(), NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
   nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, name.c_str());
+  // Without the attribute, an "add" of an existing table changes nothing (nf_tables_updtable()
+  // returns early), whatever its flags: so only the table we create carries it.
+  if (owner) nftnl_table_set_u32(t.get(), NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
   return t;
 }
 
@@ -145,9 +148,10 @@ base::UniqueNftRule make_queue_rule(const std::string& table, const std::string&
 
 std::string table_ref(const std::string& table) { return "ip " + table; }
 
-void add_table(BatchWriter& w, const std::string& table) {
-  auto t = make_table(table);
-  w.command(NFT_MSG_NEWTABLE, NLM_F_CREATE, "add table " + table_ref(table),
+void add_table(BatchWriter& w, const std::string& table, bool owner = false) {
+  auto t = make_table(table, owner);
+  w.command(NFT_MSG_NEWTABLE, NLM_F_CREATE,
+            "add table " + table_ref(table) + (owner ? " { flags owner; }" : ""),
             [&](nlmsghdr* nlh) { nftnl_table_nlmsg_build_payload(nlh, t.get()); });
 }
 
@@ -199,7 +203,7 @@ base::NftBatch encode_install_batch(const config::DirectorConfig& config,
   BatchWriter w(NFPROTO_IPV4, first_seq);
   add_table(w, options.table);
   delete_table(w, options.table);
-  add_table(w, options.table);
+  add_table(w, options.table, options.owner);
   add_chain(w, options.table, options.chain);
   for (const auto& service : config.services) {
     add_rule(w, options.table, options.chain, &service.key, options.encoding, options.queue);

@@ -24,13 +24,23 @@
 // lvs_director is managed by iptables-nft, do not touch!" (nft says so of any table holding xt
 // expressions) and shows the target translated back as `queue num 0`.
 //
-// Why no queue bypass (fail-closed): while no director listens on the queue the kernel drops the
-// queued packets. With bypass they would be accepted into the director's own stack, which holds
-// the VIP but serves nothing on it: clients would get RSTs / ICMP port unreachable, ending their
-// connections, and with DR the director would answer for the real servers. Dropping instead lets
-// TCP retransmit the SYN (1 s, 3 s, ...) into a restarted director or a VRRP backup, and keeps a
-// crashed director from impersonating the service. A clean exit removes the table (so the host
-// is left as it was); only a crash leaves the rules in place, dropping VIP traffic until restart.
+// Who removes the rules. A clean exit removes the table itself. A director that dies any other
+// way (kill -9, a crash, the OOM killer) cannot, so the table is created with the `owner` flag
+// (NFT_TABLE_F_OWNER, Linux >= 5.12): it belongs to the netlink socket that created it, and the
+// kernel deletes it when that socket closes — which the kernel does for a dead process
+// (nft_rcv_nl_event() on NETLINK_URELEASE). Only that socket may change the table afterwards (a
+// second director in the namespace gets EPERM), so NftInstaller keeps one socket for the
+// daemon's life. The VIP is then no longer queued: its packets go to the host's own stack, which
+// holds the VIP but serves nothing on it — TCP clients get a RST at once (curl: "Connection
+// refused"), UDP an ICMP port unreachable — instead of an endless blackhole, and a restarted
+// director or a VRRP backup takes over where connections are retried.
+//
+// Why no queue bypass while the owner flag works (fail-closed for the moments a director is
+// gone and its table is not): the kernel drops queued packets nobody listens for, which TCP
+// retransmits; bypass would accept them into the director's own stack (the RSTs above) and with
+// DR have it answer for the real servers. On a kernel without the owner flag (< 5.12) the table
+// would outlive a crash, so NftInstaller falls back to bypass there: a dead director's rules
+// then accept instead of drop — the same RST, never a blackhole.
 //
 // A queue range (queue: "0-3") is spread by the kernel's flow hash (nfqueue_hash(): addresses and
 // protocol, symmetric), not by CPU fanout: every packet of a connection must reach the worker
@@ -73,11 +83,14 @@ struct NftRulesetOptions {
   std::string chain = "vip_in";
   QueueEncoding encoding = QueueEncoding::XtNfqueue;
   QueueTarget queue;
+  // Create the table with NFT_TABLE_F_OWNER (see above).
+  bool owner = false;
 };
 
-// Replaces the table atomically: add table (so the delete cannot fail on a first install),
-// delete table, add table, add chain, one rule per service in file order. In one transaction,
-// packets see either the old rules or the new ones, never none.
+// Replaces the table atomically: add table (so the delete cannot fail on a first install; no
+// flags, so it also matches a table left by a director without the owner flag), delete table,
+// add table (with `owner` if asked), add chain, one rule per service in file order. In one
+// transaction, packets see either the old rules or the new ones, never none.
 base::NftBatch encode_install_batch(const config::DirectorConfig& config,
                                     const NftRulesetOptions& options, std::uint32_t first_seq);
 
