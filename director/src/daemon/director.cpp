@@ -2,9 +2,11 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <span>
 
 #include "balancer/config_checks.h"
+#include "base/prometheus_families.h"
 #include "ctl/control_dispatch.h"
 #include "daemon/counter_log.h"
 #include "daemon/director_log.h"
@@ -21,32 +23,43 @@ constexpr TimeMs kMetricsIntervalMs = 1000;
 
 }  // namespace
 
-Director::Director(std::string config_path, config::DirectorConfig config, DirectorIo io)
+Director::Director(std::string config_path, config::DirectorConfig config, DirectorIo io,
+                   std::unique_ptr<ReloadWorker> reload_worker)
     : config_path_(std::move(config_path)),
-      config_(std::move(config)),
+      config_(std::make_shared<const config::DirectorConfig>(std::move(config))),
       balancer_(base::monotonic_ms()),
       io_(std::move(io)),
       neighbour_actions_(balancer_, io_->arp, io_->forwarder, io_->neighbour_timer),
-      control_backend_(balancer_, neighbour_actions_, config_.director.interface),
+      control_backend_(balancer_, neighbour_actions_, config_->director.interface),
       batch_(DirectorIo::kBatchSize),
-      verdicts_(io_->receiver, DirectorIo::kBatchSize) {}
+      verdicts_(io_->receiver, DirectorIo::kBatchSize),
+      reload_worker_(std::move(reload_worker)) {}
 
 std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string config_path,
                                                                     config::DirectorConfig config) {
   if (auto refusals = startup_refusals(config); !refusals.empty()) return refusals.front();
+  auto worker = ReloadWorker::open();
+  if (auto* err = std::get_if<std::string>(&worker)) return *err;
   auto io = DirectorIo::open(config.director);
   if (auto* err = std::get_if<std::string>(&io)) return *err;
+  auto& opened = std::get<DirectorIo>(io);
+  if (auto err = opened.loop.add(std::get<std::unique_ptr<ReloadWorker>>(worker)->fd(),
+                                 static_cast<std::uint32_t>(DirectorEvent::Reload));
+      !err.empty()) {
+    return err;
+  }
   std::unique_ptr<Director> d(
-      new Director(std::move(config_path), std::move(config), std::move(std::get<DirectorIo>(io))));
+      new Director(std::move(config_path), std::move(config), std::move(opened),
+                   std::move(std::get<std::unique_ptr<ReloadWorker>>(worker))));
   // The core: services as ipvsadm would load them, timeouts, PERMANENT neighbours.
   const ApplyReport report = d->balancer_.apply(
-      d->config_, d->io_->arp.address(), base::monotonic_ms(), d->neighbour_actions_.events());
+      *d->config_, d->io_->arp.address(), base::monotonic_ms(), d->neighbour_actions_.events());
   log_apply_report(report, d->balancer_.neighbours());
   d->neighbour_actions_.execute();
   d->publish_metrics();  // the first scrape already sees the services
-  if (auto err = d->io_->go_live(d->config_); !err.empty()) return err;
+  if (auto err = d->io_->go_live(*d->config_); !err.empty()) return err;
 
-  const auto& settings = d->config_.director;
+  const auto& settings = d->config_->director;
   director_log(d->io_->forwarding_summary(settings));
   director_log("lvsadm control socket " + d->io_->control->path());
   director_log("metrics on http://" + d->io_->metrics.address() + "/metrics");
@@ -58,33 +71,90 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
 int Director::run() {
   std::uint32_t ready[8];
   while (!stop_) {
-    const std::size_t n = io_->loop.wait(-1, ready);
+    // While reload steps remain, look at the descriptors without blocking, then take one step.
+    const std::size_t n = io_->loop.wait(reload_.active() ? 0 : -1, ready);
     for (std::size_t i = 0; i < n && !stop_; ++i) {
-      switch (static_cast<DirectorEvent>(ready[i])) {
-        case DirectorEvent::Queue:
-          process_queue();
-          break;
-        case DirectorEvent::Tick:
-          tick();
-          break;
-        case DirectorEvent::Arp:
-          process_arp();
-          break;
-        case DirectorEvent::NeighbourTimer:
-          run_neighbour_timers();
-          break;
-        case DirectorEvent::Control:
-          io_->control->process(base::monotonic_ms(), [this](std::string_view request) {
-            return ctl::answer_request(request, control_backend_);
-          });
-          break;
-        case DirectorEvent::Signal:
-          process_signals();
-          break;
-      }
+      const std::uint64_t start = monotonic_us();
+      dispatch(static_cast<DirectorEvent>(ready[i]));
+      const std::uint64_t took = monotonic_us() - start;
+      longest_step_us_ = std::max(longest_step_us_, took);
+      longest_reload_step_us_ = std::max(longest_reload_step_us_, took);
+    }
+    if (reload_.active() && !stop_) {
+      const std::uint64_t start = monotonic_us();
+      reload_step();
+      const std::uint64_t took = monotonic_us() - start;
+      longest_step_us_ = std::max(longest_step_us_, took);
+      longest_reload_step_us_ = std::max(longest_reload_step_us_, took);
     }
   }
   return shutdown();
+}
+
+void Director::dispatch(DirectorEvent event) {
+  switch (event) {
+    case DirectorEvent::Queue:
+      process_queue();
+      break;
+    case DirectorEvent::Tick:
+      tick();
+      break;
+    case DirectorEvent::Arp:
+      process_arp();
+      break;
+    case DirectorEvent::NeighbourTimer:
+      run_neighbour_timers();
+      break;
+    case DirectorEvent::Control:
+      io_->control->process(base::monotonic_ms(), [this](std::string_view request) {
+        return ctl::answer_request(request, control_backend_);
+      });
+      break;
+    case DirectorEvent::Signal:
+      process_signals();
+      break;
+    case DirectorEvent::Reload:
+      reload_prepared();
+      break;
+  }
+}
+
+void Director::start_reload() {
+  if (reload_worker_->busy() || reload_.active()) {
+    if (!reload_again_) {
+      director_log("SIGHUP: a reload is in progress; " + config_path_ +
+                   " will be reloaded once more when it is done");
+    }
+    reload_again_ = true;
+    return;
+  }
+  director_log("SIGHUP: reloading " + config_path_);
+  longest_reload_step_us_ = 0;
+  reload_worker_->start(config_path_, config_);
+}
+
+void Director::reload_prepared() {
+  auto prepared = reload_worker_->take();
+  if (!prepared) return;
+  if (reload_.begin(std::move(*prepared), *config_, balancer_, *io_, neighbour_actions_)) return;
+  ++reloads_rejected_;
+  if (reload_again_) {
+    reload_again_ = false;
+    start_reload();
+  }
+}
+
+void Director::reload_step() {
+  auto next = reload_.step(balancer_, longest_reload_step_us_);
+  if (next == nullptr) return;
+  // Dead-host marks for the servers just added (DeadHostPolicy looks at every one again).
+  neighbour_actions_.execute();
+  config_ = std::move(next);
+  ++reloads_applied_;
+  if (reload_again_) {
+    reload_again_ = false;
+    start_reload();
+  }
 }
 
 void Director::process_queue() {
@@ -142,7 +212,7 @@ void Director::tick() {
 void Director::process_signals() {
   for (int sig = io_->signals.next(); sig != 0; sig = io_->signals.next()) {
     if (sig == SIGHUP) {
-      reload_director(config_path_, config_, balancer_, *io_, neighbour_actions_);
+      start_reload();
     } else if (sig == SIGUSR1) {
       director_log(counter_log_line(balancer_, *io_));
     } else {
@@ -154,7 +224,20 @@ void Director::process_signals() {
 }
 
 void Director::publish_metrics() {
-  io_->metrics.publish(collect_director_metrics(balancer_, *io_, queue_range(config_.director)));
+  auto families = collect_director_metrics(balancer_, *io_, queue_range(config_->director));
+  auto longest = prom::family(
+      "lvs_event_loop_longest_step_seconds",
+      "The longest single step of the packet thread's event loop since start (one handler: a "
+      "packet batch, a tick, a reload step, ...): its worst forwarding stall.",
+      prom::MetricType::Gauge);
+  prom::add(longest, {}, static_cast<double>(longest_step_us_) / 1e6);
+  families.push_back(std::move(longest));
+  auto reloads = prom::family("lvs_reloads_total", "SIGHUP reloads by result: applied or rejected.",
+                              prom::MetricType::Counter);
+  prom::add(reloads, {{"result", "applied"}}, static_cast<double>(reloads_applied_));
+  prom::add(reloads, {{"result", "rejected"}}, static_cast<double>(reloads_rejected_));
+  families.push_back(std::move(reloads));
+  io_->metrics.publish(std::move(families));
 }
 
 int Director::shutdown() {

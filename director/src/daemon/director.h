@@ -8,7 +8,15 @@
 //   tick (100 ms)   connection expiry, scheduler housekeeping, rates, dead hosts asked again,
 //                   slow lvsadm clients closed, VIP announcements, metrics (every 1 s)
 //   control socket  lvsadm, answered by ctl::answer_request() over DirectorControl
-//   SIGHUP          reload (daemon/reload.h); SIGUSR1 the counter log; SIGTERM/SIGINT stop
+//   SIGHUP          a reload prepared on the reload worker (daemon/reload.h); SIGUSR1 the
+//                   counter log; SIGTERM/SIGINT stop
+//   reload worker   a prepared reload: refused (logged), or applied in steps of at most
+//                   ReloadApplier::kStepBudgetUs between the other events (the loop does not
+//                   block while steps remain)
+//
+// Every step of the loop (one handler call, one reload step) is timed: the longest is the
+// packet thread's worst stall, exported as lvs_event_loop_longest_step_seconds and named in the
+// "reload applied" line.
 //
 // Everything else lives in its own room: start-up and shutdown order in DirectorIo, what the
 // neighbour table asks for in NeighbourActions, lvsadm's backend in DirectorControl, reload in
@@ -26,6 +34,8 @@
 #include "daemon/director_control.h"
 #include "daemon/director_io.h"
 #include "daemon/neighbour_actions.h"
+#include "daemon/reload.h"
+#include "daemon/reload_worker.h"
 #include "io/nfqueue_receiver.h"
 #include "io/verdict_batch.h"
 
@@ -45,7 +55,12 @@ class Director {
   int run();
 
  private:
-  Director(std::string config_path, config::DirectorConfig config, DirectorIo io);
+  Director(std::string config_path, config::DirectorConfig config, DirectorIo io,
+           std::unique_ptr<ReloadWorker> reload_worker);
+  void dispatch(DirectorEvent event);
+  void start_reload();
+  void reload_prepared();
+  void reload_step();
   void process_queue();
   void process_arp();
   void run_neighbour_timers();
@@ -55,7 +70,9 @@ class Director {
   int shutdown();
 
   std::string config_path_;
-  config::DirectorConfig config_;
+  // The running configuration model; immutable, so the reload worker can read it while the
+  // packet thread goes on (a reload replaces the pointer when its last step is applied).
+  std::shared_ptr<const config::DirectorConfig> config_;
   Balancer balancer_;
   std::optional<DirectorIo> io_;  // reset at shutdown, in DirectorIo's order
   NeighbourActions neighbour_actions_;
@@ -63,6 +80,13 @@ class Director {
   std::vector<io::QueuedPacket> batch_;  // one NFQUEUE batch, sized once
   io::VerdictBatch verdicts_;
   std::uint64_t next_metrics_ms_ = 0;
+  std::unique_ptr<ReloadWorker> reload_worker_;
+  ReloadApplier reload_;
+  bool reload_again_ = false;  // SIGHUP while a reload was in flight: one more follows
+  std::uint64_t reloads_applied_ = 0;
+  std::uint64_t reloads_rejected_ = 0;
+  std::uint64_t longest_step_us_ = 0;         // since start
+  std::uint64_t longest_reload_step_us_ = 0;  // since the current reload began
   bool stop_ = false;
 };
 

@@ -99,6 +99,7 @@ std::string DirectorIo::go_live(const config::DirectorConfig& config) {
   }
   director_log(nft.detection_note());
   if (auto err = nft.install(config)) return err->message;
+  director_log(nft.crash_safety_note());
   if (managed_vips) {
     if (auto err = managed_vips->claim(base::monotonic_ms()); !err.empty()) {
       (void)nft.remove();

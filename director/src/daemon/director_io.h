@@ -46,6 +46,7 @@ enum class DirectorEvent : std::uint32_t {
   Tick = 2,             // the 100 ms periodic timer
   Signal = 3,           // SIGTERM, SIGINT, SIGHUP, SIGUSR1
   Control = 4,          // lvsadm on the control socket
+  Reload = 5,           // the reload worker has prepared a reload (Director registers it)
   Arp = 20,             // the resolver's ARP socket
   NeighbourTimer = 21,  // the neighbour table's next deadline
 };
