@@ -10,8 +10,9 @@
 # Each bad file must be rejected (one "reload rejected" line; the running configuration kept),
 # each valid one applied; the stream must see zero failed requests (curl: HTTP 200 within 2 s;
 # a dropped SYN alone costs 1 s). Reported: the slowest request and the director's own longest
-# event-loop step (lvs_event_loop_longest_step_seconds: the packet thread's worst stall; target
-# < 20 ms, asserted < 250 ms so a loaded 2-core CI machine does not flake).
+# event-loop step (lvs_event_loop_longest_step_seconds: the packet thread's worst stall, and
+# ..._cpu_seconds: what the step itself cost). Asserted: under 20 ms of CPU (the target), under
+# 500 ms of wall time (a loaded 2-core CI machine adds the time the thread waits for a CPU).
 # Then kill -9: the kernel must remove the director's nftables table (owner flag), and a client
 # connecting to the VIP must get an immediate answer (the director's own stack holds the VIP and
 # resets the connection: curl exit 7 "Connection refused") instead of a blackhole (curl timing
@@ -68,7 +69,7 @@ fi
 ok "director running with the lab's configuration"
 
 # One new HTTP connection after the other from the client namespace, until $tmp/stream.stop
-# exists; one line per request: "HTTP_CODE CURL_EXIT SECONDS".
+# exists; one line per request: "HTTP_CODE CURL_EXIT SECONDS END_TIME".
 stream=$tmp/stream.txt
 in_ns client bash -c '
   while [[ ! -e $1 ]]; do
@@ -76,7 +77,7 @@ in_ns client bash -c '
       "http://$2/")
     rc=$?
     read -r code secs <<<"$out"
-    echo "${code:-000} $rc ${secs:-0}"
+    echo "${code:-000} $rc ${secs:-0} $EPOCHREALTIME"
   done' stream "$tmp/stream.stop" "$VIP" >"$stream" 2>/dev/null &
 stream_pid=$!
 lab_on_exit() {
@@ -128,10 +129,10 @@ reload_with "a FIFO" fifo "reload rejected"
 reload_with "a 1 MB file failing validation" "$tmp/rejected-1mb.yaml" "reload rejected"
 reload_with "100k unknown keys" "$tmp/unknown-100k.yaml" "reload rejected"
 reload_with "a valid file with 50,000 real servers" "$tmp/valid-50k.yaml" "reload applied"
-if grep -qE 'reload applied \(50000 change' "$log"; then
-  ok "the 50,000 real servers were added (50000 changes)"
+if grep -qE 'reload applied \(50001 change' "$log"; then
+  ok "the 50,000 real servers were added (-A and 50,000 -a)"
 else
-  not_ok "the 50k reload applied 50000 changes: $(grep 'reload applied' "$log" | tail -n 1)"
+  not_ok "the 50k reload applied 50001 changes: $(grep 'reload applied' "$log" | tail -n 1)"
 fi
 reload_with "the lab's file again (the 50k service deleted)" "$good" "reload applied"
 check "the second service is gone again (-D)" grep -qF -- "-D -t 10.200.0.101:80" "$log"
@@ -154,13 +155,24 @@ check_expr "a steady stream: $total requests, $nfail failed (slowest $slowest s)
   '[[ $total -ge 50 && $nfail -eq 0 ]]'
 [[ $nfail -eq 0 ]] || awk '$1 != 200 || $2 != 0' "$stream" | head -n 5
 
-# The packet thread's longest step, as the director measures it.
-if step=$(metric_now lvs_event_loop_longest_step_seconds); then
+# The packet thread's longest step, as the director measures it (per kind of step).
+if director_scrape && grep -q '^lvs_event_loop_longest_step_seconds{' "$scrape_file"; then
+  grep '^lvs_event_loop_longest_step' "$scrape_file" | sed 's/^/     /'
+  step=$(awk '/^lvs_event_loop_longest_step_seconds\{/ {if ($2 > m) m = $2} END {print m + 0}' \
+    "$scrape_file")
   step_ms=$(awk -v s="$step" 'BEGIN {printf "%.1f", s * 1000}')
-  echo "     longest event-loop step: $step_ms ms (target < 20 ms)"
+  cpu=$(awk '/^lvs_event_loop_longest_step_cpu_seconds\{/ {if ($2 > m) m = $2} END {print m + 0}' \
+    "$scrape_file")
+  cpu_ms=$(awk -v s="$cpu" 'BEGIN {printf "%.1f", s * 1000}')
+  echo "     longest event-loop step: $step_ms ms wall, $cpu_ms ms CPU (target < 20 ms;" \
+    "load average $(cut -d' ' -f1 /proc/loadavg))"
   grep -E 'reload applied' "$log" | sed 's/^/     /'
-  check_expr "the longest event-loop step ($step_ms ms) stays under 250 ms" \
-    "awk -v s='$step' 'BEGIN {exit !(s < 0.25)}'"
+  # The CPU time is the step's own cost and must meet the target; the wall time adds whatever
+  # the machine's load kept the thread waiting, so it only has to stay well below a dropped SYN.
+  check_expr "the longest event-loop step costs under 20 ms of CPU ($cpu_ms ms)" \
+    "awk -v s='$cpu' 'BEGIN {exit !(s < 0.02)}'"
+  check_expr "the longest event-loop step ($step_ms ms wall) stays under 500 ms" \
+    "awk -v s='$step' 'BEGIN {exit !(s < 0.5)}'"
 else
   not_ok "lvs_event_loop_longest_step_seconds exported"
 fi

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,10 +80,15 @@ int count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// `nft list ruleset`, with "counter packets N bytes M" cut to "counter" so listings compare
-// as text. (No std::regex: GCC 12 warns inside <regex> under the sanitizers.)
+// `nft list ruleset`, with "counter packets N bytes M" cut to "counter" and the owner's process
+// name (" # progname io_nft_install_", nft prints it for an owned table) cut, so listings
+// compare as text. (No std::regex: GCC 12 warns inside <regex> under the sanitizers.)
 std::string ruleset_without_counters() {
   std::string text = sh("nft list ruleset");
+  const std::string progname = " # progname ";
+  for (auto pos = text.find(progname); pos != std::string::npos; pos = text.find(progname, pos)) {
+    text.erase(pos, text.find('\n', pos) - pos);
+  }
   const std::string counter = "counter packets ";
   for (auto pos = text.find(counter); pos != std::string::npos; pos = text.find(counter, pos + 1)) {
     const auto bytes = text.find(" bytes ", pos);
@@ -99,6 +105,8 @@ const std::string kXtWarning =
     "# Warning: table ip lvs_director is managed by iptables-nft, do not touch!\n";
 const std::string kLabListing =
     "table ip lvs_director {\n"
+    "\tflags owner\n"
+    "\n"
     "\tchain vip_in {\n"
     "\t\ttype filter hook input priority 98; policy accept;\n"
     "\t\tip daddr 10.200.0.100 tcp dport 80 counter queue num 0 comment \"tcp/10.200.0.100:80\"\n"
@@ -149,14 +157,24 @@ TEST(NftInstall, BothEncodingsInstallWhereTheKernelHasThemAndAFailedReloadKeepsT
   ASSERT_FALSE(error) << error->message;
   EXPECT_EQ(ruleset_without_counters(), kXtWarning + kLabListing);
 
-  // The same table again with the native expression: a replacement of the rules above.
+  // The same table again with the native expression, from a second installer: an owned table
+  // may only be replaced by its own socket, so here both installers leave the owner flag off.
+  {
+    NftInstaller::Options unowned = xt;
+    unowned.owner = false;
+    installer = open_installer(unowned);  // the owned table goes with the old socket
+    ASSERT_FALSE(installer.install(lab_config()));
+  }
   NftInstaller::Options native;
   native.encoding = QueueEncoding::NativeQueue;
+  native.owner = false;
   NftInstaller native_installer = open_installer(native);
   error = native_installer.install(lab_config());
+  const std::string unowned_listing = kLabListing.substr(0, kLabListing.find("\tflags owner\n\n")) +
+                                      kLabListing.substr(kLabListing.find("\tchain vip_in"));
   if (nft_cli_accepts_native_queue()) {
     EXPECT_FALSE(error) << error->message;
-    EXPECT_EQ(ruleset_without_counters(), kLabListing);
+    EXPECT_EQ(ruleset_without_counters(), unowned_listing);
   } else {
     // The error names the failing rule and the missing kernel option; nothing is committed.
     ASSERT_TRUE(error);
@@ -166,7 +184,7 @@ TEST(NftInstall, BothEncodingsInstallWhereTheKernelHasThemAndAFailedReloadKeepsT
               std::string::npos)
         << error->message;
     EXPECT_NE(error->message.find("CONFIG_NFT_QUEUE"), std::string::npos) << error->message;
-    EXPECT_EQ(ruleset_without_counters(), kXtWarning + kLabListing)
+    EXPECT_EQ(ruleset_without_counters(), kXtWarning + unowned_listing)
         << "a failed replacement keeps the rules in force";
   }
 }
@@ -218,6 +236,52 @@ TEST(NftInstall, DestructorRemovesTheTableItInstalled) {
     EXPECT_EQ(count_of(sh("nft list ruleset"), "table ip lvs_director {"), 1);
   }
   EXPECT_EQ(sh("nft list ruleset"), "");
+}
+
+// kill -9 cannot run a destructor: the table is owned by the installer's netlink socket
+// (NFT_TABLE_F_OWNER), and the kernel deletes it when the dead process's socket closes.
+TEST(NftInstall, OwnedTableIsDeletedByTheKernelWhenItsProcessIsKilled) {
+  REQUIRE_ROOT_OR_SKIP();
+  enter_fresh_netns();
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto opened = NftInstaller::open(NftInstaller::Options{});
+    auto* installer = std::get_if<NftInstaller>(&opened);
+    const char ok = installer != nullptr && !installer->install(lab_config()) ? 'y' : 'n';
+    (void)!write(ready[1], &ok, 1);
+    pause();  // until killed: no destructor, no remove()
+    _exit(0);
+  }
+  close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(read(ready[0], &ok, 1), 1);
+  close(ready[0]);
+  const std::string listing = sh("nft list ruleset");
+  EXPECT_EQ(ok, 'y');
+  EXPECT_EQ(count_of(listing, "table ip lvs_director {"), 1) << listing;
+  EXPECT_EQ(count_of(listing, "flags owner"), 1) << listing;
+  kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(sh("nft list ruleset"), "") << "the kernel removes an owned table with its socket";
+}
+
+// Only the owning socket may change the table: a second director in the namespace is refused
+// (EPERM) and the first one's rules stay.
+TEST(NftInstall, AnotherSocketCannotReplaceTheOwnedTable) {
+  REQUIRE_ROOT_OR_SKIP();
+  enter_fresh_netns();
+  NftInstaller first = open_installer();
+  ASSERT_FALSE(first.install(lab_config()));
+  NftInstaller second = open_installer();
+  auto error = second.install(lab_config());
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->errnum, EPERM) << error->message;
+  EXPECT_EQ(count_of(sh("nft list ruleset"), "table ip lvs_director {"), 1);
+  EXPECT_FALSE(first.install(lab_config())) << "the owner still replaces its table";
 }
 
 // A UDP socket bound to 10.200.0.100:port in this namespace.

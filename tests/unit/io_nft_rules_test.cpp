@@ -200,6 +200,24 @@ TEST(NftRules, InstallBatchReplacesTheTableInOneTransaction) {
   EXPECT_TRUE(msgs[1].flags & NLM_F_CREATE);
 }
 
+// The replacement table carries the owner flag (the kernel deletes it with the director's
+// socket); the first "add table" does not, so it matches any existing table — an owned one of
+// ours, or one a director without the flag left behind — without trying to change its flags.
+// (io_nft_install_test shows the kernel's side: `flags owner`, removal on kill -9.)
+TEST(NftRules, OnlyTheReplacementTableIsOwned) {
+  NftRulesetOptions options;
+  options.owner = true;
+  const base::NftBatch owned = encode_install_batch(load(kThreeServices), options, 1);
+  ASSERT_GE(owned.commands.size(), 3u);
+  EXPECT_EQ(owned.commands[0].what, "add table ip lvs_director");
+  EXPECT_EQ(owned.commands[1].what, "delete table ip lvs_director");
+  EXPECT_EQ(owned.commands[2].what, "add table ip lvs_director { flags owner; }");
+  options.owner = false;
+  const base::NftBatch unowned = encode_install_batch(load(kThreeServices), options, 1);
+  EXPECT_EQ(unowned.commands[2].what, "add table ip lvs_director");
+  EXPECT_NE(owned.bytes, unowned.bytes) << "the flag is in the message, not only in its name";
+}
+
 TEST(NftRules, BaseChainHooksInputAtIpvsPriority) {
   const auto msgs = decode(encode_install_batch(load(kThreeServices), {}, 1));
   ASSERT_EQ(msgs[4].type, NFT_MSG_NEWCHAIN);

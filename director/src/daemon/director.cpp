@@ -56,7 +56,9 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
       *d->config_, d->io_->arp.address(), base::monotonic_ms(), d->neighbour_actions_.events());
   log_apply_report(report, d->balancer_.neighbours());
   d->neighbour_actions_.execute();
-  d->publish_metrics();  // the first scrape already sees the services
+  // The first scrape already sees the services: built here, then once a second off the loop.
+  d->io_->metrics.publish(build_director_metrics(*d->gather_metrics()));
+  d->metrics_publisher_ = std::make_unique<MetricsPublisher>(d->io_->metrics);
   if (auto err = d->io_->go_live(*d->config_); !err.empty()) return err;
 
   const auto& settings = d->config_->director;
@@ -74,18 +76,17 @@ int Director::run() {
     // While reload steps remain, look at the descriptors without blocking, then take one step.
     const std::size_t n = io_->loop.wait(reload_.active() ? 0 : -1, ready);
     for (std::size_t i = 0; i < n && !stop_; ++i) {
+      const auto event = static_cast<DirectorEvent>(ready[i]);
       const std::uint64_t start = monotonic_us();
-      dispatch(static_cast<DirectorEvent>(ready[i]));
-      const std::uint64_t took = monotonic_us() - start;
-      longest_step_us_ = std::max(longest_step_us_, took);
-      longest_reload_step_us_ = std::max(longest_reload_step_us_, took);
+      const std::uint64_t start_cpu = thread_cpu_us();
+      dispatch(event);
+      step_times_.record(step_name(event), monotonic_us() - start, thread_cpu_us() - start_cpu);
     }
     if (reload_.active() && !stop_) {
       const std::uint64_t start = monotonic_us();
-      reload_step();
-      const std::uint64_t took = monotonic_us() - start;
-      longest_step_us_ = std::max(longest_step_us_, took);
-      longest_reload_step_us_ = std::max(longest_reload_step_us_, took);
+      const std::uint64_t start_cpu = thread_cpu_us();
+      reload_step(start);
+      step_times_.record("reload_step", monotonic_us() - start, thread_cpu_us() - start_cpu);
     }
   }
   return shutdown();
@@ -129,14 +130,14 @@ void Director::start_reload() {
     return;
   }
   director_log("SIGHUP: reloading " + config_path_);
-  longest_reload_step_us_ = 0;
-  reload_worker_->start(config_path_, config_);
+  step_times_.start_window();
+  reload_worker_->start(config_path_, config_, io_->nft);
 }
 
 void Director::reload_prepared() {
   auto prepared = reload_worker_->take();
   if (!prepared) return;
-  if (reload_.begin(std::move(*prepared), *config_, balancer_, *io_, neighbour_actions_)) return;
+  if (reload_.begin(std::move(*prepared), balancer_, *io_, neighbour_actions_)) return;
   ++reloads_rejected_;
   if (reload_again_) {
     reload_again_ = false;
@@ -144,8 +145,8 @@ void Director::reload_prepared() {
   }
 }
 
-void Director::reload_step() {
-  auto next = reload_.step(balancer_, longest_reload_step_us_);
+void Director::reload_step(std::uint64_t started_us) {
+  auto next = reload_.step(balancer_, step_times_, started_us);
   if (next == nullptr) return;
   // Dead-host marks for the servers just added (DeadHostPolicy looks at every one again).
   neighbour_actions_.execute();
@@ -223,25 +224,38 @@ void Director::process_signals() {
   }
 }
 
-void Director::publish_metrics() {
-  auto families = collect_director_metrics(balancer_, *io_, queue_range(config_->director));
+std::unique_ptr<DirectorMetricsFigures> Director::gather_metrics() {
+  auto figures = gather_director_metrics(balancer_, *io_, queue_range(config_->director));
   auto longest = prom::family(
       "lvs_event_loop_longest_step_seconds",
-      "The longest single step of the packet thread's event loop since start (one handler: a "
-      "packet batch, a tick, a reload step, ...): its worst forwarding stall.",
+      "The longest single step of the packet thread's event loop since start, by kind (queue: "
+      "packet batches, tick, reload_step, ...): its worst forwarding stall.",
       prom::MetricType::Gauge);
-  prom::add(longest, {}, static_cast<double>(longest_step_us_) / 1e6);
-  families.push_back(std::move(longest));
+  auto longest_cpu = prom::family(
+      "lvs_event_loop_longest_step_cpu_seconds",
+      "The packet thread's CPU time in its longest step of each kind since start: what the step "
+      "itself costs, without the time the thread waited for a CPU.",
+      prom::MetricType::Gauge);
+  for (const StepTime& t : step_times_.longest()) {
+    prom::add(longest, {{"step", std::string(t.step)}}, static_cast<double>(t.wall_us) / 1e6);
+    prom::add(longest_cpu, {{"step", std::string(t.step)}}, static_cast<double>(t.cpu_us) / 1e6);
+  }
+  figures->extra.push_back(std::move(longest));
+  figures->extra.push_back(std::move(longest_cpu));
   auto reloads = prom::family("lvs_reloads_total", "SIGHUP reloads by result: applied or rejected.",
                               prom::MetricType::Counter);
   prom::add(reloads, {{"result", "applied"}}, static_cast<double>(reloads_applied_));
   prom::add(reloads, {{"result", "rejected"}}, static_cast<double>(reloads_rejected_));
-  families.push_back(std::move(reloads));
-  io_->metrics.publish(std::move(families));
+  figures->extra.push_back(std::move(reloads));
+  return figures;
 }
+
+void Director::publish_metrics() { metrics_publisher_->submit(gather_metrics()); }
 
 int Director::shutdown() {
   director_log(counter_log_line(balancer_, *io_));
+  metrics_publisher_.reset();  // before the HTTP server it publishes to
+  reload_worker_->wait();      // it may hold the nftables installer
   const bool clean = io_->shutdown();
   io_.reset();  // queues unbound, sockets closed, the HTTP threads stopped (up to 2 s)
   director_log("stopped");

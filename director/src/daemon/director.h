@@ -33,6 +33,9 @@
 #include "config/model.h"
 #include "daemon/director_control.h"
 #include "daemon/director_io.h"
+#include "daemon/director_metrics.h"
+#include "daemon/loop_step_times.h"
+#include "daemon/metrics_publisher.h"
 #include "daemon/neighbour_actions.h"
 #include "daemon/reload.h"
 #include "daemon/reload_worker.h"
@@ -60,12 +63,13 @@ class Director {
   void dispatch(DirectorEvent event);
   void start_reload();
   void reload_prepared();
-  void reload_step();
+  void reload_step(std::uint64_t started_us);
   void process_queue();
   void process_arp();
   void run_neighbour_timers();
   void tick();
   void process_signals();
+  std::unique_ptr<DirectorMetricsFigures> gather_metrics();
   void publish_metrics();
   int shutdown();
 
@@ -75,6 +79,8 @@ class Director {
   std::shared_ptr<const config::DirectorConfig> config_;
   Balancer balancer_;
   std::optional<DirectorIo> io_;  // reset at shutdown, in DirectorIo's order
+  // Declared after io_ so it is destroyed before the HTTP server it publishes to.
+  std::unique_ptr<MetricsPublisher> metrics_publisher_;
   NeighbourActions neighbour_actions_;
   DirectorControl control_backend_;
   std::vector<io::QueuedPacket> batch_;  // one NFQUEUE batch, sized once
@@ -85,8 +91,7 @@ class Director {
   bool reload_again_ = false;  // SIGHUP while a reload was in flight: one more follows
   std::uint64_t reloads_applied_ = 0;
   std::uint64_t reloads_rejected_ = 0;
-  std::uint64_t longest_step_us_ = 0;         // since start
-  std::uint64_t longest_reload_step_us_ = 0;  // since the current reload began
+  LoopStepTimes step_times_;
   bool stop_ = false;
 };
 

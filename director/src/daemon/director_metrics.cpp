@@ -225,12 +225,19 @@ std::array<std::uint64_t, io::kSendErrorCount> send_errors(const io::AfPacketFor
   return out;
 }
 
-std::vector<prometheus::MetricFamily> collect_director_metrics(const Balancer& balancer,
-                                                               const DirectorIo& io,
-                                                               const std::string& queue_label) {
-  const ctl::Snapshot state =
+std::vector<prometheus::MetricFamily> build_director_metrics(DirectorMetricsFigures& figures) {
+  auto families = build_director_metrics(figures.input);
+  for (auto& f : figures.extra) families.push_back(std::move(f));
+  return families;
+}
+
+std::unique_ptr<DirectorMetricsFigures> gather_director_metrics(const Balancer& balancer,
+                                                                const DirectorIo& io,
+                                                                const std::string& queue_label) {
+  auto figures = std::make_unique<DirectorMetricsFigures>();
+  figures->snapshot =
       build_state_snapshot(balancer.services(), balancer.dispatcher(), base::monotonic_ms(), false);
-  DirectorMetricsInput in(state);
+  DirectorMetricsInput& in = figures->input;
   add_service_counters(balancer.services(), in);
   const auto drops = balancer.path().drop_reasons();
   in.forward_errors =
@@ -247,7 +254,7 @@ std::vector<prometheus::MetricFamily> collect_director_metrics(const Balancer& b
   for (ArpParseError e : arp_parse_errors()) {
     in.arp_errors.push_back({std::string(arp_parse_error_name(e)), io.arp.parse_errors(e)});
   }
-  return build_director_metrics(in);
+  return figures;
 }
 
 std::vector<ReasonCount> forward_error_reasons(

@@ -1,7 +1,8 @@
 // The director's Prometheus metrics (DESIGN.md §5), built as plain prometheus::MetricFamily
 // values from copies of the daemon's counters. Pure: no clock, no sockets, no registry — the
-// event loop fills a DirectorMetricsInput once a second, calls build_director_metrics() and hands
-// the result to base::MetricsHttpServer::publish(); scrapes only ever see that published copy.
+// event loop copies the figures once a second (gather_director_metrics()), the MetricsPublisher
+// thread calls build_director_metrics() on them and hands the result to
+// base::MetricsHttpServer::publish(); scrapes only ever see that published copy.
 //
 // Families (labels `service="tcp/10.200.0.100:80"`, `backend="10.200.0.11:80"`):
 //
@@ -63,6 +64,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -136,9 +138,26 @@ std::vector<ReasonCount> forward_error_reasons(
 
 // Everything the families carry, read now from the running director: the core's state and
 // counters and the adapters' counters (`queue_label` names the queue range, "0" or "0-3").
-std::vector<prometheus::MetricFamily> collect_director_metrics(const Balancer& balancer,
-                                                               const DirectorIo& io,
-                                                               const std::string& queue_label);
+// What the event loop copies out of the live core once a second (a plain copy: no formatting),
+// owning the snapshot its input refers to; built into families off the packet thread
+// (daemon/metrics_publisher.h), since formatting tens of thousands of backends' series takes far
+// longer than copying their counters.
+struct DirectorMetricsFigures {
+  DirectorMetricsFigures() = default;
+  DirectorMetricsFigures(const DirectorMetricsFigures&) = delete;
+  DirectorMetricsFigures& operator=(const DirectorMetricsFigures&) = delete;
+  ctl::Snapshot snapshot;
+  DirectorMetricsInput input{snapshot};
+  // Families the daemon adds as they are (the event loop's own figures).
+  std::vector<prometheus::MetricFamily> extra;
+};
+
+std::unique_ptr<DirectorMetricsFigures> gather_director_metrics(const Balancer& balancer,
+                                                                const DirectorIo& io,
+                                                                const std::string& queue_label);
+
+// build_director_metrics(figures.input) followed by figures.extra.
+std::vector<prometheus::MetricFamily> build_director_metrics(DirectorMetricsFigures& figures);
 
 // The kernel's rows for queues first..last (others belong to other processes).
 std::vector<io::NfqueueKernelStats> queues_in_range(const std::vector<io::NfqueueKernelStats>& all,

@@ -1,10 +1,5 @@
 #include "daemon/reload.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-#include <ctime>
 #include <exception>
 #include <new>
 #include <variant>
@@ -24,29 +19,26 @@ PreparedReload refused(PreparedReload r, std::vector<std::string> why) {
   r.refusal.push_back("reload rejected; keeping the running configuration");
   r.next.reset();
   r.changes.clear();
+  r.moved_control.reset();  // closes and removes the new socket file
   return r;
 }
 
-// A path that must not be read at all: not a regular file (stat() follows symlinks, so a link to
-// /dev/zero or to a FIFO is refused too — reading them never ends or blocks forever) or larger
-// than kMaxConfigBytes.
-std::string unreadable_config(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
-  if (!S_ISREG(st.st_mode)) {
-    return path + ": not a regular file; the configuration must be a regular file";
+// The rules depend on the services' keys, in order, and the queue range only.
+bool same_rules(const config::DirectorConfig& a, const config::DirectorConfig& b) {
+  if (a.director.queue_first != b.director.queue_first ||
+      a.director.queue_last != b.director.queue_last || a.services.size() != b.services.size()) {
+    return false;
   }
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes) {
-    return path + ": " + std::to_string(st.st_size) + " bytes, larger than the " +
-           std::to_string(kMaxConfigBytes >> 20) + " MiB a configuration may have";
+  for (std::size_t i = 0; i < a.services.size(); ++i) {
+    if (!(a.services[i].key == b.services[i].key)) return false;
   }
-  return {};
+  return true;
 }
 
-PreparedReload prepare(const std::string& path, const config::DirectorConfig& running) {
+PreparedReload prepare(const std::string& path, const config::DirectorConfig& running,
+                       io::NftInstaller& nft) {
   PreparedReload r;
   r.path = path;
-  if (auto why = unreadable_config(path); !why.empty()) return refused(std::move(r), {why});
   auto loaded = config::load_director_config_file(path);
   if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&loaded)) {
     std::vector<std::string> lines;
@@ -67,6 +59,15 @@ PreparedReload prepare(const std::string& path, const config::DirectorConfig& ru
   if (auto refusals = reload_refusals(running, *next); !refusals.empty()) {
     return refused(std::move(r), std::move(refusals));
   }
+  if (next->director.control_socket != running.director.control_socket) {
+    auto listener = io::ControlListener::open(next->director.control_socket);
+    if (auto* err = std::get_if<std::string>(&listener)) return refused(std::move(r), {*err});
+    r.moved_control.emplace(std::move(std::get<io::ControlListener>(listener)));
+  }
+  if (!same_rules(running, *next)) {
+    if (auto err = nft.install(*next)) return refused(std::move(r), {err->message});
+    r.rules_replaced = true;
+  }
   r.changes = diff_services(running, *next);
   r.next = std::move(next);
   return r;
@@ -74,18 +75,12 @@ PreparedReload prepare(const std::string& path, const config::DirectorConfig& ru
 
 }  // namespace
 
-std::uint64_t monotonic_us() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u +
-         static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
-}
-
-PreparedReload prepare_reload(const std::string& path, const config::DirectorConfig& running) {
+PreparedReload prepare_reload(const std::string& path, const config::DirectorConfig& running,
+                              io::NftInstaller& nft) {
   const std::uint64_t start = monotonic_us();
   PreparedReload r;
   try {
-    r = prepare(path, running);
+    r = prepare(path, running, nft);
   } catch (const std::bad_alloc&) {
     r = refused(PreparedReload{}, {path + ": out of memory while loading"});
   } catch (const std::exception& e) {
@@ -96,35 +91,23 @@ PreparedReload prepare_reload(const std::string& path, const config::DirectorCon
   return r;
 }
 
-bool ReloadApplier::begin(PreparedReload prepared, const config::DirectorConfig& running,
-                          Balancer& balancer, DirectorIo& io, NeighbourActions& neighbour_actions) {
-  auto refuse = [](const std::vector<std::string>& why) {
-    for (const auto& line : why) director_log(line);
+bool ReloadApplier::begin(PreparedReload prepared, Balancer& balancer, DirectorIo& io,
+                          NeighbourActions& neighbour_actions) {
+  if (prepared.next == nullptr) {
+    for (const auto& line : prepared.refusal) director_log(line);
     return false;
-  };
-  if (prepared.next == nullptr) return refuse(prepared.refusal);
+  }
   config::DirectorConfig& next = *prepared.next;
-
-  std::optional<io::ControlListener> moved_control;
-  if (next.director.control_socket != running.director.control_socket) {
-    auto listener = io::ControlListener::open(next.director.control_socket);
-    if (auto* err = std::get_if<std::string>(&listener)) {
-      return refuse({*err, "reload rejected; keeping the running configuration"});
-    }
-    moved_control.emplace(std::move(std::get<io::ControlListener>(listener)));
-  }
-  if (auto err = io.nft.install(next)) {
-    return refuse({err->message, "reload rejected; keeping the running configuration"});
-  }
-  if (moved_control) {
-    if (auto err = io.control->replace_listener(*moved_control); !err.empty()) {
+  if (prepared.rules_replaced) director_log("nftables rules replaced for the new services");
+  if (prepared.moved_control) {
+    if (auto err = io.control->replace_listener(*prepared.moved_control); !err.empty()) {
       director_log(err + "; lvsadm stays on " + io.control->path());
       next.director.control_socket = io.control->path();
     } else {
-      director_log("lvsadm control socket moved from " + moved_control->path() + " to " +
+      director_log("lvsadm control socket moved from " + prepared.moved_control->path() + " to " +
                    io.control->path());
     }
-    moved_control.reset();  // the old listener: closes and removes its file
+    prepared.moved_control.reset();  // the old listener: closes and removes its file
   }
   const ApplyReport report = balancer.apply_settings(next, io.arp.address(), base::monotonic_ms(),
                                                      neighbour_actions.events());
@@ -134,6 +117,7 @@ bool ReloadApplier::begin(PreparedReload prepared, const config::DirectorConfig&
   prepared_ = std::move(prepared);
   next_change_ = 0;
   applied_ = 0;
+  logged_servers_ = 0;
   steps_ = 0;
   started_us_ = monotonic_us();
   director_log("reload prepared in " + std::to_string(prepared_.prepare_ms) +
@@ -142,17 +126,20 @@ bool ReloadApplier::begin(PreparedReload prepared, const config::DirectorConfig&
   return true;
 }
 
-std::shared_ptr<const config::DirectorConfig> ReloadApplier::step(
-    Balancer& balancer, std::uint64_t longest_loop_step_us) {
+std::shared_ptr<const config::DirectorConfig> ReloadApplier::step(Balancer& balancer,
+                                                                  const LoopStepTimes& times,
+                                                                  std::uint64_t started_us) {
   if (!active()) return nullptr;
   ++steps_;
-  const std::uint64_t start = monotonic_us();
+  const std::uint64_t start = started_us;
   const auto& changes = prepared_.changes;
   const config::DirectorConfig& next = *prepared_.next;
   while (next_change_ < changes.size()) {
     std::string command = balancer.apply_service_change(changes[next_change_++], next);
     if (!command.empty()) {
-      if (applied_ < kLoggedCommands) director_log(command);
+      // Service commands (-A/-E/-D) always; server commands (-a/-e/-d) up to kLoggedCommands.
+      const bool server_command = command[1] == 'a' || command[1] == 'e' || command[1] == 'd';
+      if (!server_command || logged_servers_++ < kLoggedCommands) director_log(command);
       ++applied_;
     }
     // The clock is read every 16 changes: a change costs around a microsecond.
@@ -162,13 +149,22 @@ std::shared_ptr<const config::DirectorConfig> ReloadApplier::step(
 
   balancer.services_applied();
   std::string line = "reload applied (" + std::to_string(applied_) + " change(s)";
-  if (applied_ > kLoggedCommands) {
-    line += ", " + std::to_string(applied_ - kLoggedCommands) + " not logged";
+  if (logged_servers_ > kLoggedCommands) {
+    line += ", " + std::to_string(logged_servers_ - kLoggedCommands) + " not logged";
   }
-  const std::uint64_t took_us = monotonic_us() - started_us_;
+  const std::uint64_t now = monotonic_us();
+  const std::uint64_t took_us = now - started_us_;
+  // This last step is not recorded yet: it counts too.
+  StepTime wall = times.window_longest_wall();
+  if (now - started_us > wall.wall_us) wall = {"reload_step", now - started_us, 0};
+  auto ms = [](std::uint64_t us) {
+    return std::to_string(us / 1000) + "." + std::to_string(us % 1000 / 100) + " ms";
+  };
   line += ", " + std::to_string(steps_) + " step(s) over " + std::to_string(took_us / 1000) +
-          " ms; longest event-loop step " + std::to_string(longest_loop_step_us / 1000) + "." +
-          std::to_string(longest_loop_step_us % 1000 / 100) + " ms)";
+          " ms; longest event-loop step since the SIGHUP " + ms(wall.wall_us) + " (" +
+          std::string(wall.step) + "), longest in CPU time " +
+          ms(times.window_longest_cpu().cpu_us) + " (" +
+          std::string(times.window_longest_cpu().step) + "))";
   director_log(line);
   PreparedReload done = std::move(prepared_);
   prepared_ = PreparedReload{};

@@ -19,11 +19,12 @@ ReloadWorker::~ReloadWorker() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ReloadWorker::start(std::string path, std::shared_ptr<const config::DirectorConfig> running) {
+void ReloadWorker::start(std::string path, std::shared_ptr<const config::DirectorConfig> running,
+                         io::NftInstaller& nft) {
   if (thread_.joinable()) thread_.join();  // the previous one has posted its result already
   busy_ = true;
-  thread_ = std::thread([this, path = std::move(path), running = std::move(running)] {
-    PreparedReload prepared = prepare_reload(path, *running);
+  thread_ = std::thread([this, &nft, path = std::move(path), running = std::move(running)] {
+    PreparedReload prepared = prepare_reload(path, *running, nft);
     {
       std::lock_guard lock(mutex_);
       result_.emplace(std::move(prepared));
@@ -32,6 +33,10 @@ void ReloadWorker::start(std::string path, std::shared_ptr<const config::Directo
     // An eventfd write of 1 cannot fail short of overflowing 2^64-1 posts.
     (void)::write(event_.get(), &one, sizeof one);
   });
+}
+
+void ReloadWorker::wait() {
+  if (thread_.joinable()) thread_.join();
 }
 
 std::optional<PreparedReload> ReloadWorker::take() {

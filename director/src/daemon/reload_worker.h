@@ -31,10 +31,15 @@ class ReloadWorker {
   // A reload was started and not yet taken.
   bool busy() const { return busy_; }
 
-  // Prepares a reload of `path` against `running` on the worker thread. Call only when !busy().
-  void start(std::string path, std::shared_ptr<const config::DirectorConfig> running);
+  // Prepares a reload of `path` against `running` on the worker thread, which uses `nft` until
+  // take() returns the result. Call only when !busy().
+  void start(std::string path, std::shared_ptr<const config::DirectorConfig> running,
+             io::NftInstaller& nft);
   // The prepared reload, once fd() was readable; nullopt if it is not ready yet.
   std::optional<PreparedReload> take();
+  // Waits for a reload being prepared to finish (shutdown: the worker may be using the
+  // installer the shutdown removes the rules with).
+  void wait();
 
  private:
   explicit ReloadWorker(base::UniqueFd event) : event_(std::move(event)) {}

@@ -38,6 +38,17 @@ std::vector<ServiceChange> diff_services(const config::DirectorConfig& running,
 
   for (const auto& svc : running.services) {
     if (!next_keys.contains(key_id(svc.key))) {
+      // A big service is emptied by -d first, in file order (the list's tail first, so each is
+      // O(1)), so no single change frees tens of thousands of servers at once.
+      if (svc.real_servers.size() > kDrainBeforeDelete) {
+        for (const auto& rs : svc.real_servers) {
+          changes.push_back({.kind = ServiceChange::Kind::DeleteServer,
+                             .service = 0,
+                             .server = 0,
+                             .key = svc.key,
+                             .address = rs.address});
+        }
+      }
       changes.push_back({.kind = ServiceChange::Kind::DeleteService,
                          .service = 0,
                          .server = 0,

@@ -181,6 +181,11 @@ std::string ServiceTable::apply_change(const ServiceChange& change,
     std::erase_if(graveyard_, [](const auto& svc) { return svc->unreferenced(); });
     return "-D " + ipvsadm_service_option(change.key);
   }
+  if (change.kind == Kind::DeleteServer) {
+    VirtualService* svc = find(change.key);
+    if (svc == nullptr || !svc->delete_destination(change.address)) return {};
+    return "-d " + ipvsadm_service_option(change.key) + " -r " + format_endpoint(change.address);
+  }
   const config::ServiceConfig& cfg = next.services.at(change.service);
   VirtualService* svc = find(cfg.key);
   if (change.kind == Kind::ConfigureService) {
@@ -197,10 +202,6 @@ std::string ServiceTable::apply_change(const ServiceChange& change,
     return log.empty() ? std::string() : std::move(log.front());
   }
   if (svc == nullptr) return {};  // the ConfigureService before it creates it
-  if (change.kind == Kind::DeleteServer) {
-    if (!svc->delete_destination(change.address)) return {};
-    return "-d " + ipvsadm_service_option(cfg.key) + " -r " + format_endpoint(change.address);
-  }
   const config::RealServerConfig& rs = cfg.real_servers.at(change.server);
   Destination* d = svc->find(rs.address);
   if (d == nullptr) {

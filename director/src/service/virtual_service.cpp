@@ -76,10 +76,23 @@ bool VirtualService::delete_destination(const Endpoint& address) {
   list_.erase(pos);
   dest->available = false;
   scheduler_->destination_removed(destinations(), *dest, old_index);
-  auto owner =
-      std::find_if(owned_.begin(), owned_.end(), [&](const auto& d) { return d.get() == dest; });
-  trash_.push_back(std::move(*owner));
-  owned_.erase(owner);
+  // owned_'s order means nothing: searched from both ends (a reload deletes in file order or
+  // its reverse), then swapped with the last and popped (no O(n) shift per -d).
+  std::size_t at = 0;
+  for (std::size_t lo = 0, hi = owned_.size(); lo < hi;) {
+    if (owned_[lo].get() == dest) {
+      at = lo;
+      break;
+    }
+    if (owned_[--hi].get() == dest) {
+      at = hi;
+      break;
+    }
+    ++lo;
+  }
+  trash_.push_back(std::move(owned_[at]));
+  std::swap(owned_[at], owned_.back());
+  owned_.pop_back();
   collect_trash();
   return true;
 }
