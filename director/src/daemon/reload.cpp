@@ -59,6 +59,9 @@ PreparedReload prepare(const std::string& path, const config::DirectorConfig& ru
   if (auto refusals = reload_refusals(running, *next); !refusals.empty()) {
     return refused(std::move(r), std::move(refusals));
   }
+  // Everything that may still fail on its own (the diff allocates) before the two steps that
+  // change something outside this thread: a refusal after them would leave them half done.
+  r.changes = diff_services(running, *next);
   if (next->director.control_socket != running.director.control_socket) {
     auto listener = io::ControlListener::open(next->director.control_socket);
     if (auto* err = std::get_if<std::string>(&listener)) return refused(std::move(r), {*err});
@@ -68,7 +71,6 @@ PreparedReload prepare(const std::string& path, const config::DirectorConfig& ru
     if (auto err = nft.install(*next)) return refused(std::move(r), {err->message});
     r.rules_replaced = true;
   }
-  r.changes = diff_services(running, *next);
   r.next = std::move(next);
   return r;
 }

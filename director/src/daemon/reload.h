@@ -8,12 +8,14 @@
 //      parser's node and depth budgets): errors with file:line:col
 //   2. what a running director cannot change (balancer/config_checks.h): interface, queues,
 //      metrics address, vip-mode, managed VIPs — those need a restart
-//   3. a moved control socket is bound (a path that cannot be used refuses the reload)
-//   4. the nftables rules, replaced atomically when the services' keys or the queues changed
+//   3. the difference to the running configuration as ipvsadm commands (service/service_diff.h)
+//   4. a moved control socket is bound (a path that cannot be used refuses the reload)
+//   5. the nftables rules, replaced atomically when the services' keys or the queues changed
 //      (the kernel's commit waits for an RCU grace period, tens of milliseconds the packet
 //      thread must not spend): if the kernel refuses them, nothing changed. The installer is the
-//      packet thread's otherwise; while a reload is being prepared only the worker uses it.
-//   5. the difference to the running configuration as ipvsadm commands (service/service_diff.h)
+//      packet thread's otherwise; while a reload is being prepared only the worker uses it. A new
+//      service's packets queued in the instant before the packet thread's -A are dropped
+//      (counted as no_service; TCP retransmits the SYN), as a removed one's were before.
 // Any refusal there is logged on the packet thread and changes nothing.
 //
 // On the packet thread, ReloadApplier:
