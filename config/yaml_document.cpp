@@ -7,6 +7,8 @@
 #include <utility>
 
 namespace lvs::config {
+static_assert(sizeof(YamlNodeData) == 64, "the node budget's memory bound assumes 64-byte nodes");
+
 namespace {
 
 const std::string kEmpty;
@@ -65,7 +67,7 @@ const std::string& YamlNode::Scalar() const {
 
 const std::string& YamlNode::Tag() const {
   if (data_ == nullptr) return kEmpty;
-  if (!data_->tag.empty()) return data_->tag;
+  if (data_->tag != 0) return document_->tags_[data_->tag];
   return data_->quoted ? kQuotedTag : kPlainTag;
 }
 
@@ -95,7 +97,8 @@ std::vector<std::pair<YamlNode, YamlNode>> YamlNode::entries() const {
 // Turns libyaml's events into the document's nodes, checking the budgets before each node.
 class YamlTreeBuilder {
  public:
-  explicit YamlTreeBuilder(YamlDocument& document) : doc_(document) {}
+  YamlTreeBuilder(YamlDocument& document, const YamlLimits& limits)
+      : doc_(document), limits_(limits) {}
 
   // False after recording an error (doc_.error_).
   bool on_event(const yaml_event_t& event, bool& done) {
@@ -112,10 +115,10 @@ class YamlTreeBuilder {
         const auto& s = event.data.scalar;
         YamlNodeData* node = new_node(event);
         if (node == nullptr) return false;
-        node->tag = s.tag != nullptr ? reinterpret_cast<const char*>(s.tag) : "";
+        node->tag = intern_tag(s.tag);
         node->quoted = s.style != YAML_PLAIN_SCALAR_STYLE;
         node->scalar.assign(reinterpret_cast<const char*>(s.value), s.length);
-        if (node->tag.empty() && !node->quoted && is_null_spelling(node->scalar)) {
+        if (node->tag == 0 && !node->quoted && is_null_spelling(node->scalar)) {
           node->type = YamlType::Null;
           node->scalar.clear();
         } else {
@@ -164,9 +167,20 @@ class YamlTreeBuilder {
     std::string anchor;         // registered when it closes
   };
 
+  // 0 for no tag; tags are few (a configuration has none), so a linear search is enough.
+  std::uint32_t intern_tag(const yaml_char_t* tag) {
+    if (tag == nullptr) return 0;
+    const std::string text = reinterpret_cast<const char*>(tag);
+    for (std::size_t i = 1; i < doc_.tags_.size() && i < 64; ++i) {
+      if (doc_.tags_[i] == text) return static_cast<std::uint32_t>(i);
+    }
+    doc_.tags_.push_back(text);
+    return static_cast<std::uint32_t>(doc_.tags_.size() - 1);
+  }
+
   YamlNodeData* new_node(const yaml_event_t& event) {
-    if (doc_.nodes_.size() >= kMaxYamlNodes) {
-      fail(event.start_mark, "YAML error: more than " + std::to_string(kMaxYamlNodes) +
+    if (doc_.nodes_.size() >= limits_.max_nodes) {
+      fail(event.start_mark, "YAML error: more than " + std::to_string(limits_.max_nodes) +
                                  " nodes; a configuration is far smaller");
       return nullptr;
     }
@@ -177,15 +191,15 @@ class YamlTreeBuilder {
 
   bool open(const yaml_event_t& event, YamlType type, const yaml_char_t* tag,
             const yaml_char_t* anchor) {
-    if (stack_.size() >= kMaxYamlDepth) {
+    if (stack_.size() >= limits_.max_depth) {
       return fail(event.start_mark, "YAML error: nested deeper than " +
-                                        std::to_string(kMaxYamlDepth) +
+                                        std::to_string(limits_.max_depth) +
                                         " levels; a configuration needs a handful");
     }
     YamlNodeData* node = new_node(event);
     if (node == nullptr) return false;
     node->type = type;
-    node->tag = tag != nullptr ? reinterpret_cast<const char*>(tag) : "";
+    node->tag = intern_tag(tag);
     stack_.push_back(
         {node, pending_.size(), 1, anchor != nullptr ? reinterpret_cast<const char*>(anchor) : ""});
     return true;
@@ -194,7 +208,7 @@ class YamlTreeBuilder {
   bool close(const yaml_event_t& event) {
     Open open = std::move(stack_.back());
     stack_.pop_back();
-    open.node->first_child = doc_.children_.size();
+    open.node->first_child = static_cast<std::uint32_t>(doc_.children_.size());
     open.node->child_count = static_cast<std::uint32_t>(pending_.size() - open.pending_start);
     doc_.children_.insert(doc_.children_.end(), pending_.begin() + open.pending_start,
                           pending_.end());
@@ -218,10 +232,10 @@ class YamlTreeBuilder {
     }
     Open& parent = stack_.back();
     parent.expanded += expanded;
-    if (parent.expanded > kMaxYamlExpandedNodes) {
+    if (parent.expanded > limits_.max_expanded_nodes) {
       return fail(event.start_mark,
                   "YAML error: aliases expand this document to more than " +
-                      std::to_string(kMaxYamlExpandedNodes) +
+                      std::to_string(limits_.max_expanded_nodes) +
                       " nodes (an alias bomb?); write the values out or use fewer aliases");
     }
     pending_.push_back(node);
@@ -229,13 +243,14 @@ class YamlTreeBuilder {
   }
 
   YamlDocument& doc_;
+  const YamlLimits limits_;
   int documents_ = 0;
   std::vector<Open> stack_;
   std::vector<const YamlNodeData*> pending_;
   std::unordered_map<std::string, std::pair<const YamlNodeData*, std::uint64_t>> anchors_;
 };
 
-YamlDocument YamlDocument::parse(const std::string& text) {
+YamlDocument YamlDocument::parse(const std::string& text, const YamlLimits& limits) {
   YamlDocument doc;
   std::unique_ptr<yaml_parser_t, ParserDeleter> parser(new yaml_parser_t);
   if (yaml_parser_initialize(parser.get()) == 0) {
@@ -245,7 +260,7 @@ YamlDocument YamlDocument::parse(const std::string& text) {
   }
   yaml_parser_set_input_string(parser.get(), reinterpret_cast<const unsigned char*>(text.data()),
                                text.size());
-  YamlTreeBuilder builder(doc);
+  YamlTreeBuilder builder(doc, limits);
   for (bool done = false; !done;) {
     EventGuard event{};
     if (yaml_parser_parse(parser.get(), &event.event) == 0) {
@@ -257,8 +272,13 @@ YamlDocument YamlDocument::parse(const std::string& text) {
       if (p.error == YAML_READER_ERROR) {
         // Not UTF-8 (or a control character): libyaml gives the byte offset.
         mark = mark_at_offset(text, p.problem_offset);
-        message += " (byte " + std::to_string(p.problem_value) + " at offset " +
-                   std::to_string(p.problem_offset) + ")";
+        static constexpr char kHex[] = "0123456789abcdef";
+        message += " (";
+        if (p.problem_value >= 0 && p.problem_value <= 0xff) {
+          message += std::string("byte 0x") + kHex[p.problem_value >> 4] +
+                     kHex[p.problem_value & 0xf] + " ";
+        }
+        message += "at offset " + std::to_string(p.problem_offset) + ")";
       } else if (p.error == YAML_MEMORY_ERROR) {
         message = "YAML error: out of memory";
       } else if (p.context != nullptr) {

@@ -31,6 +31,13 @@ inline constexpr std::size_t kMaxYamlNodes = 4'000'000;  // 200k real servers ~ 
 inline constexpr std::size_t kMaxYamlDepth = 64;
 inline constexpr std::uint64_t kMaxYamlExpandedNodes = 8'000'000;
 
+// The budgets, as one value (tests pass small ones; the loader uses the defaults).
+struct YamlLimits {
+  std::size_t max_nodes = kMaxYamlNodes;
+  std::size_t max_depth = kMaxYamlDepth;
+  std::uint64_t max_expanded_nodes = kMaxYamlExpandedNodes;
+};
+
 // A position in the text, 0-based (as yaml-cpp's YAML::Mark and libyaml's yaml_mark_t);
 // line -1 means "unknown".
 struct YamlMark {
@@ -76,14 +83,15 @@ class YamlNode {
   const YamlNodeData* data_ = nullptr;
 };
 
+// 64 bytes: the node budget times this is the tree's worst case (4M nodes, 256 MB).
 struct YamlNodeData {
   YamlType type = YamlType::Null;
-  bool quoted = false;  // a scalar written with quotes or as a block scalar
+  bool quoted = false;            // a scalar written with quotes or as a block scalar
+  std::uint32_t tag = 0;          // index into YamlDocument::tags_; 0: untagged
+  std::uint32_t first_child = 0;  // index into YamlDocument::children_ (map: key, value, ...)
   std::uint32_t child_count = 0;
-  std::size_t first_child = 0;  // index into YamlDocument::children (map: key, value, key, ...)
   YamlMark mark;
   std::string scalar;
-  std::string tag;  // explicit tag, "" when untagged
 };
 
 struct YamlSyntaxError {
@@ -102,7 +110,7 @@ class YamlDocument {
   YamlDocument(YamlDocument&&) = default;  // before any handle exists (handles point at it)
   YamlDocument& operator=(YamlDocument&&) = default;
 
-  static YamlDocument parse(const std::string& text);
+  static YamlDocument parse(const std::string& text, const YamlLimits& limits = {});
 
   Outcome outcome() const { return outcome_; }
   YamlNode root() const { return YamlNode(this, root_); }
@@ -119,6 +127,7 @@ class YamlDocument {
   YamlSyntaxError error_;
   std::deque<YamlNodeData> nodes_;             // stable addresses
   std::vector<const YamlNodeData*> children_;  // each collection's children, contiguous
+  std::vector<std::string> tags_{""};          // explicit tags, rare; [0] is "untagged"
 };
 
 }  // namespace lvs::config
