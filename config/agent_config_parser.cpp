@@ -1,6 +1,7 @@
 #include "config/agent_config_parser.h"
 
-#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "config/map_fields.h"
 
@@ -22,19 +23,17 @@ void AgentConfigParser::parse_agent(const YamlField& field, AgentConfig& config)
   if (auto vips_field = fields.require("vips")) {
     if (auto items = reader_.list(*vips_field)) {
       if (items->empty()) reader_.error(*vips_field, "must list at least one VIP");
-      std::vector<const YamlField*> sources;  // parallel to config.vips
+      std::unordered_map<Ipv4, const YamlField*> first_by_vip;  // O(1) duplicate check
       for (const YamlField& item : *items) {
         auto vip = reader_.unicast_ipv4(item);
         if (!vip) continue;
-        auto previous = std::find(config.vips.begin(), config.vips.end(), *vip);
-        if (previous != config.vips.end()) {
-          const YamlField& first = *sources[previous - config.vips.begin()];
-          reader_.error(item,
-                        "duplicate VIP " + format_ipv4(*vip) + " (first at " + first.path + ")");
+        auto [first, inserted] = first_by_vip.try_emplace(*vip, &item);
+        if (!inserted) {
+          reader_.error(item, "duplicate VIP " + format_ipv4(*vip) + " (first at " +
+                                  first->second->path + ")");
           continue;
         }
         config.vips.push_back(*vip);
-        sources.push_back(&item);
       }
     }
   }
@@ -45,11 +44,11 @@ void AgentConfigParser::parse_agent(const YamlField& field, AgentConfig& config)
     if (auto items = reader_.list(*f)) {
       if (items->empty()) reader_.error(*f, "must list at least one interface");
       config.interfaces.clear();
+      std::unordered_set<std::string> seen;  // O(1) duplicate check
       for (const YamlField& item : *items) {
         auto name = reader_.interface_name(item);
         if (!name) continue;
-        if (std::find(config.interfaces.begin(), config.interfaces.end(), *name) !=
-            config.interfaces.end()) {
+        if (!seen.insert(*name).second) {
           reader_.error(item, "duplicate interface " + *name);
           continue;
         }

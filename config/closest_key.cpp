@@ -38,8 +38,13 @@ std::optional<std::string_view> closest_key(std::string_view word,
   std::optional<std::string_view> best;
   std::size_t best_distance = 0;
   for (std::string_view candidate : candidates) {
-    const std::size_t distance = edit_distance(word, candidate);
     const std::size_t allowed = std::max<std::size_t>(2, candidate.size() / 3);
+    // The distance is at least the difference in length: skip the O(n*m) table (and its
+    // allocation, gigabytes for a 16 MiB key) when that alone is too far.
+    const std::size_t length_gap = word.size() > candidate.size() ? word.size() - candidate.size()
+                                                                  : candidate.size() - word.size();
+    if (length_gap > allowed) continue;
+    const std::size_t distance = edit_distance(word, candidate);
     if (distance > allowed || distance >= std::max(word.size(), candidate.size())) continue;
     if (!best || distance < best_distance) {
       best = candidate;

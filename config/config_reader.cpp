@@ -53,6 +53,30 @@ bool is_unicast(Ipv4 addr) {
 
 }  // namespace
 
+std::string printable(std::string_view text) {
+  constexpr std::size_t kMaxShown = 80;
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > kMaxShown) out += "...(" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
 std::string child_path(const std::string& parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
   return parent + "." + std::string(key);
@@ -62,14 +86,14 @@ std::string item_path(const std::string& parent, std::size_t index) {
   return parent + "[" + std::to_string(index) + "]";
 }
 
-std::string line_of(const YAML::Mark& mark) { return "line " + std::to_string(mark.line + 1); }
+std::string line_of(const YamlMark& mark) { return "line " + std::to_string(mark.line + 1); }
 
 ConfigReader::ConfigReader(std::string file_name) : file_name_(std::move(file_name)) {}
 
-void ConfigReader::error(const YAML::Mark& mark, std::string key_path, std::string message) {
+void ConfigReader::error(const YamlMark& mark, std::string key_path, std::string message) {
   ConfigError error;
   error.file = file_name_;
-  // yaml-cpp marks are 0-based; a null mark (line -1) means "position unknown" (0 here).
+  // Marks are 0-based; a null mark (line -1) means "position unknown" (0 here).
   error.line = mark.line >= 0 ? mark.line + 1 : 0;
   error.column = mark.line >= 0 ? mark.column + 1 : 0;
   error.key_path = std::move(key_path);
@@ -81,16 +105,15 @@ void ConfigReader::error(const YamlField& field, std::string message) {
   error(field.mark, field.path, std::move(message));
 }
 
-std::string ConfigReader::describe(const YAML::Node& node) {
+std::string ConfigReader::describe(const YamlNode& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map:
+    case YamlType::Map:
       return "a map";
-    case YAML::NodeType::Sequence:
+    case YamlType::Sequence:
       return "a list";
-    case YAML::NodeType::Scalar:
-      return "\"" + node.Scalar() + "\"";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
+    case YamlType::Scalar:
+      return "\"" + printable(node.Scalar()) + "\"";
+    case YamlType::Null:
       break;
   }
   return "nothing";
@@ -111,7 +134,9 @@ std::optional<std::vector<YamlField>> ConfigReader::list(const YamlField& field)
   }
   std::vector<YamlField> items;
   std::size_t index = 0;
-  for (const YAML::Node& item : field.value) {
+  const std::vector<YamlNode> nodes = field.value.items();
+  items.reserve(nodes.size());
+  for (const YamlNode& item : nodes) {
     YamlField entry;
     entry.value = item;
     // An empty item ("- ") has no useful mark of its own: point at the list instead.
@@ -127,7 +152,7 @@ std::optional<std::uint64_t> ConfigReader::integer(const YamlField& field, std::
                                                    std::uint64_t max) {
   const std::string expected =
       "must be an integer " + std::to_string(min) + ".." + std::to_string(max);
-  const YAML::Node& node = field.value;
+  const YamlNode& node = field.value;
   if (!node.IsScalar()) {
     error(field, expected + ", got " + describe(node));
     return std::nullopt;

@@ -1,9 +1,8 @@
-// The typed-value side of the YAML loader: reads scalars, lists and addresses out of yaml-cpp
-// nodes, and collects every problem as a ConfigError (file:line:col, key path, message) instead of
-// stopping at the first. Used by the director and agent parsers; nothing here knows their schema.
+// The typed-value side of the YAML loader: reads scalars, lists and addresses out of YAML
+// nodes (yaml_document.h), and collects every problem as a ConfigError (file:line:col, key path,
+// message) instead of stopping at the first. Used by the director and agent parsers; nothing here
+// knows their schema.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <cstdint>
 #include <initializer_list>
@@ -14,27 +13,33 @@
 
 #include "config/loader.h"
 #include "config/net_address.h"
+#include "config/yaml_document.h"
 
 namespace lvs::config {
 
 // One value found in the document, with where to point when it is wrong.
 struct YamlField {
-  YAML::Node value;
-  YAML::Mark mark;      // the value; the key's mark when the value is empty (`weight:`)
-  YAML::Mark key_mark;  // the key of a map entry (== mark for list items and the root)
-  std::string path;     // "services[0].real-servers[1].weight"; "" for the document root
+  YamlNode value;
+  YamlMark mark;      // the value; the key's mark when the value is empty (`weight:`)
+  YamlMark key_mark;  // the key of a map entry (== mark for list items and the root)
+  std::string path;   // "services[0].real-servers[1].weight"; "" for the document root
 };
+
+// `text` fit to appear inside a one-line error: control characters escaped (a newline as \n,
+// others as \xNN) and anything past 80 bytes cut to "...(N bytes)". Every value or key a message
+// quotes goes through this, so no input can split an error over several lines (issue 12, #10).
+std::string printable(std::string_view text);
 
 std::string child_path(const std::string& parent, std::string_view key);
 std::string item_path(const std::string& parent, std::size_t index);
 // "line 12" (1-based), for messages that point back at an earlier occurrence.
-std::string line_of(const YAML::Mark& mark);
+std::string line_of(const YamlMark& mark);
 
 class ConfigReader {
  public:
   explicit ConfigReader(std::string file_name);
 
-  void error(const YAML::Mark& mark, std::string key_path, std::string message);
+  void error(const YamlMark& mark, std::string key_path, std::string message);
   void error(const YamlField& field, std::string message);
   bool has_errors() const { return !errors_.empty(); }
   std::vector<ConfigError> take_errors() { return std::move(errors_); }
@@ -72,7 +77,7 @@ class ConfigReader {
   }
 
   // "a map", "a list", "nothing", or the scalar in quotes: what was found instead.
-  static std::string describe(const YAML::Node& node);
+  static std::string describe(const YamlNode& node);
 
  private:
   // The field as a non-empty scalar, or nullopt after reporting `expected` and what was found.

@@ -1,52 +1,39 @@
 #include "config/loader.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <exception>
-#include <memory>
+#include <new>
 
 #include "config/agent_config_parser.h"
+#include "config/config_file.h"
 #include "config/config_reader.h"
 #include "config/director_config_parser.h"
+#include "config/yaml_document.h"
 
 namespace lvs::config {
 namespace {
 
-YAML::Mark start_of_file() {
-  YAML::Mark mark;
-  mark.pos = 0;
-  mark.line = 0;
-  mark.column = 0;
-  return mark;
-}
+YamlMark start_of_file() { return YamlMark{0, 0, 0}; }
 
-// The single document in `yaml` as the root field, or nullopt after reporting why there is none
-// (syntax error, empty file, several documents).
-std::optional<YamlField> parse_document(const std::string& yaml, std::string_view expected,
-                                        ConfigReader& reader) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(yaml);
-  } catch (const YAML::Exception& e) {
-    // ParserException (syntax) and the rest carry yaml-cpp's mark; e.msg is the bare reason.
-    reader.error(e.mark.is_null() ? start_of_file() : e.mark, "", "YAML syntax error: " + e.msg);
-    return std::nullopt;
-  }
-  if (documents.empty() || documents.front().IsNull()) {
-    reader.error(start_of_file(), "", "the file is empty; expected " + std::string(expected));
-    return std::nullopt;
-  }
-  if (documents.size() > 1) {
-    reader.error(documents[1].Mark().is_null() ? start_of_file() : documents[1].Mark(), "",
-                 "only one YAML document is allowed; remove the second '---' document");
-    return std::nullopt;
+// The single document in `document` as the root field, or nullopt after reporting why there is
+// none (syntax error, a budget of yaml_document.h exceeded, empty file, several documents).
+std::optional<YamlField> root_field(const YamlDocument& document, std::string_view expected,
+                                    ConfigReader& reader) {
+  switch (document.outcome()) {
+    case YamlDocument::Outcome::Error:
+    case YamlDocument::Outcome::MoreThanOne: {
+      const YamlMark mark = document.error().mark;
+      reader.error(mark.is_null() ? start_of_file() : mark, "", document.error().message);
+      return std::nullopt;
+    }
+    case YamlDocument::Outcome::Empty:
+      reader.error(start_of_file(), "", "the file is empty; expected " + std::string(expected));
+      return std::nullopt;
+    case YamlDocument::Outcome::Document:
+      break;
   }
   YamlField root;
-  root.value = documents.front();
+  root.value = document.root();
   root.mark = root.value.Mark().is_null() ? start_of_file() : root.value.Mark();
   root.key_mark = root.mark;
   return root;
@@ -57,14 +44,15 @@ LoadResult<Config> load_string(const std::string& yaml, const std::string& name,
                                std::string_view expected) {
   ConfigReader reader(name);
   try {
-    if (auto root = parse_document(yaml, expected, reader)) {
+    const YamlDocument document = YamlDocument::parse(yaml);
+    if (auto root = root_field(document, expected, reader)) {
       Parser parser(reader);
       Config config = parser.parse(*root);
       if (!reader.has_errors()) return config;
     }
-  } catch (const YAML::Exception& e) {
-    // Not expected once the document is parsed, but yaml-cpp may throw from any accessor.
-    reader.error(e.mark.is_null() ? start_of_file() : e.mark, "", "YAML error: " + e.msg);
+  } catch (const std::bad_alloc&) {
+    // The budgets keep a document far below this; report it rather than let it escape anyway.
+    reader.error(start_of_file(), "", "out of memory while loading");
   } catch (const std::exception& e) {
     reader.error(start_of_file(), "", std::string("internal error while loading: ") + e.what());
   }
@@ -77,34 +65,16 @@ LoadResult<Config> load_string(const std::string& yaml, const std::string& name,
   return errors;
 }
 
-// The whole file, or an error naming the path and strerror(errno).
-std::variant<std::string, ConfigError> read_file(const std::string& path) {
-  auto fail = [&](int error_number) {
-    ConfigError error;
-    error.file = path;
-    error.message = std::strerror(error_number);
-    return error;
-  };
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) return fail(errno);
-  std::string text;
-  char buffer[65536];
-  for (;;) {
-    const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
-    text.append(buffer, n);
-    if (n < sizeof buffer) break;
-  }
-  if (std::ferror(file.get())) return fail(errno != 0 ? errno : EIO);  // e.g. EISDIR
-  return text;
-}
-
 template <typename Config, typename Parser>
 LoadResult<Config> load_file(const std::string& path, std::string_view expected) {
-  errno = 0;
-  auto text = read_file(path);
-  if (auto* error = std::get_if<ConfigError>(&text)) return std::vector<ConfigError>{*error};
-  return load_string<Config, Parser>(std::get<std::string>(text), path, expected);
+  auto text = read_config_file(path);
+  if (auto* failed = std::get_if<ReadError>(&text)) {
+    ConfigError error;  // no line: prints as "PATH: REASON"
+    error.file = path;
+    error.message = failed->reason;
+    return std::vector<ConfigError>{std::move(error)};
+  }
+  return load_string<Config, Parser>(std::get<0>(text), path, expected);
 }
 
 constexpr std::string_view kDirectorExpected = "a map with `services` (and optionally `director`)";

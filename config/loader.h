@@ -1,5 +1,6 @@
-// YAML → config model. Every error names file:line:column (yaml-cpp's Mark) and the key path;
-// on any error no config is returned, so nothing can be half-applied.
+// YAML → config model. Every error names file:line:column and the key path; on any error no
+// config is returned, so nothing can be half-applied. No global state: the entry points may run
+// on any thread (the director loads on its reload worker).
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 #include "config/map_fields.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "config/closest_key.h"
 
@@ -17,30 +18,26 @@ MapFields::MapFields(ConfigReader& reader, const YamlField& map,
   const std::vector<std::string_view> known(known_keys);
   // All keys seen (known or not), so a repeated unknown key is reported once as unknown and
   // then as a duplicate, like a known one.
-  std::vector<std::pair<std::string, YAML::Mark>> seen;
-  for (auto it = map.value.begin(); it != map.value.end(); ++it) {
-    // Copies, not references: yaml-cpp's iterator-> returns a proxy holding a temporary pair, so
-    // a reference to its members dangles at the end of the statement (ASan: use-after-scope).
-    const YAML::Node key = it->first;
-    const YAML::Node value = it->second;
+  // A hash map, not a scan: 100k keys in one map took 13.6 s with a linear search (issue 12, #3).
+  // The views point into the document, which outlives this constructor.
+  std::unordered_map<std::string_view, YamlMark> seen;
+  for (const auto& [key, value] : map.value.entries()) {
     if (!key.IsScalar()) {
       reader_.error(key.Mark(), map.path,
                     "keys must be plain names, got " + ConfigReader::describe(key) + " as a key");
       continue;
     }
-    const std::string name = key.Scalar();
-    const std::string path = child_path(map.path, name);
-    auto previous = std::find_if(seen.begin(), seen.end(),
-                                 [&](const auto& entry) { return entry.first == name; });
-    if (previous != seen.end()) {
+    const std::string& name = key.Scalar();
+    const std::string path = child_path(map.path, printable(name));
+    auto [previous, inserted] = seen.try_emplace(name, key.Mark());
+    if (!inserted) {
       reader_.error(key.Mark(), path,
-                    "duplicate key '" + name + "' (first given at " + line_of(previous->second) +
-                        "); each key may appear once");
+                    "duplicate key '" + printable(name) + "' (first given at " +
+                        line_of(previous->second) + "); each key may appear once");
       continue;
     }
-    seen.emplace_back(name, key.Mark());
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string message = "unknown key '" + name + "'";
+      std::string message = "unknown key '" + printable(name) + "'";
       if (auto near = closest_key(name, known)) {
         message += "; did you mean '" + std::string(*near) + "'?";
       } else {

@@ -1,6 +1,6 @@
 // The keys of one YAML map, checked against the schema on construction: a value that is not a
 // map, keys that are not plain strings, unknown keys (with a "did you mean" suggestion) and
-// duplicate keys (yaml-cpp 0.7 keeps both silently; we report the second) are all reported.
+// duplicate keys (YAML parsers keep both silently; we report the second) are all reported.
 // Lookups then return the key's value as a YamlField with its key path.
 #pragma once
 

@@ -7,7 +7,7 @@ packages=(
   # build
   cmake g++ make pkg-config clang-format
   # libraries named by the design
-  libnetfilter-queue-dev libnftnl-dev libmnl-dev libyaml-cpp-dev prometheus-cpp-dev libcivetweb-dev
+  libnetfilter-queue-dev libnftnl-dev libmnl-dev libyaml-dev prometheus-cpp-dev libcivetweb-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # the lab and its tools
   iproute2 nftables iptables arping iputils-ping curl nginx-light libnginx-mod-stream haproxy wrk socat

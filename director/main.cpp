@@ -5,6 +5,8 @@
 // SIGTERM/SIGINT; SIGHUP reloads the file. Errors are one line each, exit 1.
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <new>
 #include <string>
 #include <variant>
 
@@ -20,9 +22,7 @@ int usage(const char* why) {
   return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   std::string config_path;
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {
@@ -67,4 +67,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   return std::get<std::unique_ptr<lvs::Director>>(director)->run();
+}
+
+}  // namespace
+
+// The last line of defence: whatever escapes (std::bad_alloc from a huge input included) ends
+// as one line on stderr and exit 1, never std::terminate's abort and core dump.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "lvs-director: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lvs-director: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "lvs-director: internal error: unknown exception\n");
+  }
+  return 1;
 }

@@ -5,6 +5,8 @@
 // --check validates the configuration and exits; --cleanup removes what the agent added.
 // Errors are one line each, exit 1; a usage error exits 2.
 #include <cstdio>
+#include <exception>
+#include <new>
 #include <string>
 #include <variant>
 #include <vector>
@@ -13,7 +15,9 @@
 #include "core/agent_options.h"
 #include "daemon/agent_daemon.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = lvs::agent::parse_agent_options(args);
   if (auto* why = std::get_if<std::string>(&parsed)) {
@@ -40,4 +44,21 @@ int main(int argc, char** argv) {
     return 0;
   }
   return options.cleanup ? lvs::agent::run_cleanup(config) : lvs::agent::run_agent(config);
+}
+
+}  // namespace
+
+// The last line of defence: whatever escapes (std::bad_alloc from a huge input included) ends
+// as one line on stderr and exit 1, never std::terminate's abort and core dump.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "lvs-agent: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lvs-agent: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "lvs-agent: internal error: unknown exception\n");
+  }
+  return 1;
 }

@@ -8,12 +8,15 @@
 // them.
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <exception>
 #include <iostream>
+#include <new>
+#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "config/config_file.h"
 #include "config/loader.h"
 #include "ctl/lvsadm_args.h"
 #include "ctl/lvsadm_listing.h"
@@ -63,19 +66,18 @@ int simulate(int argc, char** argv) {
     return 1;
   }
 
-  std::ifstream file;
-  std::istream* events_in = &std::cin;
-  std::string events_name = "<stdin>";
-  if (events_path != "-") {
-    file.open(events_path);
-    if (!file) {
-      std::fprintf(stderr, "lvsadm simulate: cannot read events file %s: %s\n", events_path.c_str(),
-                   std::strerror(errno));
-      return 1;
-    }
-    events_in = &file;
-    events_name = events_path;
+  // The events get the configuration's file rules: a regular file of at most 16 MiB (or
+  // standard input, read up to the same cap), so /dev/zero or a FIFO cannot hang or exhaust us.
+  const std::string events_name = events_path == "-" ? "<stdin>" : events_path;
+  auto events_text = events_path == "-" ? lvs::config::read_config_fd(0, events_name)
+                                        : lvs::config::read_config_file(events_path);
+  if (auto* failed = std::get_if<lvs::config::ReadError>(&events_text)) {
+    std::fprintf(stderr, "lvsadm simulate: cannot read events file %s\n",
+                 failed->to_string().c_str());
+    return 1;
   }
+  std::istringstream events_stream(std::get<std::string>(events_text));
+  std::istream* events_in = &events_stream;
   auto parsed = lvs::sim::parse_event_script(*events_in);
   if (auto* errors = std::get_if<std::vector<lvs::sim::ScriptError>>(&parsed)) {
     for (const auto& e : *errors) {
@@ -136,9 +138,7 @@ int neigh(const lvs::ctl::Invocation& inv) {
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "simulate") == 0) return simulate(argc - 2, argv + 2);
 
   auto parsed = lvs::ctl::parse_lvsadm_args(std::vector<std::string>(argv + 1, argv + argc));
@@ -160,4 +160,21 @@ int main(int argc, char** argv) {
       return neigh(inv);
   }
   return 2;
+}
+
+}  // namespace
+
+// The last line of defence: whatever escapes (std::bad_alloc from a huge input included) ends
+// as one line on stderr and exit 1, never std::terminate's abort and core dump.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "lvsadm: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lvsadm: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "lvsadm: internal error: unknown exception\n");
+  }
+  return 1;
 }
