@@ -18,7 +18,7 @@ void check_errors(const config::LoadResult<Config>& result) {
   if (errors->empty()) __builtin_trap();
 #ifndef LVS_FUZZ_ALLOW_MULTILINE_ERRORS
   for (const auto& e : *errors) {
-    if (e.to_string().find('\n') != std::string::npos) {
+    if (e.to_string().find_first_of("\r\n") != std::string::npos) {
       std::fprintf(stderr, "error message with a newline: %s\n", e.to_string().c_str());
       __builtin_trap();
     }
