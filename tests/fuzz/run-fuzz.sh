@@ -43,7 +43,7 @@ run_one() {
   local h=$1 work=$build/fuzz-work/$1
   rm -rf "$work"
   mkdir -p "$work/corpus"
-  local cmd=("$build/fuzz/fuzz_$h" -max_total_time="$seconds" -seed="$seed" -timeout=5
+  local cmd=("$build/fuzz/fuzz_$h" -max_total_time="$seconds" -seed="$seed" -timeout=10
     -rss_limit_mb=1024 -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1
     -artifact_prefix="$work/" -close_fd_mask=1)
   [ -n "${dict[$h]:-}" ] && cmd+=(-dict="tests/fuzz/dict/${dict[$h]}.dict")
