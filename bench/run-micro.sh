@@ -12,11 +12,11 @@ shift || true
 min_time="${MIN_TIME:-0.2}"
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DLVS_BUILD_BENCH=ON >/dev/null
-cmake --build "$build" --target sched_bench conn_bench -j"$(nproc)"
+cmake --build "$build" --target sched_bench conn_bench config_loader_bench -j"$(nproc)"
 
 echo "== $(uname -srm); $(nproc) CPUs; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates the figures)"
-for bench in sched_bench conn_bench; do
+for bench in sched_bench conn_bench config_loader_bench; do
   echo
   echo "== $bench --benchmark_min_time=$min_time $*"
   "$build/bench/$bench" --benchmark_min_time="$min_time" "$@" 2>&1 |
