@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "config/closest_key.h"
+#include "config/neighbour_entry.h"
 
 namespace lvs::config {
 namespace {
@@ -240,9 +241,7 @@ std::optional<MacAddress> ConfigReader::unicast_mac(const YamlField& field) {
     error(field, "must be a MAC address like 02:00:00:00:00:0b, got " + describe(field.value));
     return std::nullopt;
   }
-  const bool all_zero = *mac == MacAddress{};
-  const bool group = ((*mac)[0] & 0x01) != 0;  // the I/G bit: multicast and broadcast
-  if (all_zero || group) {
+  if (!neighbour_mac_problem(*mac).empty()) {  // all-zero, multicast or broadcast
     error(field, "must be a unicast MAC address (not all-zero, multicast or broadcast), got " +
                      describe(field.value));
     return std::nullopt;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "config/closest_key.h"
+#include "config/neighbour_entry.h"
 
 namespace lvs::config {
 namespace {
@@ -297,7 +298,18 @@ RealServerConfig ServiceConfigParser::parse_real_server(const YamlField& entry,
     }
   }
   if (auto field = fields.get("mac")) {
-    if (auto mac = reader_.unicast_mac(*field)) server.mac = *mac;
+    if (auto mac = reader_.unicast_mac(*field)) {
+      server.mac = *mac;
+      // A PERMANENT neighbour entry: the same check as `lvsadm neigh add` (neighbour_entry.h).
+      const std::vector<Ipv4> vips = service.key.protocol == ServiceProtocol::Fwmark
+                                         ? std::vector<Ipv4>{}
+                                         : std::vector<Ipv4>{service.key.vip.addr};
+      if (address_field) {
+        if (auto problem = neighbour_ip_problem(server.address.addr, vips); !problem.empty()) {
+          reader_.error(*field, "cannot be a PERMANENT neighbour entry: " + problem);
+        }
+      }
+    }
   }
   reader_.integer_into(fields.get("u-threshold"), server.u_threshold, 0, kMaxThreshold);
   reader_.integer_into(fields.get("l-threshold"), server.l_threshold, 0, kMaxThreshold);

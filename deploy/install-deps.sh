@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   cmake g++ make pkg-config clang-format
+  # the fuzz step (tests/fuzz/run-fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # libraries named by the design
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libyaml-dev prometheus-cpp-dev libcivetweb-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev

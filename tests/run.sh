@@ -3,8 +3,10 @@
 # (tests/gates/: formatting, pure cores without kernel headers, no tracked leftovers), builds
 # (Release), runs all tests through ctest, then builds the unit tests again with
 # AddressSanitizer + UndefinedBehaviorSanitizer in a second tree and runs them (and the
-# command-line tests, on the sanitized binaries). Exits non-zero on any failure or sanitizer
-# report.
+# command-line tests, on the sanitized binaries), then the fuzz step: the libFuzzer harnesses
+# (tests/fuzz/) built with clang in build-fuzz/ and run for a bounded time each
+# (LVS_FUZZ_SECONDS, default 20; 0 skips the step). Exits non-zero on any failure,
+# sanitizer report, or fuzzer crash, leak, timeout or out-of-memory.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,3 +35,8 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 
 echo "== all tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+if [ "${LVS_FUZZ_SECONDS:-20}" != 0 ]; then
+  echo "== fuzz (libFuzzer + ASan + UBSan, clang) in build-fuzz/"
+  bash tests/fuzz/run-fuzz.sh "${LVS_FUZZ_SECONDS:-20}"
+fi

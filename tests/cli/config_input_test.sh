@@ -76,6 +76,11 @@ all_three "$tmp/deep.yaml" "$tmp/deep.yaml:1:65: YAML error: nested deeper than 
   done
 } >"$tmp/laughs.yaml"
 director "$tmp/laughs.yaml" "$tmp/laughs.yaml:*: YAML error: aliases expand this document*"
+# The node budget: a flow list of 4M + 1 items (8 MB, under the size cap); the map, its key and
+# the list are 3 nodes, so the 3,999,998th item is refused (column 12 + 2 * 3999997).
+awk 'BEGIN { printf "services: ["; for (i = 0; i < 4000000; i++) printf "1,"; print "1]" }' \
+  >"$tmp/nodes.yaml"
+director "$tmp/nodes.yaml" "$tmp/nodes.yaml:1:8000006: YAML error: more than 4000000 nodes*"
 
 # --- finding 2: files that are not files, or too big -------------------------------------------
 mkfifo "$tmp/fifo.yaml"

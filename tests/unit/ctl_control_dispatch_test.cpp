@@ -8,6 +8,7 @@
 
 #include "ctl/control_dispatch.h"
 #include "ctl/control_protocol.h"
+#include "support/bad_neighbours.h"
 #include "support/ctl_snapshots.h"
 #include "support/snapshot_backend.h"
 
@@ -127,6 +128,30 @@ TEST(ControlDispatch, GarbageNeverCrashes) {
     const std::string out = whole(answer_request(text, b));
     EXPECT_TRUE(out.starts_with("LVSCTL/1 OK ") || out.starts_with("LVSCTL/1 ERROR ")) << out;
   }
+}
+
+// Finding 9 of issue 12, the director's side: NEIGH-ADD refuses the entries the config refuses
+// for its PERMANENT neighbours, the VIPs included, whoever wrote the request; nothing reaches the
+// table.
+TEST(ControlDispatch, NeighAddRefusesWhatTheConfigRefuses) {
+  FakeBackend b;
+  ServiceSnapshot vip_service;
+  vip_service.key.vip = *parse_endpoint(std::string(test::kBadNeighbourVip) + ":80");
+  b.snap.services.push_back(vip_service);
+  for (const auto& bad : test::bad_neighbours()) {
+    const std::string answer = whole(answer_request(
+        std::string("LVSCTL/1 NEIGH-ADD ") + bad.ip + " " + bad.mac + " permanent\n", b));
+    EXPECT_TRUE(answer.starts_with("LVSCTL/1 ERROR neigh add: ")) << bad.ip << " " << answer;
+  }
+  EXPECT_EQ(b.changes, 0);
+  EXPECT_EQ(whole(answer_request(std::string("LVSCTL/1 NEIGH-ADD ") + test::kBadNeighbourVip +
+                                     " 02:00:00:00:00:0b permanent\n",
+                                 b)),
+            "LVSCTL/1 ERROR neigh add: 10.200.0.100 is a VIP of this director, not a neighbour\n");
+  // A real server's address is fine.
+  EXPECT_TRUE(whole(answer_request("LVSCTL/1 NEIGH-ADD 10.200.0.11 02:00:00:00:00:0b\n", b))
+                  .starts_with("LVSCTL/1 OK "));
+  EXPECT_EQ(b.changes, 1);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "ctl/lvsadm_args.h"
 #include "ctl/lvsadm_listing.h"
+#include "support/bad_neighbours.h"
 #include "support/lvsadm_args.h"
 
 namespace lvs::ctl {
@@ -164,6 +165,27 @@ TEST(LvsadmNeigh, UsageErrors) {
             "neigh del: unexpected argument '10.0.0.2'");
   EXPECT_EQ(parse_error({"neigh", "show", "all"}), "neigh show takes no arguments");
   EXPECT_EQ(parse_error({"neigh", "del", "host"}), "neigh del: invalid IPv4 address 'host'");
+}
+
+// Finding 9 of issue 12: `neigh add` refuses the entries the config refuses for its PERMANENT
+// neighbours (support/bad_neighbours.h); the VIP only the director can refuse (it knows them).
+TEST(LvsadmNeigh, AddRefusesWhatTheConfigRefuses) {
+  for (const auto& bad : test::bad_neighbours()) {
+    if (bad.is_vip) continue;
+    for (const char* nud : {"permanent", "noarp", "reachable", "stale"}) {
+      const std::string error =
+          parse_error({"neigh", "add", bad.ip, "lladdr", bad.mac, "nud", nud});
+      EXPECT_TRUE(error.starts_with("neigh add: ")) << bad.ip << " " << bad.mac << ": " << error;
+    }
+  }
+  EXPECT_EQ(parse_error({"neigh", "add", "255.255.255.255", "lladdr", "02:00:00:00:00:0b"}),
+            "neigh add: 255.255.255.255 is not a unicast address (0.0.0.0/8, loopback, "
+            "multicast, 240/4 and broadcast cannot be neighbours)");
+  EXPECT_EQ(parse_error({"neigh", "replace", "10.0.0.1", "lladdr", "ff:ff:ff:ff:ff:ff"}),
+            "neigh replace: ff:ff:ff:ff:ff:ff is not a unicast MAC address (not all-zero, "
+            "multicast or broadcast)");
+  EXPECT_EQ(parse_ok({"neigh", "del", "0.0.0.0"}).neigh.command, Command::neigh_del)
+      << "deleting whatever is there stays possible";
 }
 
 }  // namespace

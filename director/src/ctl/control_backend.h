@@ -31,6 +31,16 @@ class ControlBackend {
   virtual std::string neigh_flush() = 0;
   virtual std::string neigh_add(Ipv4 ip, const MacAddress& lladdr, NudState state) = 0;
   virtual std::string neigh_del(Ipv4 ip) = 0;
+
+  // The services' VIPs, which NEIGH-ADD refuses as neighbours (config/neighbour_entry.h). From
+  // list() unless the backend knows them more cheaply; NEIGH-ADD is rare.
+  virtual std::vector<Ipv4> vips() {
+    std::vector<Ipv4> out;
+    for (const ServiceSnapshot& s : list().services) {
+      if (s.key.protocol != config::ServiceProtocol::Fwmark) out.push_back(s.key.vip.addr);
+    }
+    return out;
+  }
 };
 
 }  // namespace lvs::ctl

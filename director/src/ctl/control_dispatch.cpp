@@ -2,7 +2,9 @@
 
 #include <memory>
 #include <variant>
+#include <vector>
 
+#include "config/neighbour_entry.h"
 #include "ctl/connection_listing.h"
 #include "ctl/control_protocol.h"
 
@@ -42,9 +44,16 @@ ControlAnswer answer_request(std::string_view request_line, ControlBackend& back
     }
     case Command::neigh_flush:
       return change_answer(backend.neigh_flush(), backend, request.command);
-    case Command::neigh_add:
+    case Command::neigh_add: {
+      // Whatever arrives on the socket, not only what lvsadm checked: the config's rule.
+      const std::vector<Ipv4> vips = backend.vips();
+      if (auto problem = config::neighbour_entry_problem(request.ip, request.lladdr, vips);
+          !problem.empty()) {
+        return encode_error_response("neigh add: " + problem);
+      }
       return change_answer(backend.neigh_add(request.ip, request.lladdr, request.nud), backend,
                            request.command);
+    }
     case Command::neigh_del:
       return change_answer(backend.neigh_del(request.ip), backend, request.command);
   }

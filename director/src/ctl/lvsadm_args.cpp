@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "config/neighbour_entry.h"
+
 namespace lvs::ctl {
 
 const char* const kLvsadmUsage =
@@ -420,6 +422,12 @@ static std::variant<Request, UsageError> parse_neigh_args(const std::vector<std:
   }
   if (!have_ip) return UsageError{"neigh " + verb + ": an IPv4 address is required"};
   if (add && !have_mac) return UsageError{"neigh " + verb + ": lladdr MAC is required"};
+  if (add) {
+    // The config's rule for PERMANENT entries; the director checks again, knowing its VIPs.
+    if (auto problem = config::neighbour_entry_problem(r.ip, r.lladdr, {}); !problem.empty()) {
+      return UsageError{"neigh " + verb + ": " + problem};
+    }
+  }
   return r;
 }
 

@@ -194,7 +194,7 @@ void ControlServer::process(std::uint64_t now_ms, const Responder& respond) {
   for (int i = 0; i < n; ++i) {
     const int fd = events[static_cast<std::size_t>(i)].data.fd;
     if (fd == listener_.fd()) {
-      accept_clients(now_ms);
+      accept_clients(now_ms, respond);
       continue;
     }
     auto it = clients_.find(fd);
@@ -205,7 +205,7 @@ void ControlServer::process(std::uint64_t now_ms, const Responder& respond) {
   }
 }
 
-void ControlServer::accept_clients(std::uint64_t now_ms) {
+void ControlServer::accept_clients(std::uint64_t now_ms, const Responder& respond) {
   for (int i = 0; i < kMaxAcceptsPerCall; ++i) {
     base::UniqueFd fd(::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd.valid()) {
@@ -218,7 +218,7 @@ void ControlServer::accept_clients(std::uint64_t now_ms) {
       }
       return;
     }
-    if (clients_.size() >= options_.max_clients) {
+    if (clients_.size() >= options_.max_clients && !evict_oldest_reader()) {
       ++counters_.busy;
       const std::string busy = ctl::encode_error_response(
           "busy: " + std::to_string(options_.max_clients) + " lvsadm requests in progress; retry");
@@ -234,7 +234,32 @@ void ControlServer::accept_clients(std::uint64_t now_ms) {
     Client& c = clients_[raw];
     c.fd = std::move(fd);
     c.deadline_ms = now_ms + static_cast<std::uint64_t>(options_.request_timeout.count());
+    c.accepted = ++accepted_so_far_;
+    // lvsadm sends its line right after connect(): read it now, so that a real request is
+    // answered (or at least complete) before the next connection could evict it.
+    if (read_request(c, now_ms, respond)) close_client(raw);
   }
+}
+
+bool ControlServer::evict_oldest_reader() {
+  int oldest = -1;
+  std::uint64_t oldest_accepted = 0;
+  for (const auto& [fd, c] : clients_) {
+    if (c.writing) continue;
+    if (oldest < 0 || c.accepted < oldest_accepted) {
+      oldest = fd;
+      oldest_accepted = c.accepted;
+    }
+  }
+  if (oldest < 0) return false;
+  ++counters_.evicted;
+  const std::string why =
+      ctl::encode_error_response("closed: " + std::to_string(options_.max_clients) +
+                                 " clients connected and this one had not sent its request; retry");
+  [[maybe_unused]] ssize_t n = ::send(oldest, why.data(), why.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  drain(oldest);
+  close_client(oldest);
+  return true;
 }
 
 bool ControlServer::read_request(Client& c, std::uint64_t now_ms, const Responder& respond) {

@@ -13,7 +13,21 @@
 // connections, ~7 MB) comes as a ctl::ControlAnswer with a `more` producer: the server asks for the
 // next piece only when the socket has taken the previous one, and at most
 // kMaxPiecesPerWakeup pieces per process() call, so encoding it is spread over loop iterations
-// too. At most max_clients are served at once; beyond that a client gets an ERROR "busy" line.
+// too.
+//
+// At most max_clients are connected at once. Idle clients must not lock lvsadm out, so a full
+// server makes room rather than refusing (the policy of nginx's and OpenSSH's pre-auth limits,
+// where the slot held longest by a connection that has not said anything useful is the one
+// given up):
+//   - a client is read as soon as it is accepted, so lvsadm, which sends its line right after
+//     connect(), is normally answered in the same process() call and never sits idle;
+//   - when a new client arrives and max_clients are connected, the client connected longest
+//     among those that have not finished sending their request is closed (with an ERROR line
+//     saying why; counter `evicted`) and the new one takes its place. An attacker holding
+//     max_clients idle connections only ever evicts its own oldest connection;
+//   - clients whose request is complete (being answered) are never evicted: they are real
+//     requests with a deadline. Only when all max_clients are being answered does a new client
+//     get an ERROR "busy" line (counter `busy`).
 //
 // The socket file (ControlListener):
 //   - its directory is created if missing (mode 0755, parents too);
@@ -76,7 +90,8 @@ struct ControlServerCounters {
   std::uint64_t answered = 0;   // requests answered (OK or ERROR from the responder)
   std::uint64_t oversized = 0;  // requests longer than ctl::kMaxRequestBytes
   std::uint64_t timed_out = 0;  // clients closed by expire() (silent, or not reading)
-  std::uint64_t busy = 0;       // clients turned away: max_clients already connected
+  std::uint64_t busy = 0;       // clients turned away: max_clients already being answered
+  std::uint64_t evicted = 0;    // clients closed before finishing their request, to make room
   std::uint64_t failed = 0;     // clients lost to a socket error (reset, hung up early)
 };
 
@@ -120,11 +135,15 @@ class ControlServer {
     bool writing = false;
     bool waiting_writable = false;  // registered for EPOLLOUT instead of EPOLLIN
     std::uint64_t deadline_ms = 0;
+    std::uint64_t accepted = 0;  // order of acceptance (accepted_so_far_), for eviction
   };
 
   ControlServer(base::UniqueFd epoll, ControlListener listener, ControlServerOptions options)
       : epoll_(std::move(epoll)), listener_(std::move(listener)), options_(options) {}
-  void accept_clients(std::uint64_t now_ms);
+  void accept_clients(std::uint64_t now_ms, const Responder& respond);
+  // Closes the client connected longest among those still sending their request, telling it
+  // why; false when every client is being answered.
+  bool evict_oldest_reader();
   // Reads what has arrived; true when the client is finished (answered or failed).
   bool read_request(Client& c, std::uint64_t now_ms, const Responder& respond);
   void start_answer(Client& c, ctl::ControlAnswer answer, std::uint64_t now_ms);
@@ -139,6 +158,7 @@ class ControlServer {
   ControlServerOptions options_;
   std::unordered_map<int, Client> clients_;  // by socket descriptor (the epoll data)
   ControlServerCounters counters_;
+  std::uint64_t accepted_so_far_ = 0;
   bool listener_paused_ = false;  // out of descriptors: not watched until the next expire()
 };
 
