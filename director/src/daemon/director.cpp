@@ -1,6 +1,7 @@
 #include "daemon/director.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <span>
 
@@ -38,7 +39,11 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   if (auto* err = std::get_if<std::string>(&io)) return *err;
   std::unique_ptr<Director> d(
       new Director(std::move(config_path), std::move(config), std::move(std::get<DirectorIo>(io))));
-  // The core: services as ipvsadm would load them, timeouts, PERMANENT neighbours.
+  // The core: services as ipvsadm would load them, timeouts, the connection limit (its default
+  // from MemTotal), PERMANENT neighbours; the link MTU the packet path checks DF packets against.
+  d->balancer_.set_memory_total(std::uint64_t(sysconf(_SC_PHYS_PAGES)) *
+                                std::uint64_t(sysconf(_SC_PAGESIZE)));
+  d->balancer_.set_link_mtu(d->io_->forwarder.mtu());
   const ApplyReport report = d->balancer_.apply(
       d->config_, d->io_->arp.address(), base::monotonic_ms(), d->neighbour_actions_.events());
   log_apply_report(report, d->balancer_.neighbours());
@@ -101,6 +106,9 @@ void Director::process_queue() {
         continue;
       }
       if (d.action == PacketAction::Send) io_->forwarder.forward(d.ip_packet, *d.destination_mac);
+      if (d.action == PacketAction::FragmentationNeeded) {
+        io_->forwarder.send_fragmentation_needed(d.ip_packet, d.mtu);
+      }
       verdicts_.drop(p);  // sent or refused, the queued original is dropped
     }
     // Frames first: the verdict releases the kernel's copy, ours lives in the receive buffer.
@@ -135,6 +143,10 @@ void Director::tick() {
   if (io_->managed_vips) io_->managed_vips->tick(now);
   if (now >= next_metrics_ms_) {
     next_metrics_ms_ = now + kMetricsIntervalMs;
+    if (const std::uint32_t mtu = io_->forwarder.refresh_mtu(); mtu != balancer_.link_mtu()) {
+      director_log("interface MTU now " + std::to_string(mtu));
+      balancer_.set_link_mtu(mtu);
+    }
     publish_metrics();
   }
 }
