@@ -43,8 +43,9 @@ struct Fixture {
 TEST(ConnectionLimit, NewConnectionsAreDroppedAtTheLimitEstablishedOnesFlow) {
   Fixture f;
   f.disp.set_connection_limit(3);
-  for (std::uint16_t port = 1; port <= 3; ++port) {
+  for (std::uint16_t port = 1; port <= 3; ++port) {  // established: never evicted
     ASSERT_EQ(f.disp.dispatch(f.svc, tcp(0x0a000001, port), kSyn, 60, 0).verdict, Verdict::Forward);
+    f.disp.dispatch(f.svc, tcp(0x0a000001, port), kAck, 52, 0);
   }
   EXPECT_EQ(f.disp.size(), 3u);
   // The fourth SYN: refused, counted, flagged, nothing created, nothing counted on a server.
@@ -58,7 +59,7 @@ TEST(ConnectionLimit, NewConnectionsAreDroppedAtTheLimitEstablishedOnesFlow) {
   // UDP too: any new flow needs an entry.
   EXPECT_TRUE(f.disp.dispatch(f.usvc, udp(0x0a000003, 5), {}, 28, 10).over_limit);
   EXPECT_EQ(f.disp.limit_drops_total(), 2u);
-  // Established (and half-open) connections are found before the limit is asked: untouched.
+  // Established connections are found before the limit is asked: untouched.
   for (std::uint16_t port = 1; port <= 3; ++port) {
     const DispatchResult e = f.disp.dispatch(f.svc, tcp(0x0a000001, port), kAck, 52, 20);
     EXPECT_EQ(e.verdict, Verdict::Forward) << port;
@@ -71,6 +72,7 @@ TEST(ConnectionLimit, TheSchedulerDoesNotMoveForARefusedConnection) {
   Fixture f;
   f.disp.set_connection_limit(1);
   EXPECT_EQ(f.disp.dispatch(f.svc, tcp(0x0a000001, 1), kSyn, 60, 0).destination, f.b);
+  f.disp.dispatch(f.svc, tcp(0x0a000001, 1), kAck, 52, 0);  // established: nothing to evict
   for (std::uint16_t port = 2; port < 10; ++port) {
     EXPECT_TRUE(f.disp.dispatch(f.svc, tcp(0x0a000001, port), kSyn, 60, 0).over_limit);
   }
@@ -99,6 +101,7 @@ TEST(ConnectionLimit, PersistenceNeedsRoomForTemplateAndConnection) {
   f.disp.set_connection_limit(3);
   // Client 1: template + connection (2 records).
   ASSERT_EQ(f.disp.dispatch(f.svc, tcp(0x0a000001, 1), kSyn, 60, 0).verdict, Verdict::Forward);
+  f.disp.dispatch(f.svc, tcp(0x0a000001, 1), kAck, 52, 0);  // established: nothing to evict
   EXPECT_EQ(f.disp.size(), 2u);
   // Client 2 needs 2 more, only 1 left: refused, no template left behind.
   EXPECT_TRUE(f.disp.dispatch(f.svc, tcp(0x0a000002, 1), kSyn, 60, 0).over_limit);
@@ -107,6 +110,7 @@ TEST(ConnectionLimit, PersistenceNeedsRoomForTemplateAndConnection) {
   const DispatchResult r = f.disp.dispatch(f.svc, tcp(0x0a000001, 2), kSyn, 60, 0);
   EXPECT_EQ(r.verdict, Verdict::Forward);
   EXPECT_EQ(r.destination, f.b);
+  f.disp.dispatch(f.svc, tcp(0x0a000001, 2), kAck, 52, 0);
   EXPECT_EQ(f.disp.size(), 3u);
   // Full: client 1's third is refused too.
   EXPECT_TRUE(f.disp.dispatch(f.svc, tcp(0x0a000001, 3), kSyn, 60, 0).over_limit);
@@ -135,9 +139,74 @@ TEST(ConnectionLimit, MemoryBoundCoversAFullTable) {
     f.disp.dispatch(f.svc, tcp(0x0b000000 + i, 1000), kSyn, 60, 0);
   }
   EXPECT_EQ(f.disp.size(), kLimit);
-  EXPECT_EQ(f.disp.limit_drops_total(), 10u);
+  EXPECT_EQ(f.disp.evictions_total(), 10u);  // half-open: the last 10 replaced 10 others
   EXPECT_LE(f.disp.table().memory_bytes(), connection_table_bytes_bound(kLimit));
   EXPECT_GE(f.disp.table().memory_bytes(), kLimit * ConnectionTable::kRecordBytes);
+}
+
+}  // namespace
+}  // namespace lvs
+
+namespace lvs {
+namespace {
+
+// drop_entry: at the limit a new connection replaces a half-open (SYN_RECV) one; established
+// ones and templates are never chosen; with none to replace, the packet is dropped.
+TEST(ConnectionLimit, HalfOpenConnectionsMakeWayEstablishedOnesDoNot) {
+  Fixture f;
+  f.disp.set_connection_limit(4);
+  // Two established (SYN, ACK), two half-open (SYN only).
+  for (std::uint16_t port = 1; port <= 2; ++port) {
+    f.disp.dispatch(f.svc, tcp(0x0a000001, port), kSyn, 60, 0);
+    f.disp.dispatch(f.svc, tcp(0x0a000001, port), kAck, 52, 0);
+  }
+  const ConnHandle half1 = f.disp.dispatch(f.svc, tcp(0x0a000009, 1), kSyn, 60, 0).connection;
+  const ConnHandle half2 = f.disp.dispatch(f.svc, tcp(0x0a000009, 2), kSyn, 60, 0).connection;
+  ASSERT_EQ(f.disp.size(), 4u);
+  // A new client: one half-open entry goes, the new one is in.
+  DispatchResult r = f.disp.dispatch(f.svc, tcp(0x0a000002, 1), kSyn, 60, 10);
+  EXPECT_EQ(r.verdict, Verdict::Forward);
+  EXPECT_EQ(f.disp.evictions_total(), 1u);
+  EXPECT_EQ(f.disp.size(), 4u);
+  EXPECT_NE(f.disp.table().alive(half1), f.disp.table().alive(half2)) << "exactly one went";
+  // Complete every half-open handshake: nothing is left to replace, the next one is dropped.
+  f.disp.dispatch(f.svc, tcp(0x0a000002, 1), kAck, 52, 10);
+  const std::uint16_t left = f.disp.table().alive(half1) ? 1 : 2;
+  f.disp.dispatch(f.svc, tcp(0x0a000009, left), kAck, 52, 10);
+  r = f.disp.dispatch(f.svc, tcp(0x0a000003, 1), kSyn, 60, 20);
+  EXPECT_TRUE(r.over_limit);
+  EXPECT_EQ(f.disp.evictions_total(), 1u);
+  EXPECT_EQ(f.disp.limit_drops_total(), 1u);
+  // The established flows all still flow.
+  for (std::uint16_t port = 1; port <= 2; ++port) {
+    EXPECT_EQ(f.disp.dispatch(f.svc, tcp(0x0a000001, port), kAck, 52, 30).verdict,
+              Verdict::Forward);
+  }
+}
+
+TEST(ConnectionLimit, ASynFloodAtTheLimitStillAdmitsANewClient) {
+  Fixture f;
+  f.disp.set_connection_limit(1000);
+  for (std::uint32_t i = 0; i < 50'000; ++i) {  // spoofed sources, never an ACK
+    f.disp.dispatch(f.svc, tcp(0x0b000000 + i, 1000), kSyn, 60, i / 100);
+  }
+  EXPECT_EQ(f.disp.size(), 1000u);
+  EXPECT_EQ(f.disp.evictions_total(), 49'000u);
+  EXPECT_EQ(f.disp.limit_drops_total(), 0u);
+  // A real client during the flood: its SYN gets in, its ACK finds the connection.
+  const DispatchResult syn = f.disp.dispatch(f.svc, tcp(0x0a000001, 4000), kSyn, 60, 500);
+  ASSERT_EQ(syn.verdict, Verdict::Forward);
+  const DispatchResult ack = f.disp.dispatch(f.svc, tcp(0x0a000001, 4000), kAck, 52, 501);
+  EXPECT_EQ(ack.verdict, Verdict::Forward);
+  EXPECT_FALSE(ack.created);
+  EXPECT_EQ(f.disp.table().state(ack.connection), ConnState::Established);
+  // UDP flows are never evicted: UDP at the limit with a table full of UDP is dropped.
+  Fixture u;
+  u.disp.set_connection_limit(10);
+  for (std::uint16_t p = 1; p <= 11; ++p) u.disp.dispatch(u.usvc, udp(0x0a000001, p), {}, 28, 0);
+  EXPECT_EQ(u.disp.size(), 10u);
+  EXPECT_EQ(u.disp.limit_drops_total(), 1u);
+  EXPECT_EQ(u.disp.evictions_total(), 0u);
 }
 
 }  // namespace

@@ -152,6 +152,12 @@ class ConnectionTable {
   // ip_vs_conn_flush(): removes every record, unbinding each from its destination.
   void flush();
 
+  // ip_vs_random_dropentry(), for a full table: looks at up to `probes` records from `start`
+  // (any value; taken modulo the arena, wrapping) and removes the first half-open TCP connection
+  // (SYN_RECV: a SYN seen, its handshake not completed) as expire_now() would. True if one was
+  // removed. Templates and every other state are left alone.
+  bool evict_half_open(std::uint32_t start, std::uint32_t probes, TimeMs now);
+
   std::size_t size() const { return size_; }  // connections + templates
   std::size_t templates() const { return templates_; }
   std::size_t capacity() const { return chunks_.size() * std::size_t{kChunkRecords}; }

@@ -101,7 +101,7 @@ ConnHandle Dispatcher::schedule(VirtualService& svc, const PacketInfo& packet, T
   if (skey.protocol != config::ServiceProtocol::Fwmark && packet.dport != skey.vip.port) {
     return {};
   }
-  if (!room_for(1)) return {};
+  if (!room_for(1, now)) return {};
   Destination* dest = svc.schedule(packet, now);
   if (dest == nullptr) return {};
   const ConnKey key{packet.protocol, packet.saddr, packet.sport, packet.daddr, packet.dport};
@@ -109,8 +109,21 @@ ConnHandle Dispatcher::schedule(VirtualService& svc, const PacketInfo& packet, T
   return table_.insert_connection(key, *dest, initial, {}, now);
 }
 
-bool Dispatcher::room_for(std::size_t records) {
-  if (connection_limit_ == 0 || table_.size() + records <= connection_limit_) return true;
+bool Dispatcher::room_for(std::size_t records, TimeMs now) {
+  if (connection_limit_ == 0) return true;
+  // drop_entry: half-open connections make way, one per record needed (never below the limit
+  // lowered by a reload: only what this connection needs is evicted).
+  while (table_.size() + records > connection_limit_ &&
+         table_.size() + records <= connection_limit_ + records) {
+    random_state_ ^= random_state_ << 13;
+    random_state_ ^= random_state_ >> 7;
+    random_state_ ^= random_state_ << 17;
+    if (!table_.evict_half_open(static_cast<std::uint32_t>(random_state_), kEvictionProbes, now)) {
+      break;
+    }
+    ++evictions_total_;
+  }
+  if (table_.size() + records <= connection_limit_) return true;
   ++limit_drops_total_;
   return false;
 }
@@ -123,12 +136,12 @@ ConnHandle Dispatcher::schedule_persistent(VirtualService& svc, const PacketInfo
   Destination* dest = nullptr;
   if (!tpl.valid() ||
       !PersistenceTemplate::check(table_, tpl, sysctls_.expire_quiescent_template)) {
-    if (!room_for(2)) return {};  // the template and its connection
+    if (!room_for(2, now)) return {};  // the template and its connection
     dest = svc.schedule(packet, now);
     if (dest == nullptr) return {};
     tpl = table_.insert_template(tkey, *dest, svc.persistent_timeout_s(), now);
   } else {
-    if (!room_for(1)) return {};
+    if (!room_for(1, now)) return {};
     dest = table_.destination(tpl);
   }
   const ConnKey key{packet.protocol, packet.saddr, packet.sport, packet.daddr, packet.dport};

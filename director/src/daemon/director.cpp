@@ -55,6 +55,10 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   director_log(d->io_->forwarding_summary(settings));
   director_log("lvsadm control socket " + d->io_->control->path());
   director_log("metrics on http://" + d->io_->metrics.address() + "/metrics");
+  director_log("connection limit " + std::to_string(d->balancer_.dispatcher().connection_limit()) +
+               (settings.connection_limit != 0 ? " (connection-limit)"
+                                               : " (default: MemTotal/16 / 64 B per entry)") +
+               ", link MTU " + std::to_string(d->balancer_.link_mtu()));
   director_log("running " + std::to_string(d->balancer_.services().services().size()) +
                " service(s); SIGHUP reloads " + d->config_path_ + ", SIGTERM stops");
   return d;

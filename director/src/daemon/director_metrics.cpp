@@ -203,6 +203,10 @@ void build_dataplane(const DataplaneFigures& d, std::vector<MetricFamily>& out) 
        "new connections beyond it are dropped "
        "(lvs_forward_errors_total{reason=\"connection_limit\"}).",
        MetricType::Gauge, static_cast<double>(d.connection_limit)},
+      {"lvs_connection_evictions_total",
+       "Half-open (SYN_RECV) connections removed to admit a new connection at the limit (IPVS "
+       "drop_entry).",
+       MetricType::Counter, static_cast<double>(d.evictions)},
       {"lvs_connection_table_bytes", "Memory held by the connection table.", MetricType::Gauge,
        static_cast<double>(d.table_bytes)},
       {"lvs_link_mtu", "MTU of the interface the director forwards on (read from the kernel).",
@@ -292,6 +296,7 @@ std::vector<prometheus::MetricFamily> collect_director_metrics(const Balancer& b
   }
   in.dataplane.connections = balancer.dispatcher().size();
   in.dataplane.connection_limit = balancer.dispatcher().connection_limit();
+  in.dataplane.evictions = balancer.dispatcher().evictions_total();
   in.dataplane.table_bytes = balancer.dispatcher().table().memory_bytes();
   in.dataplane.link_mtu = io.forwarder.mtu();
   in.dataplane.fragmented = io.forwarder.fragmented();

@@ -31,6 +31,8 @@
 //                                                             (connections + templates)
 //   lvs_connection_limit                             gauge    their cap (connection-limit or
 //                                                             the memory-derived default)
+//   lvs_connection_evictions_total                   counter  half-open connections removed
+//                                                             to admit new ones at the limit
 //   lvs_connection_table_bytes                       gauge    memory the table holds
 //   lvs_link_mtu                                     gauge    the interface MTU forwarding uses
 //   lvs_forward_fragmented_total                     counter  packets above the MTU sent in
@@ -116,6 +118,7 @@ struct QueueFigures {
 struct DataplaneFigures {
   std::uint64_t connections = 0;
   std::uint64_t connection_limit = 0;
+  std::uint64_t evictions = 0;
   std::uint64_t table_bytes = 0;
   std::uint32_t link_mtu = 0;
   std::uint64_t fragmented = 0;
