@@ -102,9 +102,9 @@ check "no send failed for its size (send_message_too_long 0)" \
   metric_is lvs_forward_errors_total 'reason="send_message_too_long"' 0
 
 # --- DF set: ICMP fragmentation needed, no connection ----------------------------------------
-# Let the 1 s metrics publication settle, then the connection count before the probe.
-sleep 1.2 # not a correctness wait: the gauge is republished each second
-conns_before=$(metric_now lvs_connections)
+# UDP connection entries now, from the director itself (lvsadm -Lnc: no publication delay).
+udp_entries() { in_ns dir "$lvsadm_bin" --socket "$sock" -L -n -c | grep -c '^UDP' || true; }
+conns_before=$(udp_entries)
 icmp=$(in_ns client python3 "$probe" "$LAB_CLIENT" "$VIP" "$LAB_UDP_PORT" $SIZE)
 echo "     DF-set $SIZE-byte datagram: $icmp"
 expect "the client got ICMP fragmentation needed from the VIP, MTU 1500, 548 bytes quoted" \
@@ -113,10 +113,9 @@ check "counted: lvs_icmp_frag_needed_total{result=\"sent\"} 1" \
   wait_metric lvs_icmp_frag_needed_total 'result="sent"' 1
 check "counted: lvs_forward_errors_total{reason=\"fragmentation_needed\"} 1" \
   metric_is lvs_forward_errors_total 'reason="fragmentation_needed"' 1
-sleep 1.2 # as above
-conns_after=$(metric_now lvs_connections)
-check_expr "the refused datagram created no connection entry (lvs_connections $conns_before -> $conns_after)" \
-  '[ -n "$conns_before" ] && [ "$conns_before" == "$conns_after" ]'
+conns_after=$(udp_entries)
+check_expr "the refused datagram created no connection entry (lvsadm -Lnc: $conns_before -> $conns_after UDP entries)" \
+  '[ "${conns_before:-0}" -ge $FLOWS ] && [ "$conns_before" == "$conns_after" ]'
 
 # --- the MTU followed ------------------------------------------------------------------------
 in_ns dir ip link set eth0 mtu 1400
