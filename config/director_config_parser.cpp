@@ -37,9 +37,9 @@ DirectorConfig DirectorConfigParser::parse(const YamlField& root) {
 }
 
 void DirectorConfigParser::parse_settings(const YamlField& field, DirectorSettings& settings) {
-  MapFields fields(
-      reader_, field,
-      {"interface", "queue", "control-socket", "metrics", "vip-mode", "timeouts", "neighbour"});
+  MapFields fields(reader_, field,
+                   {"interface", "queue", "control-socket", "metrics", "vip-mode", "timeouts",
+                    "neighbour", "connection-limit"});
   if (!fields.is_map()) return;
   if (auto f = fields.get("interface")) {
     if (auto name = reader_.interface_name(*f)) settings.interface = *name;
@@ -68,6 +68,8 @@ void DirectorConfigParser::parse_settings(const YamlField& field, DirectorSettin
   }
   if (auto f = fields.get("timeouts")) parse_timeouts(*f, settings.timeouts);
   if (auto f = fields.get("neighbour")) parse_neighbour(*f, settings.neighbour);
+  // 2^24 entries (1 GiB of table) is the ceiling of the derived default too.
+  reader_.integer_into(fields.get("connection-limit"), settings.connection_limit, 1, 16777216);
 }
 
 void DirectorConfigParser::parse_queue(const YamlField& field, DirectorSettings& settings) {

@@ -88,6 +88,9 @@ struct DirectorSettings {
   VipMode vip_mode = VipMode::Managed;     // vip-mode: managed | external
   Timeouts timeouts;                       // timeouts: {tcp, tcpfin, udp}
   NeighbourConfig neighbour;               // neighbour: {...}
+  // connection-limit: most connection-table entries (connections + persistence templates),
+  // 1..16777216; 0 (key absent): derived from memory (director/src/conn/connection_limit.h).
+  std::uint32_t connection_limit = 0;
 };
 
 struct DirectorConfig {

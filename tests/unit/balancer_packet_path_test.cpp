@@ -190,3 +190,84 @@ TEST_F(PacketPathTest, MalformedPacketsAreCountedByReasonAndDropped) {
 
 }  // namespace
 }  // namespace lvs
+
+namespace lvs {
+namespace {
+
+// A UDP datagram to the VIP of `total` bytes (IP total length), DF as given.
+std::vector<std::uint8_t> big_udp(std::uint16_t sport, std::size_t total, bool df) {
+  const auto head = ipv4_packet(kProtoUdp, kClient, sport, kVip, 9000);
+  std::vector<std::uint8_t> p(total, 0x5a);
+  std::copy(head.begin(), head.end(), p.begin());
+  p[2] = static_cast<std::uint8_t>(total >> 8);
+  p[3] = static_cast<std::uint8_t>(total);
+  p[6] = df ? 0x40 : 0;
+  const std::size_t udp = total - 20;
+  p[24] = static_cast<std::uint8_t>(udp >> 8);
+  p[25] = static_cast<std::uint8_t>(udp);
+  return p;
+}
+
+// ensure_mtu_is_adequate(): above the MTU with DF -> ICMP asked, nothing scheduled; without DF ->
+// sent (the Forwarder fragments it); at the MTU or with no MTU known -> sent.
+TEST_F(PacketPathTest, OversizeWithDfAsksForIcmpAndCreatesNoConnection) {
+  load(kOneServer);
+  path.set_link_mtu(1500);
+  const auto df = big_udp(5000, 3000, true);
+  const PacketDecision d = path.decide(df, 0, 1000, events);
+  ASSERT_EQ(d.action, PacketAction::FragmentationNeeded);
+  EXPECT_EQ(d.mtu, 1500);
+  EXPECT_EQ(d.ip_packet.data(), df.data());
+  EXPECT_EQ(d.ip_packet.size(), 3000u);
+  EXPECT_EQ(dispatcher.size(), 0u) << "no connection for a packet that is never sent";
+  EXPECT_EQ(path.counters().fragmentation_needed, 1u);
+  EXPECT_EQ(path.counters().forwarded, 0u);
+  for (const auto& [reason, count] : path.drop_reasons()) {
+    if (reason == "fragmentation_needed") {
+      EXPECT_EQ(count, 1u);
+    }
+  }
+
+  // The same size without DF: sent whole to the Forwarder, a connection made.
+  const PacketDecision sent = path.decide(big_udp(5001, 3000, false), 0, 1000, events);
+  EXPECT_EQ(sent.action, PacketAction::Send);
+  EXPECT_EQ(sent.ip_packet.size(), 3000u);
+  EXPECT_EQ(dispatcher.size(), 1u);
+  // DF at exactly the MTU: fits.
+  EXPECT_EQ(path.decide(big_udp(5002, 1500, true), 0, 1000, events).action, PacketAction::Send);
+  // An existing flow's oversize DF packet is refused too, and its entry is left as it was.
+  EXPECT_EQ(path.decide(big_udp(5001, 3000, true), 0, 1000, events).action,
+            PacketAction::FragmentationNeeded);
+  EXPECT_EQ(dispatcher.size(), 2u);
+  // MTU unknown (0): nothing is refused for its size.
+  path.set_link_mtu(0);
+  EXPECT_EQ(path.decide(big_udp(5003, 3000, true), 0, 1000, events).action, PacketAction::Send);
+}
+
+TEST_F(PacketPathTest, IcmpErrorsAreRateLimited) {
+  load(kOneServer);
+  path.set_link_mtu(1500);
+  const auto df = big_udp(5000, 3000, true);
+  int asked = 0;
+  for (int i = 0; i < 200; ++i) {
+    asked += path.decide(df, 0, 1000, events).action == PacketAction::FragmentationNeeded;
+  }
+  EXPECT_EQ(asked, 50);  // icmp_msgs_burst
+  EXPECT_EQ(path.counters().fragmentation_needed, 200u);
+  EXPECT_EQ(path.counters().icmp_rate_limited, 150u);
+  EXPECT_EQ(path.decide(df, 0, 1010, events).action, PacketAction::FragmentationNeeded);
+}
+
+TEST_F(PacketPathTest, ConnectionLimitIsItsOwnDropReason) {
+  load(kOneServer);
+  dispatcher.set_connection_limit(1);
+  EXPECT_EQ(path.decide(big_udp(6000, 100, false), 0, 1000, events).action, PacketAction::Send);
+  EXPECT_EQ(path.decide(big_udp(6001, 100, false), 0, 1000, events).action, PacketAction::Drop);
+  EXPECT_EQ(path.counters().connection_limit, 1u);
+  EXPECT_EQ(path.counters().no_destination, 0u);
+  // The established flow goes on.
+  EXPECT_EQ(path.decide(big_udp(6000, 100, false), 0, 1001, events).action, PacketAction::Send);
+}
+
+}  // namespace
+}  // namespace lvs

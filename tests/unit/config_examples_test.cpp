@@ -108,6 +108,7 @@ TEST(ConfigExamples, FullUsesEveryDirectorKey) {
   // Every value in full.yaml that differs from the model default shows the key was read.
   DirectorConfig config = load_director("full.yaml");
   EXPECT_EQ(config.director.queue_last, 3);
+  EXPECT_EQ(config.director.connection_limit, 1048576u);
   ASSERT_THAT(config.services, SizeIs(1));
   const ServiceConfig& service = config.services[0];
   EXPECT_EQ(service.scheduler, "sh");

@@ -373,6 +373,8 @@ TEST(DirectorMetrics, ForwardErrorReasonsInTheirStableOrder) {
       {"no_service", "1"},
       {"no_destination", "0"},
       {"neighbour_unresolved", "0"},
+      {"fragmentation_needed", "0"},
+      {"connection_limit", "0"},
       {"send_no_buffer_space", "3"},
       {"send_message_too_long", "0"},
       {"send_interface_down", "0"},

@@ -1,5 +1,6 @@
 #include "balancer/balancer.h"
 
+#include "conn/connection_limit.h"
 #include "neigh/arp_observation.h"
 #include "neigh/neigh_params.h"
 #include "neigh/permanent_neighbours.h"
@@ -25,6 +26,8 @@ ApplyReport Balancer::apply_settings(const config::DirectorConfig& config, Ipv4 
                                      TimeMs now, NeighbourEvents& events) {
   ApplyReport report;
   dispatcher_.set_timeouts(config.director.timeouts);
+  dispatcher_.set_connection_limit(
+      effective_connection_limit(config.director.connection_limit, memory_total_));
   neighbours_.set_params(neighbour_params(config.director.neighbour));
   neighbours_.replace_permanent(permanent_neighbours(config, report.warnings), now, events);
   // ARP answers for the interface's address and for the VIPs: requests for them create entries.

@@ -44,10 +44,18 @@ class Balancer {
   Balancer(const Balancer&) = delete;
   Balancer& operator=(const Balancer&) = delete;
 
+  // The machine's memory (MemTotal), from which the default connection limit is derived
+  // (conn/connection_limit.h); 0 (unknown): the floor. Set before apply().
+  void set_memory_total(std::uint64_t bytes) { memory_total_ = bytes; }
+  // The outgoing link's MTU, from the kernel (PacketPath::set_link_mtu()).
+  void set_link_mtu(std::uint32_t mtu) { path_.set_link_mtu(mtu); }
+  std::uint32_t link_mtu() const { return path_.link_mtu(); }
+
   // Makes the core what `config` says: at start, and at a reload already accepted by
   // reload_refusals() (balancer/config_checks.h). Services as ipvsadm would load or change them
   // (unchanged ones keep their connections and scheduler state), timeouts, neighbour parameters,
-  // the PERMANENT neighbours from `mac:`, and the addresses that are ours for ARP
+  // the connection limit (`connection-limit`, or the memory-derived default; lowering it removes
+  // nothing), the PERMANENT neighbours from `mac:`, and the addresses that are ours for ARP
   // (`interface_address` and every VIP).
   ApplyReport apply(const config::DirectorConfig& config, Ipv4 interface_address, TimeMs now,
                     NeighbourEvents& events);
@@ -102,6 +110,7 @@ class Balancer {
   PacketPath path_;
   RateSampler rate_sampler_;
   DeadHostPolicy dead_hosts_;
+  std::uint64_t memory_total_ = 0;
   std::vector<Ipv4> our_addresses_;  // the interface's address and the VIPs (ARP targets of ours)
 };
 

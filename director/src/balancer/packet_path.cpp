@@ -21,6 +21,17 @@ PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint
     ++counters_.no_service;
     return drop;
   }
+  // ip_vs_xmit.c ensure_mtu_is_adequate(): too big with DF set -> ICMP, never sent (see header).
+  if (link_mtu_ != 0 && p.ip_total_length > link_mtu_ && (bytes[6] & 0x40) != 0) {
+    ++counters_.fragmentation_needed;
+    if (!icmp_limit_.allow(now)) {
+      ++counters_.icmp_rate_limited;
+      return drop;
+    }
+    PacketDecision d{PacketAction::FragmentationNeeded, nullptr, bytes.first(p.ip_total_length)};
+    d.mtu = static_cast<std::uint16_t>(link_mtu_);
+    return d;
+  }
   const DispatchResult result =
       dispatcher_.dispatch(*svc, p.info, p.tcp_flags, p.ip_total_length, now);
   switch (result.verdict) {
@@ -28,7 +39,7 @@ PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint
       ++counters_.accepted;
       return {PacketAction::Accept, nullptr, {}};
     case Verdict::Drop:
-      ++counters_.no_destination;
+      ++(result.over_limit ? counters_.connection_limit : counters_.no_destination);
       return drop;
     case Verdict::Forward:
       break;
@@ -60,6 +71,8 @@ std::vector<std::pair<std::string_view, std::uint64_t>> PacketPath::drop_reasons
   out.emplace_back("no_service", counters_.no_service);
   out.emplace_back("no_destination", counters_.no_destination);
   out.emplace_back("neighbour_unresolved", counters_.neighbour_unresolved);
+  out.emplace_back("fragmentation_needed", counters_.fragmentation_needed);
+  out.emplace_back("connection_limit", counters_.connection_limit);
   return out;
 }
 

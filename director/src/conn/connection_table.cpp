@@ -349,6 +349,20 @@ void ConnectionTable::flush() {
   }
 }
 
+bool ConnectionTable::evict_half_open(std::uint32_t start, std::uint32_t probes, TimeMs now) {
+  if (high_water_ == 0) return false;
+  std::uint32_t i = start % high_water_;
+  for (std::uint32_t n = 0; n < probes && n < high_water_; ++n) {
+    const Record& r = at(i);
+    if ((r.flags & (kInUse | kTemplate)) == kInUse && r.protocol == kProtoTcp &&
+        r.state == static_cast<std::uint8_t>(ConnState::SynRecv)) {
+      return expire_now(handle_of(i), now);
+    }
+    if (++i == high_water_) i = 0;
+  }
+  return false;
+}
+
 std::size_t ConnectionTable::memory_bytes() const {
   return chunks_.size() * std::size_t{kChunkRecords} * sizeof(Record) +
          chunks_.capacity() * sizeof(Chunk) + buckets_.capacity() * sizeof(std::uint32_t) +

@@ -73,6 +73,9 @@ class ConnectionTable {
  public:
   static constexpr std::uint32_t kChunkShift = 16;
   static constexpr std::uint32_t kChunkRecords = 1u << kChunkShift;
+  // Bytes per record, and of the timer wheel's slot array (connection_limit.h's memory bound).
+  static constexpr std::size_t kRecordBytes = 56;
+  static constexpr std::size_t kWheelBytes = 4096 * sizeof(std::uint32_t);
 
   // ip_vs_conn_expire(): a connection that still controls others is kept this much longer.
   static constexpr std::uint32_t kExpireLaterSeconds = 60;
@@ -149,6 +152,12 @@ class ConnectionTable {
   // ip_vs_conn_flush(): removes every record, unbinding each from its destination.
   void flush();
 
+  // ip_vs_random_dropentry(), for a full table: looks at up to `probes` records from `start`
+  // (any value; taken modulo the arena, wrapping) and removes the first half-open TCP connection
+  // (SYN_RECV: a SYN seen, its handshake not completed) as expire_now() would. True if one was
+  // removed. Templates and every other state are left alone.
+  bool evict_half_open(std::uint32_t start, std::uint32_t probes, TimeMs now);
+
   std::size_t size() const { return size_; }  // connections + templates
   std::size_t templates() const { return templates_; }
   std::size_t capacity() const { return chunks_.size() * std::size_t{kChunkRecords}; }
@@ -200,7 +209,7 @@ class ConnectionTable {
     std::uint16_t wheel_slot;
     std::uint8_t state;
   };
-  static_assert(sizeof(Record) == 56, "connection record must stay 56 bytes");
+  static_assert(sizeof(Record) == kRecordBytes, "connection record must stay 56 bytes");
   static_assert(offsetof(Record, wheel_next) <= 24,
                 "the fields lookup() reads must stay in the record's first 24 bytes");
 
@@ -215,6 +224,7 @@ class ConnectionTable {
     ConnectionTable* table;
     Record& operator[](std::uint32_t i) { return table->at(i); }
   };
+  static_assert(TimerWheel<Arena>::kSlots * sizeof(std::uint32_t) == kWheelBytes);
 
   Record& at(std::uint32_t i) { return chunks_[i >> kChunkShift][i & (kChunkRecords - 1)]; }
   const Record& at(std::uint32_t i) const {

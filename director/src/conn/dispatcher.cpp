@@ -58,9 +58,11 @@ DispatchResult Dispatcher::dispatch(VirtualService& svc, const PacketInfo& packe
       return result;  // Pass
     }
     Verdict verdict = Verdict::Drop;
+    const std::uint64_t limit_drops = limit_drops_total_;
     conn = schedule(svc, packet, now, verdict);
     if (!conn.valid()) {
       result.verdict = verdict;
+      result.over_limit = limit_drops_total_ != limit_drops;
       return result;
     }
     result.created = true;
@@ -99,11 +101,31 @@ ConnHandle Dispatcher::schedule(VirtualService& svc, const PacketInfo& packet, T
   if (skey.protocol != config::ServiceProtocol::Fwmark && packet.dport != skey.vip.port) {
     return {};
   }
+  if (!room_for(1, now)) return {};
   Destination* dest = svc.schedule(packet, now);
   if (dest == nullptr) return {};
   const ConnKey key{packet.protocol, packet.saddr, packet.sport, packet.daddr, packet.dport};
   const ConnState initial = packet.protocol == kProtoUdp ? ConnState::Udp : ConnState::None;
   return table_.insert_connection(key, *dest, initial, {}, now);
+}
+
+bool Dispatcher::room_for(std::size_t records, TimeMs now) {
+  if (connection_limit_ == 0) return true;
+  // drop_entry: half-open connections make way, one per record needed (never below the limit
+  // lowered by a reload: only what this connection needs is evicted).
+  while (table_.size() + records > connection_limit_ &&
+         table_.size() + records <= connection_limit_ + records) {
+    random_state_ ^= random_state_ << 13;
+    random_state_ ^= random_state_ >> 7;
+    random_state_ ^= random_state_ << 17;
+    if (!table_.evict_half_open(static_cast<std::uint32_t>(random_state_), kEvictionProbes, now)) {
+      break;
+    }
+    ++evictions_total_;
+  }
+  if (table_.size() + records <= connection_limit_) return true;
+  ++limit_drops_total_;
+  return false;
 }
 
 ConnHandle Dispatcher::schedule_persistent(VirtualService& svc, const PacketInfo& packet,
@@ -114,10 +136,12 @@ ConnHandle Dispatcher::schedule_persistent(VirtualService& svc, const PacketInfo
   Destination* dest = nullptr;
   if (!tpl.valid() ||
       !PersistenceTemplate::check(table_, tpl, sysctls_.expire_quiescent_template)) {
+    if (!room_for(2, now)) return {};  // the template and its connection
     dest = svc.schedule(packet, now);
     if (dest == nullptr) return {};
     tpl = table_.insert_template(tkey, *dest, svc.persistent_timeout_s(), now);
   } else {
+    if (!room_for(1, now)) return {};
     dest = table_.destination(tpl);
   }
   const ConnKey key{packet.protocol, packet.saddr, packet.sport, packet.daddr, packet.dport};

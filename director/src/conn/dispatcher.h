@@ -41,6 +41,7 @@ struct DispatchResult {
   Destination* destination = nullptr;  // set only for Forward
   ConnHandle connection;               // the connection the packet belongs to, if any
   bool created = false;                // the connection was created by this packet
+  bool over_limit = false;  // Drop: a new connection refused because the table is at its limit
 };
 
 class Dispatcher {
@@ -62,6 +63,24 @@ class Dispatcher {
   const StateTimeouts& timeouts() const { return timeouts_; }
   void set_sysctls(const IpvsSysctls& sysctls) { sysctls_ = sysctls; }
 
+  // The most records (connections + templates) the table may hold; 0: no limit. At the limit a
+  // new connection first makes room as IPVS's drop_entry defense does (ip_vs_random_dropentry():
+  // a half-open TCP connection, SYN_RECV, found by probing kEvictionProbes records from a random
+  // place, is removed and counted in evictions_total()), so a SYN flood that fills the table
+  // cannot lock new clients out for the 60 s SYN_RECV timeout. When no such entry is found (the
+  // table is full of established flows) the packet is dropped before the scheduler is asked (so
+  // no scheduler state moves for it) and counted in limit_drops_total(). Packets of existing
+  // connections are untouched; a persistent client whose template exists needs one record, a new
+  // one two. Lowering the limit below the table's size removes nothing: new connections are
+  // refused (nothing evicted) until expiry brings the table below it. See conn/connection_limit.h
+  // for the default.
+  void set_connection_limit(std::size_t limit) { connection_limit_ = limit; }
+  std::size_t connection_limit() const { return connection_limit_; }
+  // New connections refused at the limit, and half-open ones removed to admit new ones.
+  std::uint64_t limit_drops_total() const { return limit_drops_total_; }
+  std::uint64_t evictions_total() const { return evictions_total_; }
+  static constexpr std::uint32_t kEvictionProbes = 64;
+
   std::size_t size() const { return table_.size(); }  // connections + templates
   std::size_t templates() const { return table_.templates(); }
   const ConnectionTable& table() const { return table_; }
@@ -74,6 +93,8 @@ class Dispatcher {
   // ip_vs_schedule() / ip_vs_sched_persist(): a new connection, or an invalid handle with the
   // verdict to return.
   ConnHandle schedule(VirtualService& svc, const PacketInfo& packet, TimeMs now, Verdict& verdict);
+  // False (and the refusal counted) when `records` more would pass the connection limit.
+  bool room_for(std::size_t records, TimeMs now);
   ConnHandle schedule_persistent(VirtualService& svc, const PacketInfo& packet, TimeMs now);
   bool is_new_conn_expected(ConnHandle conn) const;
   void apply_state(ConnHandle conn, TcpFlags flags, TimeMs now);
@@ -82,6 +103,10 @@ class Dispatcher {
   StateTimeouts timeouts_;
   IpvsSysctls sysctls_;
   std::uint64_t unscheduled_total_ = 0;
+  std::size_t connection_limit_ = 0;
+  std::uint64_t limit_drops_total_ = 0;
+  std::uint64_t evictions_total_ = 0;
+  std::uint64_t random_state_ = 0x9e3779b97f4a7c15ull;  // xorshift64: where eviction probes start
 };
 
 }  // namespace lvs

@@ -1,6 +1,7 @@
 #include "daemon/director.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <span>
@@ -51,7 +52,11 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   std::unique_ptr<Director> d(
       new Director(std::move(config_path), std::move(config), std::move(opened),
                    std::move(std::get<std::unique_ptr<ReloadWorker>>(worker))));
-  // The core: services as ipvsadm would load them, timeouts, PERMANENT neighbours.
+  // The core: services as ipvsadm would load them, timeouts, the connection limit (its default
+  // from MemTotal), PERMANENT neighbours; the link MTU the packet path checks DF packets against.
+  d->balancer_.set_memory_total(std::uint64_t(sysconf(_SC_PHYS_PAGES)) *
+                                std::uint64_t(sysconf(_SC_PAGESIZE)));
+  d->balancer_.set_link_mtu(d->io_->forwarder.mtu());
   const ApplyReport report = d->balancer_.apply(
       *d->config_, d->io_->arp.address(), base::monotonic_ms(), d->neighbour_actions_.events());
   log_apply_report(report, d->balancer_.neighbours());
@@ -65,6 +70,10 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   director_log(d->io_->forwarding_summary(settings));
   director_log("lvsadm control socket " + d->io_->control->path());
   director_log("metrics on http://" + d->io_->metrics.address() + "/metrics");
+  director_log("connection limit " + std::to_string(d->balancer_.dispatcher().connection_limit()) +
+               (settings.connection_limit != 0 ? " (connection-limit)"
+                                               : " (default: MemTotal/16 / 64 B per entry)") +
+               ", link MTU " + std::to_string(d->balancer_.link_mtu()));
   director_log("running " + std::to_string(d->balancer_.services().services().size()) +
                " service(s); SIGHUP reloads " + d->config_path_ + ", SIGTERM stops");
   return d;
@@ -172,6 +181,9 @@ void Director::process_queue() {
         continue;
       }
       if (d.action == PacketAction::Send) io_->forwarder.forward(d.ip_packet, *d.destination_mac);
+      if (d.action == PacketAction::FragmentationNeeded) {
+        io_->forwarder.send_fragmentation_needed(d.ip_packet, d.mtu);
+      }
       verdicts_.drop(p);  // sent or refused, the queued original is dropped
     }
     // Frames first: the verdict releases the kernel's copy, ours lives in the receive buffer.
@@ -206,6 +218,10 @@ void Director::tick() {
   if (io_->managed_vips) io_->managed_vips->tick(now);
   if (now >= next_metrics_ms_) {
     next_metrics_ms_ = now + kMetricsIntervalMs;
+    if (const std::uint32_t mtu = io_->forwarder.refresh_mtu(); mtu != balancer_.link_mtu()) {
+      director_log("interface MTU now " + std::to_string(mtu));
+      balancer_.set_link_mtu(mtu);
+    }
     publish_metrics();
   }
 }

@@ -189,6 +189,50 @@ void build_queues(const DirectorMetricsInput& in, std::vector<MetricFamily>& out
   keep(out, std::move(dropped));
 }
 
+void build_dataplane(const DataplaneFigures& d, std::vector<MetricFamily>& out) {
+  const struct {
+    const char* name;
+    const char* help;
+    MetricType type;
+    double value;
+  } singles[] = {
+      {"lvs_connections", "Entries in the connection table (connections + persistence templates).",
+       MetricType::Gauge, static_cast<double>(d.connections)},
+      {"lvs_connection_limit",
+       "Most entries the connection table may hold (connection-limit, or derived from memory); "
+       "new connections beyond it are dropped "
+       "(lvs_forward_errors_total{reason=\"connection_limit\"}).",
+       MetricType::Gauge, static_cast<double>(d.connection_limit)},
+      {"lvs_connection_evictions_total",
+       "Half-open (SYN_RECV) connections removed to admit a new connection at the limit (IPVS "
+       "drop_entry).",
+       MetricType::Counter, static_cast<double>(d.evictions)},
+      {"lvs_connection_table_bytes", "Memory held by the connection table.", MetricType::Gauge,
+       static_cast<double>(d.table_bytes)},
+      {"lvs_link_mtu", "MTU of the interface the director forwards on (read from the kernel).",
+       MetricType::Gauge, static_cast<double>(d.link_mtu)},
+      {"lvs_forward_fragmented_total",
+       "Packets larger than the MTU (reassembled by the kernel) forwarded in fragments.",
+       MetricType::Counter, static_cast<double>(d.fragmented)},
+      {"lvs_forward_fragments_total", "Fragments sent for lvs_forward_fragmented_total.",
+       MetricType::Counter, static_cast<double>(d.fragments)},
+  };
+  for (const auto& m : singles) {
+    auto f = family(m.name, m.help, m.type);
+    add(f, {}, m.value);
+    out.push_back(std::move(f));
+  }
+  auto icmp = family("lvs_icmp_frag_needed_total",
+                     "Packets larger than the MTU with DF set, answered with ICMP fragmentation "
+                     "needed: result=sent, not_sent (not answerable or send failed), "
+                     "rate_limited.",
+                     MetricType::Counter);
+  add(icmp, {{"result", "sent"}}, static_cast<double>(d.icmp_sent));
+  add(icmp, {{"result", "not_sent"}}, static_cast<double>(d.icmp_not_sent));
+  add(icmp, {{"result", "rate_limited"}}, static_cast<double>(d.icmp_rate_limited));
+  out.push_back(std::move(icmp));
+}
+
 }  // namespace
 
 std::vector<MetricFamily> build_director_metrics(const DirectorMetricsInput& input) {
@@ -199,9 +243,12 @@ std::vector<MetricFamily> build_director_metrics(const DirectorMetricsInput& inp
   keep_reasons(out, "lvs_forward_errors_total",
                "Queued packets the director did not forward or could not handle, by reason: "
                "a malformed packet (truncated, not_ipv4, bad_checksum, ...), no_service, "
-               "no_destination, neighbour_unresolved (no MAC for the server), a send "
+               "no_destination, neighbour_unresolved (no MAC for the server), "
+               "fragmentation_needed (DF set, above the MTU), connection_limit (connection "
+               "table full), a send "
                "failure (send_*), a queue socket failure (queue_*).",
                input.forward_errors);
+  build_dataplane(input.dataplane, out);
   return out;
 }
 
@@ -254,6 +301,16 @@ std::unique_ptr<DirectorMetricsFigures> gather_director_metrics(const Balancer& 
   for (ArpParseError e : arp_parse_errors()) {
     in.arp_errors.push_back({std::string(arp_parse_error_name(e)), io.arp.parse_errors(e)});
   }
+  in.dataplane.connections = balancer.dispatcher().size();
+  in.dataplane.connection_limit = balancer.dispatcher().connection_limit();
+  in.dataplane.evictions = balancer.dispatcher().evictions_total();
+  in.dataplane.table_bytes = balancer.dispatcher().table().memory_bytes();
+  in.dataplane.link_mtu = io.forwarder.mtu();
+  in.dataplane.fragmented = io.forwarder.fragmented();
+  in.dataplane.fragments = io.forwarder.fragments();
+  in.dataplane.icmp_sent = io.forwarder.icmp_sent();
+  in.dataplane.icmp_not_sent = io.forwarder.icmp_not_sent();
+  in.dataplane.icmp_rate_limited = balancer.path().counters().icmp_rate_limited;
   return figures;
 }
 

@@ -28,6 +28,21 @@
 //   lvs_queue_packets_total{queue}                   counter  packets our socket received
 //   lvs_queue_dropped_total{queue,reason}            counter  the kernel's per-queue drops
 //   lvs_forward_errors_total{reason}                 counter  packets not forwarded, by reason
+//   lvs_connections                                  gauge    connection-table entries
+//                                                             (connections + templates)
+//   lvs_connection_limit                             gauge    their cap (connection-limit or
+//                                                             the memory-derived default)
+//   lvs_connection_evictions_total                   counter  half-open connections removed
+//                                                             to admit new ones at the limit
+//   lvs_connection_table_bytes                       gauge    memory the table holds
+//   lvs_link_mtu                                     gauge    the interface MTU forwarding uses
+//   lvs_forward_fragmented_total                     counter  packets above the MTU sent in
+//                                                             fragments
+//   lvs_forward_fragments_total                      counter  the fragments made of them
+//   lvs_icmp_frag_needed_total{result}               counter  DF packets above the MTU answered
+//                                                             with ICMP: sent, not_sent (not
+//                                                             answerable or sendto failed),
+//                                                             rate_limited
 //
 // Under direct routing the director never sees the replies, so "packets" and "bytes" count the
 // client-to-server direction only (as `ipvsadm --stats` shows OutPkts 0 for DR).
@@ -46,7 +61,8 @@
 //   the parser's (packet/parse_error.h): truncated, not_ipv4, bad_header_length,
 //     bad_total_length, bad_checksum, unsupported_protocol, fragment, truncated_l4,
 //     bad_tcp_header_length, bad_udp_length
-//   the packet path's (balancer/packet_path.h): no_service, no_destination, neighbour_unresolved
+//   the packet path's (balancer/packet_path.h): no_service, no_destination, neighbour_unresolved,
+//     fragmentation_needed (DF set, above the MTU), connection_limit (table full)
 //   the forwarder's (io/af_packet_forwarder.h): send_no_buffer_space, send_message_too_long,
 //     send_interface_down, send_other
 //   the queue socket's (io/nfqueue_receiver.h): queue_receive_error (recvmmsg failed),
@@ -100,6 +116,20 @@ struct QueueFigures {
   std::vector<io::NfqueueKernelStats> kernel;
 };
 
+// The connection table's size against its limit, the MTU, fragmentation and ICMP errors.
+struct DataplaneFigures {
+  std::uint64_t connections = 0;
+  std::uint64_t connection_limit = 0;
+  std::uint64_t evictions = 0;
+  std::uint64_t table_bytes = 0;
+  std::uint32_t link_mtu = 0;
+  std::uint64_t fragmented = 0;
+  std::uint64_t fragments = 0;
+  std::uint64_t icmp_sent = 0;
+  std::uint64_t icmp_not_sent = 0;
+  std::uint64_t icmp_rate_limited = 0;
+};
+
 struct DirectorMetricsInput {
   explicit DirectorMetricsInput(const ctl::Snapshot& snap) : snapshot(snap) {}
 
@@ -119,6 +149,7 @@ struct DirectorMetricsInput {
   // The ARP socket's refused frames, every reason (packet/arp_frame.h) in enum order; empty: the
   // family is left out.
   std::vector<ReasonCount> arp_errors;
+  DataplaneFigures dataplane;
 };
 
 std::vector<prometheus::MetricFamily> build_director_metrics(const DirectorMetricsInput& input);

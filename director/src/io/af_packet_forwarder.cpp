@@ -2,9 +2,13 @@
 
 #include <errno.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "packet/icmp_frag_needed.h"
+#include "packet/ipv4_fragmenter.h"
 
 namespace lvs::io {
 
@@ -16,9 +20,12 @@ std::string_view send_error_name(SendError error) {
   return i < kNames.size() ? kNames[i] : "send_other";
 }
 
-AfPacketForwarder::AfPacketForwarder(PacketSocket socket, std::string interface,
-                                     std::size_t batch_size)
-    : socket_(std::move(socket)), interface_(std::move(interface)) {
+AfPacketForwarder::AfPacketForwarder(PacketSocket socket, base::UniqueFd icmp,
+                                     std::string interface, std::size_t batch_size)
+    : socket_(std::move(socket)),
+      interface_(std::move(interface)),
+      mtu_(socket_.mtu),
+      icmp_(std::move(icmp)) {
   const std::size_t n = std::max<std::size_t>(batch_size, 1);
   staged_.resize(n);
   msgs_.resize(n);
@@ -32,7 +39,14 @@ std::variant<AfPacketForwarder, std::string> AfPacketForwarder::open(const std::
   options.name = "the AF_PACKET socket that forwards";
   auto opened = open_packet_socket(interface, options);
   if (auto* err = std::get_if<std::string>(&opened)) return *err;
-  AfPacketForwarder f(std::move(std::get<PacketSocket>(opened)), interface, batch_size);
+  // IPPROTO_RAW: send-only, IP_HDRINCL implied (the ICMP builder writes the whole packet).
+  base::UniqueFd icmp(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW));
+  if (!icmp.valid()) {
+    return std::string("cannot open the raw IP socket for ICMP errors: ") + std::strerror(errno) +
+           " (run as root or grant CAP_NET_RAW)";
+  }
+  AfPacketForwarder f(std::move(std::get<PacketSocket>(opened)), std::move(icmp), interface,
+                      batch_size);
   int one = 1;
   // Not fatal: without it frames go through the qdisc, which is slower but correct.
   f.qdisc_bypass_ =
@@ -40,20 +54,81 @@ std::variant<AfPacketForwarder, std::string> AfPacketForwarder::open(const std::
   return f;
 }
 
+std::uint32_t AfPacketForwarder::refresh_mtu() {
+  if (const std::uint32_t mtu = read_interface_mtu(socket_); mtu != 0) mtu_ = mtu;
+  mtu_stale_ = false;
+  return mtu_;
+}
+
+AfPacketForwarder::Frame& AfPacketForwarder::stage(const MacAddress& next_hop) {
+  if (staged_count_ == staged_.size()) flush();
+  Frame& f = staged_[staged_count_++];
+  f.header = ethernet_header(next_hop, socket_.mac);
+  f.ip_header_length = 0;
+  return f;
+}
+
 void AfPacketForwarder::forward(std::span<const std::uint8_t> ip_packet,
                                 const MacAddress& next_hop) {
-  if (staged_count_ == staged_.size()) flush();
-  staged_[staged_count_++] = {ethernet_header(next_hop, socket_.mac), ip_packet};
+  if (mtu_stale_) refresh_mtu();
+  if (mtu_ == 0 || ip_packet.size() <= mtu_) {
+    stage(next_hop).data = ip_packet;
+    return;
+  }
+  // as ip_fragment(): DF set -> not ours to fragment (the packet path answered with ICMP unless
+  // the MTU changed since).
+  if (ip_packet.size() < 20 || (ip_packet[6] & 0x40) != 0) {
+    ++errors_[static_cast<std::size_t>(SendError::MessageTooLong)];
+    return;
+  }
+  Ipv4Fragmenter fragmenter(ip_packet, mtu_);
+  if (!fragmenter.ok()) {
+    ++errors_[static_cast<std::size_t>(SendError::Other)];
+    return;
+  }
+  ++fragmented_;
+  Ipv4Fragment fragment;
+  while (fragmenter.next(fragment)) {
+    Frame& f = stage(next_hop);
+    std::copy_n(fragment.header_storage.begin(), fragment.header_length, f.ip_header.begin());
+    f.ip_header_length = fragment.header_length;
+    f.data = fragment.payload;
+    ++fragments_;
+  }
+}
+
+void AfPacketForwarder::send_fragmentation_needed(std::span<const std::uint8_t> ip_packet,
+                                                  std::uint16_t mtu) {
+  const std::size_t n = build_fragmentation_needed(ip_packet, mtu, icmp_buffer_);
+  if (n == 0) {
+    ++icmp_not_sent_;
+    return;
+  }
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  std::memcpy(&to.sin_addr.s_addr, icmp_buffer_.data() + 16, 4);  // already network order
+  ssize_t r;
+  do {
+    r = ::sendto(icmp_.get(), icmp_buffer_.data(), n, 0, reinterpret_cast<const sockaddr*>(&to),
+                 sizeof(to));
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    ++icmp_not_sent_;
+  } else {
+    ++icmp_sent_;
+  }
 }
 
 void AfPacketForwarder::count_error(int err) {
   SendError e = SendError::Other;
-  if (err == ENOBUFS || err == EAGAIN)
+  if (err == ENOBUFS || err == EAGAIN) {
     e = SendError::NoBufferSpace;
-  else if (err == EMSGSIZE)
+  } else if (err == EMSGSIZE) {
     e = SendError::MessageTooLong;
-  else if (err == ENETDOWN || err == ENXIO || err == ENODEV)
+    mtu_stale_ = true;  // the MTU shrank: read it again before the next packet
+  } else if (err == ENETDOWN || err == ENXIO || err == ENODEV) {
     e = SendError::InterfaceDown;
+  }
   ++errors_[static_cast<std::size_t>(e)];
 }
 
@@ -61,14 +136,15 @@ void AfPacketForwarder::flush() {
   const std::size_t n = staged_count_;
   staged_count_ = 0;
   for (std::size_t i = 0; i < n; ++i) {
+    Frame& f = staged_[i];
     auto& iov = iovs_[i];
-    iov[0].iov_base = staged_[i].header.data();
-    iov[0].iov_len = staged_[i].header.size();
-    iov[1].iov_base = const_cast<std::uint8_t*>(staged_[i].ip_packet.data());
-    iov[1].iov_len = staged_[i].ip_packet.size();
+    std::size_t parts = 0;
+    iov[parts++] = {f.header.data(), f.header.size()};
+    if (f.ip_header_length != 0) iov[parts++] = {f.ip_header.data(), f.ip_header_length};
+    iov[parts++] = {const_cast<std::uint8_t*>(f.data.data()), f.data.size()};
     std::memset(&msgs_[i], 0, sizeof(msgs_[i]));
     msgs_[i].msg_hdr.msg_iov = iov.data();
-    msgs_[i].msg_hdr.msg_iovlen = iov.size();
+    msgs_[i].msg_hdr.msg_iovlen = parts;
   }
   std::size_t done = 0;
   while (done < n) {

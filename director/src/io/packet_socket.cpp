@@ -49,6 +49,9 @@ std::variant<PacketSocket, std::string> open_packet_socket(const std::string& in
     return "interface '" + interface + "' is not an Ethernet interface";
   }
   std::memcpy(s.mac.data(), ifr.ifr_hwaddr.sa_data, s.mac.size());
+  if (::ioctl(s.fd.get(), SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0) {
+    s.mtu = static_cast<std::uint32_t>(ifr.ifr_mtu);
+  }
   ifr.ifr_addr.sa_family = AF_INET;
   if (::ioctl(s.fd.get(), SIOCGIFADDR, &ifr) == 0) {
     s.address = ntohl(reinterpret_cast<const sockaddr_in*>(&ifr.ifr_addr)->sin_addr.s_addr);
@@ -62,6 +65,14 @@ std::variant<PacketSocket, std::string> open_packet_socket(const std::string& in
            std::strerror(errno);
   }
   return s;
+}
+
+std::uint32_t read_interface_mtu(const PacketSocket& socket) {
+  ifreq ifr{};
+  ifr.ifr_ifindex = socket.ifindex;
+  if (::ioctl(socket.fd.get(), SIOCGIFNAME, &ifr) < 0) return 0;  // by index: survives a rename
+  if (::ioctl(socket.fd.get(), SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu <= 0) return 0;
+  return static_cast<std::uint32_t>(ifr.ifr_mtu);
 }
 
 int send_frame(const PacketSocket& socket, std::span<const std::uint8_t> frame,

@@ -31,8 +31,12 @@ struct PacketSocket {
   base::UniqueFd fd;
   int ifindex = 0;
   MacAddress mac{};
-  Ipv4 address = 0;  // the interface's primary IPv4 address at open() (0 if none)
+  Ipv4 address = 0;       // the interface's primary IPv4 address at open() (0 if none)
+  std::uint32_t mtu = 0;  // the interface's MTU at open() (SIOCGIFMTU; 0 if unreadable)
 };
+
+// The interface's MTU now (SIOCGIFMTU on the socket), or 0 if it cannot be read.
+std::uint32_t read_interface_mtu(const PacketSocket& socket);
 
 // Errors are one line naming the interface and what to do ("run as root: ... needs
 // CAP_NET_RAW", "check `director.interface`").

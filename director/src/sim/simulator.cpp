@@ -16,6 +16,9 @@ constexpr std::uint32_t kUdpBytes = 28;
 Simulator::Simulator(const config::DirectorConfig& config)
     : config_(config), dispatcher_(0, IpvsSysctls{}, 0) {
   dispatcher_.set_timeouts(config.director.timeouts);
+  // An explicit connection-limit applies offline too; the memory-derived default does not (the
+  // simulator's machine is not the director's).
+  dispatcher_.set_connection_limit(config.director.connection_limit);
   services_.apply(config);
 }
 
