@@ -2,13 +2,26 @@
 // systemd's journal and the lab's log files take as they are.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "balancer/balancer.h"
+#include "model/time_ms.h"
 
 namespace lvs {
 
 void director_log(const std::string& line);
+
+// Lines a host on the segment can cause at will (suspected spoofs, MAC change checks) go through
+// one process-wide limiter, as the kernel's net_ratelimit() (daemon/log_rate_limiter.h: 10 lines
+// per 5 s): the rest are counted, and "neigh: N messages suppressed" is logged when the window
+// ends. Returns whether the line was written.
+bool director_log_ratelimited(const std::string& line, TimeMs now);
+// Logs the count of a finished window nobody logged after (call now and then: NeighbourActions
+// does, after every batch of events).
+void director_log_ratelimit_flush(TimeMs now);
+// Lines suppressed since start (lvs_log_lines_suppressed_total).
+std::uint64_t director_log_suppressed();
 
 // What Balancer::apply() did (the ipvsadm commands, warnings prefixed "warning: "), then every
 // neighbour entry ("neigh IP lladdr MAC STATE"): at start-up and after each reload.

@@ -82,6 +82,7 @@ void NeighbourTable::run_timers(TimeMs now_ms, NeighbourEvents& events) {
   observe(now);
   for (auto& [ip, s] : slots_) {
     if (s.timer_armed && s.timer_due <= now) timer_fired(ip, s, now, events);
+    if (s.candidate && s.check_due <= now) check_timer(ip, s, now, events);
   }
   if (now >= *next_periodic_) {
     periodic_work(now);
@@ -95,6 +96,7 @@ std::optional<TimeMs> NeighbourTable::next_timer() const {
   Ms next = *next_periodic_;
   for (const auto& [ip, s] : slots_) {
     if (s.timer_armed) next = std::min(next, s.timer_due);
+    if (s.candidate) next = std::min(next, s.check_due);
   }
   return static_cast<TimeMs>(std::max<Ms>(next, 0));
 }
