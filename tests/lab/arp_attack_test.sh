@@ -7,11 +7,13 @@
 #       a new IP and MAC): no neighbour entry is created for them (lvs_neighbour_entries stays at
 #       the three real servers; lvs_neighbour_unwanted_arp_total counts them), no real server is
 #       marked dead, no request is lost
-#   (b) 200k unicast replies "10.200.0.12 is-at <attacker MAC>": rs2's entry keeps its MAC (the
-#       change check probes the old MAC, rs2 answers, the change is rejected and counted), not
-#       one IPv4 frame reaches the attacker's MAC (counted on the attacker's own ingress), no
-#       request is lost, and the log stays bounded (rate-limited warnings with a "messages
-#       suppressed" count)
+#   (b) 200k unicast replies "10.200.0.12 is-at <attacker MAC>" (rs2, learned): rs2's entry keeps
+#       its MAC (the change check probes the old MAC, rs2 answers, the change is rejected and
+#       counted), not one IPv4 frame reaches the attacker's MAC (counted on the attacker's own
+#       ingress), no request is lost, and the log stays bounded (rate-limited warnings with a
+#       "messages suppressed" count)
+#   (c) the same for rs3, PERMANENT (`mac:`): every reply is a spoof warning (one log line each
+#       on the old director): the log stays bounded
 # Each phase prints the rate achieved, the table size and the counters.
 #
 #   bash tests/lab/arp_attack_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
@@ -33,6 +35,8 @@ readonly DIR_IP=10.200.0.2
 readonly MAC_DIR=02:00:00:00:00:02
 readonly RS2=10.200.0.12
 readonly MAC_RS2=02:00:00:00:00:0c
+readonly RS3=10.200.0.13
+readonly MAC_RS3=02:00:00:00:00:0d
 readonly ATT_IP=10.200.0.66
 readonly MAC_ATT=02:00:00:00:00:66
 readonly ATT_NS=${P}att
@@ -58,6 +62,23 @@ ip -n "${P}sw" link add name to-att address 02:00:00:00:01:66 type veth \
 ip -n "${P}sw" link set dev to-att master br0 up
 ip -n "$ATT_NS" addr add "$ATT_IP/24" dev eth0
 ip -n "$ATT_NS" link set eth0 up
+# The lab's namespaces share one kernel, and the kernel's ARP table (arp_tbl) is one table for
+# all of them: gc_thresh3 counts every namespace's entries. The director namespace's kernel
+# (which answers who-has for 10.200.0.2 and the VIP, not the daemon under test) would cache every
+# spoofed sender (neigh_event_ns()) and fill it, and then the real servers' kernels, unable to
+# create an entry for the director, stop answering its ARP probes (arp_process() replies only
+# when neigh_event_ns() succeeds): a lab artefact, since separate hosts have separate tables.
+# So the director namespace's kernel drops ARP requests from outside the lab's subnet at its
+# arp input hook; the daemon's AF_PACKET socket has its copy before that hook, so the resolver
+# under test still sees every frame (the unwanted_arp counter below checks it).
+in_ns dir nft -f - <<NFT
+table arp arp_attack_lab {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    arp operation request arp saddr ip != 10.200.0.0/24 counter drop
+  }
+}
+NFT
 # What reaches the attacker addressed to its own MAC, counted at its ingress: IPv4 (the
 # director's forwarded requests, had it believed the forged replies) and ARP (for the report).
 in_ns att nft -f - <<NFT
@@ -75,7 +96,7 @@ attacker_count() {
   in_ns att nft list counter netdev arp_attack "$1" | grep -o 'packets [0-9]*' | cut -d' ' -f2
 }
 
-# No `mac:`: every real server is learned by ARP. Kernel-default neighbour timers and limits
+# rs1 and rs2 learned by ARP, rs3 PERMANENT (`mac:`). Kernel-default neighbour timers and limits
 # (gc-thresh3 1024: what the issue's floods filled).
 cat >"$config" <<YAML
 director:
@@ -90,7 +111,7 @@ services:
     real-servers:
       - {real-server: 10.200.0.11:80}
       - {real-server: 10.200.0.12:80}
-      - {real-server: 10.200.0.13:80}
+      - {real-server: 10.200.0.13:80, mac: "$MAC_RS3"}
 YAML
 if ! director_up "$config"; then
   not_ok "director installed its nft table within 10 s"
@@ -218,6 +239,19 @@ check_expr "forged replies: director log bounded (+$log_lines lines for 200000 f
 check "forged replies: the suppressed lines are counted in the log" log_has "messages suppressed"
 check "forged replies: and in lvs_log_lines_suppressed_total" \
   metric_at_least lvs_log_lines_suppressed_total 1000
+
+# --- (c) forged unicast replies for the PERMANENT rs3 (finding 5: one warning each on main) ---
+attack "forged replies, PERMANENT" --mode reply --count 200000 --sender-ip "$RS3" \
+  --target-ip "$DIR_IP" --dst-mac "$MAC_DIR"
+check_expr "PERMANENT: not one IPv4 frame reached the attacker's MAC (got $ipv4_att)" \
+  '[ "$ipv4_att" -eq 0 ]'
+check_expr "PERMANENT: zero of $total requests lost (got $lost)" '[ "$total" -gt 0 ] && [ "$lost" -eq 0 ]'
+neigh=$("$lvsadm_bin" --socket "$sock" neigh show 2>&1 || true)
+check "PERMANENT: rs3 still PERMANENT at $MAC_RS3" \
+  grep -q "^$RS3 .*lladdr $MAC_RS3 PERMANENT" <<<"$neigh"
+check_expr "PERMANENT: director log bounded (+$log_lines lines for 200000 spoof warnings)" \
+  '[ "$log_lines" -le 100 ]'
+check "PERMANENT: no real server marked dead (log)" no_dead_marks
 echo "     ARP frames that reached the attacker's MAC (the kernel's and the director's own): $(attacker_count arp_to_attacker)"
 
 # --- clean exit ------------------------------------------------------------------------------

@@ -25,11 +25,16 @@ void log_suppressed(std::uint64_t suppressed) {
 
 }  // namespace
 
-bool director_log_ratelimited(const std::string& line, TimeMs now) {
+bool director_log_ratelimit_pass(TimeMs now) {
   const LogRateLimiter::Decision d = arp_limiter().allow(now);
   log_suppressed(d.suppressed);
-  if (d.emit) director_log(line);
   return d.emit;
+}
+
+bool director_log_ratelimited(const std::string& line, TimeMs now) {
+  if (!director_log_ratelimit_pass(now)) return false;
+  director_log(line);
+  return true;
 }
 
 void director_log_ratelimit_flush(TimeMs now) { log_suppressed(arp_limiter().flush(now)); }

@@ -65,17 +65,20 @@ void NeighbourActions::execute() {
                    std::string(nud_state_name(f->from)) + ", " + std::to_string(f->dropped) +
                    " queued packet(s) dropped): dead host, no new connections until it answers");
     } else if (const auto* c = std::get_if<LladdrChanged>(&event)) {
-      // Rate-limited, as everything ARP from the segment can cause at will.
-      director_log_ratelimited("neigh " + ip_text(c->ip) + " changed ethernet address " +
-                                   format_mac(c->old_lladdr) + " -> " + format_mac(c->new_lladdr),
-                               now);
+      // Rate-limited, as everything ARP from the segment can cause at will; formatted only
+      // when written.
+      director_log_ratelimited_lazy(now, [c] {
+        return "neigh " + ip_text(c->ip) + " changed ethernet address " +
+               format_mac(c->old_lladdr) + " -> " + format_mac(c->new_lladdr);
+      });
     } else if (const auto* p = std::get_if<PossibleSpoof>(&event)) {
-      director_log_ratelimited("warning: possible ARP spoof: " + ip_text(p->ip) + " claimed at " +
-                                   format_mac(p->claimed) + " but the table keeps " +
-                                   format_mac(p->cached) + spoof_reason(p->reason),
-                               now);
+      director_log_ratelimited_lazy(now, [p] {
+        return "warning: possible ARP spoof: " + ip_text(p->ip) + " claimed at " +
+               format_mac(p->claimed) + " but the table keeps " + format_mac(p->cached) +
+               spoof_reason(p->reason);
+      });
     } else if (const auto* k = std::get_if<LladdrChangeCheck>(&event)) {
-      director_log_ratelimited(change_check_line(*k), now);
+      director_log_ratelimited_lazy(now, [k] { return change_check_line(*k); });
     }
   }
   events_.clear();  // keeps the capacity
