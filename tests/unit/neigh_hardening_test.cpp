@@ -196,6 +196,35 @@ TEST(NeighHardening, AForgedReplyStartsACheckAndTrafficStaysOnTheOldMac) {
   EXPECT_EQ(h.table.next_timer(), l.t0 + 1000);  // the next probe
 }
 
+// A server that really moved, under traffic: its entry goes DELAY -> PROBE and the unicast
+// probes to the old MAC run out before the check's do. The silence decides the check there and
+// then: the new MAC is taken, the entry never goes FAILED and the server is not a dead host.
+TEST(NeighHardening, AMovedServerWhoseProbesRunOutIsTakenAtItsNewMacNotMarkedDead) {
+  NeighHarness h;
+  h.table.set_wanted({kRs1});
+  const TimeMs t0 = h.now;
+  h.resolve(kRs1, kMac1);  // REACHABLE for 30 s
+  h.now = t0 + 29'000;
+  h.send(kRs1);              // in use
+  h.run_until(t0 + 35'010);  // DELAY at 30.01 s, PROBE at 35.01 s: first unicast probe
+  ASSERT_EQ(h.state(kRs1), NudState::Probe);
+  h.take();
+  h.now = t0 + 35'500;
+  ASSERT_EQ(h.request(kRs1, kMacX), ArpVerdict::ChangeChecking);  // its new NIC asks for us
+  h.run_until(t0 + 38'009);
+  EXPECT_EQ(h.table.find(kRs1)->lladdr, kMac1);
+  h.run_until(t0 + 38'010);  // the third PROBE probe's retrans_time: Linux would go FAILED
+  const NeighbourEvents ev = h.take();
+  EXPECT_TRUE(events_of<NeighbourFailed>(ev).empty());
+  ASSERT_EQ(checks(ev).size(), 2u);  // Started (at 35.5 s), Accepted
+  EXPECT_EQ(checks(ev)[1].outcome, LladdrChangeCheck::Outcome::Accepted);
+  EXPECT_EQ(h.table.find(kRs1)->lladdr, kMacX);
+  EXPECT_EQ(h.state(kRs1), NudState::Stale);
+  EXPECT_FALSE(h.table.is_failed(kRs1));
+  EXPECT_EQ(h.table.stats().res_failed, 0u);
+  EXPECT_EQ(h.table.stats().lladdr_changes_confirmed, 1u);
+}
+
 TEST(NeighHardening, ClaimsDuringACheckAreRefusedWithoutNewProbes) {
   Learned l;
   NeighHarness& h = l.h;

@@ -74,6 +74,10 @@ void NeighbourTable::check_timer(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& even
     s.check_due = now + std::max<Ms>(params_.retrans_time_ms, kHz100Ms);
     return;
   }
+  accept_change(ip, s, now, events);
+}
+
+void NeighbourTable::accept_change(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events) {
   // The old MAC stayed silent for the whole budget: the station moved. Take the new MAC as
   // STALE with override (what arp_process() would have done at once).
   const MacAddress claimed = *s.candidate;

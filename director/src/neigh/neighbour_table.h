@@ -94,8 +94,10 @@
 //   probes the new MAC (DELAY -> PROBE) like any other STALE entry. A reply from the new MAC
 //   proves nothing (the attacker answers too), so it does not shorten the check. Claims arriving
 //   while a check runs or during the hold are refused and counted (lladdr_claims_refused) with a
-//   PossibleSpoof event. If the entry leaves NUD_VALID meanwhile (FAILED, removed) the check is
-//   dropped: the next resolution broadcasts, as for a new entry.
+//   PossibleSpoof event. If the entry's own PROBE runs out of unicast probes to the old MAC
+//   while a check runs, that silence is the same evidence: the change is accepted then, instead
+//   of the entry going FAILED (a real server that moved is not marked dead). If the entry is
+//   removed or pinned by an administrator meanwhile, the check is dropped.
 #pragma once
 
 #include <cstddef>
@@ -352,6 +354,7 @@ class NeighbourTable {
                           NeighbourEvents& events);
   void old_lladdr_answered(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events);
   void check_timer(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events);
+  void accept_change(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events);
   bool in_use(Ipv4 ip, const Slot& s) const;  // the kernel's refcnt > 1
   // neighbour_gc.cpp
   Slot* create(Ipv4 ip, Ms now, bool exempt_from_gc);  // neigh_alloc

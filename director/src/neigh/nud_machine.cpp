@@ -65,6 +65,13 @@ void NeighbourTable::timer_fired(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& even
   const NudState current = s.entry.state;
   if ((current == NudState::Incomplete || current == NudState::Probe) &&
       s.probes >= max_probes(current)) {
+    if (current == NudState::Probe && s.candidate) {
+      // Hardening: the old MAC failed its probes while another MAC was claimed: the station
+      // moved (change_check.cpp), it is not dead.
+      s.timer_armed = false;
+      accept_change(ip, s, now, events);
+      return;
+    }
     set_state(s, NudState::Failed);
     s.updated = now;
     invalidate(ip, s, current, events);
