@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The director's ARP resolver under attack (issue 12, findings 4-6; deliverable 3): lab.sh up,
-# an attacker namespace on the director's segment, the real lvs-director learning its three real
-# servers by ARP (no `mac:`), HTTP requests from the client the whole time, and from the attacker
+# an attacker namespace on the director's segment, the real lvs-director learning rs1 and rs2 by
+# ARP (rs3 is PERMANENT from `mac:`), HTTP requests from the client the whole time (new
+# connections, no retries: a request without an answer is lost), and from the attacker
 # (tests/tools/arp_flood, frames from the director's own codec):
 #   (a) 100k, then 200k, broadcast "who-has 10.200.0.2" from distinct spoofed senders (each frame
 #       a new IP and MAC): no neighbour entry is created for them (lvs_neighbour_entries stays at
