@@ -180,5 +180,29 @@ TEST_F(BalancerTest, AServerRemovedWhileDeadComesBackAlive) {
   EXPECT_FALSE(rs1_dead());
 }
 
+// Issue 12, finding 4: the configured real servers are the neighbour table's wanted set, so a
+// request for the director from any other sender creates nothing; a reload changes the set.
+TEST_F(BalancerTest, OnlyConfiguredRealServersGetNeighbourEntriesFromArp) {
+  apply(kTwoServers);
+  auto who_has_us_from = [&](Ipv4 sender, const MacAddress& mac) {
+    ArpPacket a;
+    a.op = ArpOp::Request;
+    a.eth_destination = kBroadcastMac;
+    a.sender_mac = mac;
+    a.sender_ip = sender;
+    a.target_ip = kDirector;
+    return balancer.receive_arp(a, kOurMac, now, events);
+  };
+  EXPECT_EQ(who_has_us_from(kClient, test::kMacX), ArpVerdict::Unwanted);
+  EXPECT_EQ(who_has_us_from(0x0a640001, test::kMacX), ArpVerdict::Unwanted);
+  EXPECT_EQ(balancer.neighbours().find(kClient), nullptr);
+  EXPECT_EQ(balancer.neighbours().stats().unwanted_arp, 2u);
+  EXPECT_EQ(who_has_us_from(kRs1, kMac1), ArpVerdict::Created);
+  EXPECT_TRUE(balancer.neighbours().wanted(kRs1));
+  EXPECT_TRUE(balancer.neighbours().wanted(kRs2));
+  apply(kOnlyRs2);
+  EXPECT_FALSE(balancer.neighbours().wanted(kRs1));
+}
+
 }  // namespace
 }  // namespace lvs

@@ -284,6 +284,33 @@ TEST(DirectorMetrics, NeighbourEntriesStateAndCounters) {
   EXPECT_EQ(text.find("lvs_neighbour_arp_errors_total"), std::string::npos);
 }
 
+TEST(DirectorMetrics, HardeningCounters) {
+  const ctl::Snapshot snap;
+  DirectorMetricsInput in(snap);
+  in.neighbour_stats.unwanted_arp = 300000;
+  in.neighbour_stats.gc_skipped_in_use = 11;
+  in.neighbour_stats.lladdr_change_checks = 12;
+  in.neighbour_stats.lladdr_change_probes = 13;
+  in.neighbour_stats.lladdr_changes_rejected = 14;
+  in.neighbour_stats.lladdr_changes_confirmed = 15;
+  in.neighbour_stats.lladdr_claims_refused = 16;
+  in.log_lines_suppressed = 17;
+  in.arp_socket_drops = 18;
+  const std::string text = serialize(in);
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"lvs_neighbour_unwanted_arp_total", "300000"},
+           {"lvs_neighbour_gc_skipped_in_use_total", "11"},
+           {"lvs_neighbour_lladdr_change_checks_total", "12"},
+           {"lvs_neighbour_lladdr_change_probes_total", "13"},
+           {"lvs_neighbour_lladdr_changes_rejected_total", "14"},
+           {"lvs_neighbour_lladdr_changes_confirmed_total", "15"},
+           {"lvs_neighbour_lladdr_claims_refused_total", "16"},
+           {"lvs_log_lines_suppressed_total", "17"},
+           {"lvs_neighbour_arp_socket_drops_total", "18"}}) {
+    expect_family(text, name, "counter", {name + " " + value});
+  }
+}
+
 TEST(DirectorMetrics, ArpErrorsByReason) {
   const ctl::Snapshot snap;
   DirectorMetricsInput in(snap);

@@ -38,6 +38,13 @@ ApplyReport Balancer::apply_settings(const config::DirectorConfig& config, Ipv4 
       our_addresses_.push_back(svc.key.vip.addr);
     }
   }
+  // The addresses the director forwards to: only they get neighbour entries from ARP, and
+  // garbage collection never takes theirs (neigh/neighbour_table.h, "Hardening").
+  std::vector<Ipv4> wanted;
+  for (const auto& svc : config.services) {
+    for (const auto& rs : svc.real_servers) wanted.push_back(rs.address.addr);
+  }
+  neighbours_.set_wanted(wanted);
   return report;
 }
 

@@ -6,6 +6,7 @@
 #include "balancer/state_snapshot.h"
 #include "base/prometheus_families.h"
 #include "base/timers.h"
+#include "daemon/director_log.h"
 
 namespace lvs {
 namespace {
@@ -152,14 +153,49 @@ void build_neighbours(const DirectorMetricsInput& in, std::vector<MetricFamily>&
       {"lvs_neighbour_table_fulls_total", "Entries refused because the table was at gc-thresh3.",
        s.table_fulls},
       {"lvs_neighbour_spoof_suspects_total",
-       "ARP claims the table refused (static entry contradicted, or a second MAC within locktime).",
+       "ARP claims the table refused (static entry contradicted, a second MAC within locktime, "
+       "or a real server's MAC change not confirmed).",
        s.spoof_suspects},
+      {"lvs_neighbour_unwanted_arp_total",
+       "ARP packets ignored because their sender is not a real server and has no entry.",
+       s.unwanted_arp},
+      {"lvs_neighbour_gc_skipped_in_use_total",
+       "Entries forced garbage collection kept because they are in use (real server, queued "
+       "packets).",
+       s.gc_skipped_in_use},
+      {"lvs_neighbour_lladdr_change_checks_total",
+       "MAC changes claimed for a real server that started a check (probes to the old MAC).",
+       s.lladdr_change_checks},
+      {"lvs_neighbour_lladdr_change_probes_total",
+       "Unicast probes sent to a real server's old MAC by change checks.", s.lladdr_change_probes},
+      {"lvs_neighbour_lladdr_changes_rejected_total",
+       "Claimed MAC changes rejected because the old MAC answered a probe.",
+       s.lladdr_changes_rejected},
+      {"lvs_neighbour_lladdr_changes_confirmed_total",
+       "Claimed MAC changes accepted because the old MAC stayed silent.",
+       s.lladdr_changes_confirmed},
+      {"lvs_neighbour_lladdr_claims_refused_total",
+       "Other-MAC claims for a real server refused while a change check ran or after one failed.",
+       s.lladdr_claims_refused},
   };
   for (const auto& c : counters) {
     auto f = family(c.name, c.help, MetricType::Counter);
     add(f, {}, static_cast<double>(c.value));
     out.push_back(std::move(f));
   }
+
+  auto suppressed = family("lvs_log_lines_suppressed_total",
+                           "Log lines the rate limit suppressed (ARP-driven warnings; 10 per 5 s "
+                           "pass, as net_ratelimit()).",
+                           MetricType::Counter);
+  add(suppressed, {}, static_cast<double>(in.log_lines_suppressed));
+  out.push_back(std::move(suppressed));
+  auto drops = family("lvs_neighbour_arp_socket_drops_total",
+                      "ARP frames the kernel dropped before the resolver read them (its socket "
+                      "buffer was full).",
+                      MetricType::Counter);
+  add(drops, {}, static_cast<double>(in.arp_socket_drops));
+  out.push_back(std::move(drops));
 
   keep_reasons(out, "lvs_neighbour_arp_errors_total",
                "ARP frames the resolver's socket received and refused, by reason "
@@ -298,6 +334,8 @@ std::unique_ptr<DirectorMetricsFigures> gather_director_metrics(const Balancer& 
   }
   in.neighbours = balancer.neighbours().entries();
   in.neighbour_stats = balancer.neighbours().stats();
+  in.log_lines_suppressed = director_log_suppressed();
+  in.arp_socket_drops = io.arp.drops();
   for (ArpParseError e : arp_parse_errors()) {
     in.arp_errors.push_back({std::string(arp_parse_error_name(e)), io.arp.parse_errors(e)});
   }

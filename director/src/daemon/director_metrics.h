@@ -22,8 +22,12 @@
 //   lvs_neighbour_state{ip,state}                    gauge    1, one sample per entry, labelled
 //                                                             with its current NUD state
 //   lvs_neighbour_{allocs,destroys,lookups,hits,lladdr_changes,res_failed,periodic_gc_runs,
-//     forced_gc_runs,unres_discards,unres_drops,table_fulls,spoof_suspects}_total
+//     forced_gc_runs,unres_discards,unres_drops,table_fulls,spoof_suspects,unwanted_arp,
+//     gc_skipped_in_use,lladdr_change_checks,lladdr_change_probes,lladdr_changes_rejected,
+//     lladdr_changes_confirmed,lladdr_claims_refused}_total
 //                                                    counter  NeighbourStats
+//   lvs_log_lines_suppressed_total                   counter  log lines the rate limit dropped
+//   lvs_neighbour_arp_socket_drops_total             counter  ARP frames lost, socket buffer full
 //   lvs_neighbour_arp_errors_total{reason}           counter  ARP frames refused by the codec
 //   lvs_queue_packets_total{queue}                   counter  packets our socket received
 //   lvs_queue_dropped_total{queue,reason}            counter  the kernel's per-queue drops
@@ -146,10 +150,12 @@ struct DirectorMetricsInput {
   // NeighbourTable::entries() and stats().
   std::vector<std::pair<Ipv4, NeighbourEntry>> neighbours;
   NeighbourStats neighbour_stats;
+  std::uint64_t log_lines_suppressed = 0;  // daemon/director_log.h's rate limit
   // The ARP socket's refused frames, every reason (packet/arp_frame.h) in enum order; empty: the
   // family is left out.
   std::vector<ReasonCount> arp_errors;
   DataplaneFigures dataplane;
+  std::uint64_t arp_socket_drops = 0;  // frames the kernel dropped, receive buffer full
 };
 
 std::vector<prometheus::MetricFamily> build_director_metrics(const DirectorMetricsInput& input);

@@ -41,7 +41,15 @@ std::variant<ArpSocket, std::string> ArpSocket::open(const std::string& interfac
   options.name = "the ARP socket (AF_PACKET, ETH_P_ARP)";
   auto opened = open_packet_socket(interface, options);
   if (auto* err = std::get_if<std::string>(&opened)) return *err;
-  return ArpSocket(std::move(std::get<PacketSocket>(opened)));
+  PacketSocket& socket = std::get<PacketSocket>(opened);
+  // A flood of forged ARP must not crowd out the one answer a change check waits for: room for
+  // tens of thousands of frames between two wake-ups (SO_RCVBUFFORCE past rmem_max as root; the
+  // default buffer is the fallback, not an error).
+  const int bytes = kReceiveBufferBytes;
+  if (setsockopt(socket.fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
+    setsockopt(socket.fd.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+  }
+  return ArpSocket(std::move(socket));
 }
 
 std::size_t ArpSocket::receive(const std::function<void(const ArpPacket&)>& on_packet,
@@ -69,6 +77,16 @@ std::size_t ArpSocket::receive(const std::function<void(const ArpPacket&)>& on_p
     on_packet(parsed.packet);
   }
   return frames;
+}
+
+std::uint64_t ArpSocket::drops() const {
+  // PACKET_STATISTICS reads and resets the kernel's counters: keep the running total.
+  tpacket_stats stats{};
+  socklen_t len = sizeof(stats);
+  if (getsockopt(socket_.fd.get(), SOL_PACKET, PACKET_STATISTICS, &stats, &len) == 0) {
+    drops_ += stats.tp_drops;
+  }
+  return drops_;
 }
 
 bool ArpSocket::send(const ArpPacket& packet) {

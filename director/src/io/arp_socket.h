@@ -37,6 +37,9 @@ class ArpSocket {
   // Sends one frame; false (counted in send_errors()) if the kernel refused it.
   bool send(const ArpPacket& packet);
 
+  // Frames the kernel dropped because the receive buffer was full (PACKET_STATISTICS), since
+  // open (reading resets the kernel's counter, which this folds into the total).
+  std::uint64_t drops() const;
   std::uint64_t received() const { return received_; }
   std::uint64_t sent() const { return sent_; }
   std::uint64_t send_errors() const { return send_errors_; }
@@ -47,7 +50,10 @@ class ArpSocket {
  private:
   explicit ArpSocket(PacketSocket socket) : socket_(std::move(socket)) {}
 
+  static constexpr int kReceiveBufferBytes = 8 << 20;
+
   PacketSocket socket_;
+  mutable std::uint64_t drops_ = 0;
   std::uint64_t received_ = 0;
   std::uint64_t sent_ = 0;
   std::uint64_t send_errors_ = 0;

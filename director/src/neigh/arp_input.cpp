@@ -29,10 +29,10 @@ bool is_station_mac(const MacAddress& mac) {
 }  // namespace
 
 std::string_view arp_verdict_name(ArpVerdict verdict) {
-  constexpr std::array<std::string_view, 9> kNames = {
-      "ignored_target", "dad_probe", "ignored_sender", "not_cached", "created",
-      "updated",        "unchanged", "refused",        "table_full"};
-  static_assert(static_cast<std::size_t>(ArpVerdict::TableFull) + 1 == kNames.size());
+  constexpr std::array<std::string_view, 11> kNames = {
+      "ignored_target", "dad_probe", "ignored_sender", "not_cached", "created",        "updated",
+      "unchanged",      "refused",   "table_full",     "unwanted",   "change_checking"};
+  static_assert(static_cast<std::size_t>(ArpVerdict::ChangeChecking) + 1 == kNames.size());
   const auto i = static_cast<std::size_t>(verdict);
   return i < kNames.size() ? kNames[i] : "unknown";
 }
@@ -55,15 +55,31 @@ ArpVerdict NeighbourTable::receive_arp(const ArpObservation& arp, TimeMs now_ms,
   NudState new_state = NudState::Stale;
   UpdateFlags flags;
   bool created = false;
-
-  if (!arp.is_reply && arp.target_is_ours) {
-    // A request for us: the sender will talk to us, cache it (neigh_event_ns(): create, STALE,
-    // override regardless of locktime).
+  const bool request_for_us = !arp.is_reply && arp.target_is_ours;
+  if (request_for_us) {
     if (arp.to_us) {
       ++stats_.rcv_probes_ucast;
     } else {
       ++stats_.rcv_probes_mcast;
     }
+  }
+  // Hardening: no entry is ever made for an address we do not forward to.
+  if (s == nullptr && restricted_ && !wanted_.contains(arp.sender_ip)) {
+    ++stats_.unwanted_arp;
+    return ArpVerdict::Unwanted;
+  }
+  // Hardening: a wanted entry's usable MAC changes only through a change check.
+  if (s != nullptr && wanted(arp.sender_ip) && nud_valid(s->entry.state) &&
+      !nud_static(s->entry.state)) {
+    if (arp.sender_mac != s->entry.lladdr) {
+      return claim_change(arp.sender_ip, *s, arp.sender_mac, now, events);
+    }
+    old_lladdr_answered(arp.sender_ip, *s, now, events);  // alive: a running check fails
+  }
+
+  if (request_for_us) {
+    // A request for us: the sender will talk to us, cache it (neigh_event_ns(): create, STALE,
+    // override regardless of locktime).
     if (s == nullptr) {
       s = create(arp.sender_ip, now, false);
       if (s == nullptr) return ArpVerdict::TableFull;

@@ -20,6 +20,7 @@ bool NeighbourTable::admin_set(Ipv4 ip, const MacAddress& lladdr, NudState state
   if (s == nullptr) return false;
   // `ip neigh replace`: NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE.
   update(ip, *s, lladdr, state, {.override_lladdr = true, .admin = true}, now, events);
+  s->candidate.reset();  // the administrator decided: no change check stands
   return true;
 }
 

@@ -55,6 +55,8 @@ struct PossibleSpoof {
   enum class Reason : std::uint8_t {
     PermanentConflict,  // the entry is PERMANENT (or NOARP) with another lladdr: never changed
     FlipFlop,           // another lladdr within locktime of the last update: the first one wins
+    ChangeUnconfirmed,  // a wanted address: a change check runs, or the old MAC answered one
+                        // within base_reachable_time (neighbour_table.h, "Hardening")
   };
   Ipv4 ip = 0;
   MacAddress cached{};
@@ -62,8 +64,20 @@ struct PossibleSpoof {
   Reason reason = Reason::PermanentConflict;
 };
 
-using NeighbourEvent =
-    std::variant<SolicitRequest, NeighbourResolved, NeighbourFailed, LladdrChanged, PossibleSpoof>;
+// A change check of a wanted address's MAC (neighbour_table.h, "Hardening"): started (the old
+// MAC is being probed, traffic stays on it), rejected (the old MAC answered) or accepted (it
+// stayed silent for `probes` probes; an LladdrChanged event follows).
+struct LladdrChangeCheck {
+  enum class Outcome : std::uint8_t { Started, Rejected, Accepted };
+  Ipv4 ip = 0;
+  MacAddress current{};
+  MacAddress claimed{};
+  Outcome outcome = Outcome::Started;
+  std::uint32_t probes = 0;  // probes sent to the old MAC so far
+};
+
+using NeighbourEvent = std::variant<SolicitRequest, NeighbourResolved, NeighbourFailed,
+                                    LladdrChanged, PossibleSpoof, LladdrChangeCheck>;
 using NeighbourEvents = std::vector<NeighbourEvent>;
 
 }  // namespace lvs

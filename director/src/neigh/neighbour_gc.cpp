@@ -10,7 +10,8 @@ namespace lvs {
 // See neighbour_table.h for the thresholds and what is never collected.
 
 NeighbourTable::Slot* NeighbourTable::create(Ipv4 ip, Ms now, bool exempt_from_gc) {
-  if (!exempt_from_gc) {
+  // Hardening: a wanted address (bounded by the configuration) is never refused.
+  if (!exempt_from_gc && !wanted(ip)) {
     // neigh_alloc(): PERMANENT entries are exempt and not counted (tbl->gc_entries).
     const std::size_t entries = slots_.size() - permanent_entries_;
     if (entries >= params_.gc_thresh3 ||
@@ -61,6 +62,10 @@ std::size_t NeighbourTable::forced_gc(Ms now) {
     auto it = slots_.find(ip);
     const Slot& s = it->second;
     if (nud_in_timer(s.entry.state)) continue;  // refcnt > 1: the timer holds it
+    if (in_use(ip, s)) {  // refcnt > 1: a destination or a queued packet holds it
+      ++stats_.gc_skipped_in_use;
+      continue;
+    }
     const bool stale_update = s.updated < tref || s.updated > now;
     if (s.entry.state == NudState::Failed || s.entry.state == NudState::Noarp || stale_update) {
       erase(it);
@@ -84,7 +89,7 @@ void NeighbourTable::periodic_work(Ms now) {
   for (auto it = slots_.begin(); it != slots_.end();) {
     Slot& s = it->second;
     const NudState state = s.entry.state;
-    if (state == NudState::Permanent || nud_in_timer(state)) {
+    if (state == NudState::Permanent || nud_in_timer(state) || in_use(it->first, s)) {
       ++it;
       continue;
     }

@@ -68,6 +68,36 @@
 //   entry contradicted by ARP, or a second lladdr inside locktime, gives a PossibleSpoof event.
 // - Timers are fields of the entries, scanned by run_timers()/next_timer() in O(entries): at
 //   gc_thresh3 (1024) that is microseconds, so no timer wheel. One thread owns the table.
+//
+// Hardening (issue 12), in force once the owner calls set_wanted() — the director always does,
+// the Linux-rule tests do not. The director only ever sends to addresses it chose: the wanted
+// set (every configured real server; the balancer gives it) and the entries an administrator
+// made (`lvsadm neigh add`, `mac:`). So:
+// - ARP creates an entry only for a wanted address. ARP from any other sender with no entry is
+//   ignored and counted (unwanted_arp): a flood of spoofed senders allocates nothing. (Linux's
+//   arp_process() -> neigh_event_ns() creates an entry for every sender of a request for us.)
+// - An entry is "in use" (the kernel's refcnt > 1) when its address is wanted, when packets wait
+//   in its queue, or when it is PERMANENT; neither GC removes an entry in use (neigh_forced_gc()
+//   and neigh_periodic_work() skip refcnt > 1), and a wanted address is never refused by the
+//   gc_thresh3 limit (the configuration bounds them, as it bounds PERMANENT entries).
+// - A different MAC claimed for a wanted address whose entry holds a usable MAC (NUD_VALID, not
+//   static) is not believed on the spot, whatever locktime says (Linux: arp_process() sets
+//   override when locktime has passed or the packet is gratuitous, and __neigh_update() then
+//   replaces the lladdr — one forged reply moves the server). Instead a change check starts:
+//   traffic keeps going to the old MAC, and unicast probes go to the old MAC, one at once and
+//   then every retrans_time, ucast_solicit of them (at least one). If anything arrives from the
+//   old MAC for that address before the last probe's retrans_time is up, the old MAC is alive:
+//   the change is rejected (lladdr_changes_rejected) and, for base_reachable_time, further
+//   claims of another MAC are refused without new probes (a flood costs ucast_solicit probes per
+//   base_reachable_time, not one per packet). If the old MAC stays silent, the change is
+//   accepted (lladdr_changes_confirmed): the entry takes the new MAC as STALE, so its next use
+//   probes the new MAC (DELAY -> PROBE) like any other STALE entry. A reply from the new MAC
+//   proves nothing (the attacker answers too), so it does not shorten the check. Claims arriving
+//   while a check runs or during the hold are refused and counted (lladdr_claims_refused) with a
+//   PossibleSpoof event. If the entry's own PROBE runs out of unicast probes to the old MAC
+//   while a check runs, that silence is the same evidence: the change is accepted then, instead
+//   of the entry going FAILED (a real server that moved is not marked dead). If the entry is
+//   removed or pinned by an administrator meanwhile, the check is dropped.
 #pragma once
 
 #include <cstddef>
@@ -78,6 +108,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -121,6 +152,14 @@ struct NeighbourStats {
   std::uint64_t lladdr_changes = 0;  // an entry's lladdr replaced (arpwatch)
   std::uint64_t unres_drops = 0;     // queued packets dropped other than by overflow
   std::uint64_t spoof_suspects = 0;  // PossibleSpoof events
+  // Hardening (set_wanted(); see above):
+  std::uint64_t unwanted_arp = 0;              // ARP from a sender with no entry, not wanted
+  std::uint64_t gc_skipped_in_use = 0;         // forced-GC candidates kept because in use
+  std::uint64_t lladdr_change_checks = 0;      // change checks started (probes to the old MAC)
+  std::uint64_t lladdr_change_probes = 0;      // unicast probes sent to an old MAC
+  std::uint64_t lladdr_changes_rejected = 0;   // checks the old MAC answered: change refused
+  std::uint64_t lladdr_changes_confirmed = 0;  // checks the old MAC did not answer: accepted
+  std::uint64_t lladdr_claims_refused = 0;     // claims refused while a check ran or held
 };
 
 // One received ARP packet as arp_process() reads it, plus what only the caller knows about its
@@ -138,15 +177,17 @@ struct ArpObservation {
 
 // What receive_arp() did with a packet, for counters and logs.
 enum class ArpVerdict : std::uint8_t {
-  IgnoredTarget,  // multicast or loopback target
-  DadProbe,       // sender IP 0.0.0.0: an address probe, caches nothing
-  IgnoredSender,  // sender IP not unicast or ours, or sender MAC multicast/zero
-  NotCached,      // no entry, and this packet may not create one (arp_accept=0)
-  Created,        // a new entry
-  Updated,        // state or lladdr changed
-  Unchanged,      // nothing changed (perhaps confirmed)
-  Refused,        // contradicts a static entry or arrived within locktime: PossibleSpoof
-  TableFull,      // would have created an entry, but the table is at gc_thresh3
+  IgnoredTarget,   // multicast or loopback target
+  DadProbe,        // sender IP 0.0.0.0: an address probe, caches nothing
+  IgnoredSender,   // sender IP not unicast or ours, or sender MAC multicast/zero
+  NotCached,       // no entry, and this packet may not create one (arp_accept=0)
+  Created,         // a new entry
+  Updated,         // state or lladdr changed
+  Unchanged,       // nothing changed (perhaps confirmed)
+  Refused,         // contradicts a static entry or arrived within locktime: PossibleSpoof
+  TableFull,       // would have created an entry, but the table is at gc_thresh3
+  Unwanted,        // no entry and the sender is not an address we forward to (set_wanted())
+  ChangeChecking,  // another MAC claimed for a wanted address: a change check started
 };
 std::string_view arp_verdict_name(ArpVerdict verdict);  // "ignored_target", ...
 
@@ -200,6 +241,15 @@ class NeighbourTable {
     if (removed != 0) ++failed_generation_;
     return removed;
   }
+
+  // --- The addresses the director forwards to (see "Hardening" above) ---
+
+  // Makes `addresses` the wanted set (duplicates allowed) and turns the hardening rules on.
+  // Checks running for addresses no longer wanted are dropped.
+  void set_wanted(const std::vector<Ipv4>& addresses);
+  bool wanted(Ipv4 ip) const { return restricted_ && wanted_.contains(ip); }
+  // Whether a change check runs for `ip` now, and the MAC it would move to.
+  std::optional<MacAddress> change_candidate(Ipv4 ip) const;
 
   // --- Input (arp_input.cpp) ---
 
@@ -270,6 +320,12 @@ class NeighbourTable {
     std::uint32_t probes = 0;
     std::uint64_t order = 0;  // creation order: the kernel's gc_list
     UnresolvedQueue queue;
+    // A change check (see "Hardening"): the claimed MAC, probes sent to the old one, when the
+    // next probe (or the verdict) is due.
+    std::optional<MacAddress> candidate;
+    std::uint32_t check_probes = 0;
+    Ms check_due = 0;
+    Ms change_hold_until = 0;  // after a rejected change: refuse other MACs without probing
   };
   using Slots = std::unordered_map<Ipv4, Slot>;
 
@@ -293,6 +349,13 @@ class NeighbourTable {
   void probe(Ipv4 ip, Slot& s, NeighbourEvents& events);                    // neigh_probe + solicit
   void invalidate(Ipv4 ip, Slot& s, NudState from, NeighbourEvents& events);
   std::uint32_t max_probes(NudState state) const;
+  // change_check.cpp
+  ArpVerdict claim_change(Ipv4 ip, Slot& s, const MacAddress& claimed, Ms now,
+                          NeighbourEvents& events);
+  void old_lladdr_answered(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events);
+  void check_timer(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events);
+  void accept_change(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& events);
+  bool in_use(Ipv4 ip, const Slot& s) const;  // the kernel's refcnt > 1
   // neighbour_gc.cpp
   Slot* create(Ipv4 ip, Ms now, bool exempt_from_gc);  // neigh_alloc
   std::size_t forced_gc(Ms now);
@@ -311,7 +374,9 @@ class NeighbourTable {
   std::optional<Ms> next_periodic_;
   Ms last_rand_ = 0;
   Ms last_flush_ = 0;
-  bool flushed_ = false;  // no forced GC yet: the 5 s spacing does not apply
+  bool flushed_ = false;     // no forced GC yet: the 5 s spacing does not apply
+  bool restricted_ = false;  // set_wanted() was called: the hardening rules apply
+  std::unordered_set<Ipv4> wanted_;
 };
 
 }  // namespace lvs

@@ -65,6 +65,13 @@ void NeighbourTable::timer_fired(Ipv4 ip, Slot& s, Ms now, NeighbourEvents& even
   const NudState current = s.entry.state;
   if ((current == NudState::Incomplete || current == NudState::Probe) &&
       s.probes >= max_probes(current)) {
+    if (current == NudState::Probe && s.candidate) {
+      // Hardening: the old MAC failed its probes while another MAC was claimed: the station
+      // moved (change_check.cpp), it is not dead.
+      s.timer_armed = false;
+      accept_change(ip, s, now, events);
+      return;
+    }
     set_state(s, NudState::Failed);
     s.updated = now;
     invalidate(ip, s, current, events);
@@ -82,6 +89,7 @@ void NeighbourTable::run_timers(TimeMs now_ms, NeighbourEvents& events) {
   observe(now);
   for (auto& [ip, s] : slots_) {
     if (s.timer_armed && s.timer_due <= now) timer_fired(ip, s, now, events);
+    if (s.candidate && s.check_due <= now) check_timer(ip, s, now, events);
   }
   if (now >= *next_periodic_) {
     periodic_work(now);
@@ -95,6 +103,7 @@ std::optional<TimeMs> NeighbourTable::next_timer() const {
   Ms next = *next_periodic_;
   for (const auto& [ip, s] : slots_) {
     if (s.timer_armed) next = std::min(next, s.timer_due);
+    if (s.candidate) next = std::min(next, s.check_due);
   }
   return static_cast<TimeMs>(std::max<Ms>(next, 0));
 }
