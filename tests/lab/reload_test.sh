@@ -156,7 +156,13 @@ check_expr "a steady stream: $total requests, $nfail failed (slowest $slowest s)
 [[ $nfail -eq 0 ]] || awk '$1 != 200 || $2 != 0' "$stream" | head -n 5
 
 # The packet thread's longest step, as the director measures it (per kind of step).
-if director_scrape && grep -q '^lvs_event_loop_longest_step_seconds{' "$scrape_file"; then
+# Metrics are published once a second and formatted off the loop (a set with 50k servers takes
+# a while): wait until the published set has seen every reload the log shows.
+published_all_reloads() {
+  director_scrape && grep -q '^lvs_event_loop_longest_step_seconds{' "$scrape_file" &&
+    [[ $(metric lvs_reloads_total 'result="applied"') == "$(log_count "reload applied")" ]]
+}
+if wait_for 100 published_all_reloads; then
   grep '^lvs_event_loop_longest_step' "$scrape_file" | sed 's/^/     /'
   step=$(awk '/^lvs_event_loop_longest_step_seconds\{/ {if ($2 > m) m = $2} END {print m + 0}' \
     "$scrape_file")

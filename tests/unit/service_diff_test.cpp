@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -126,17 +125,19 @@ TEST(ServiceDiff, OrderIsDeleteServicesThenPerServiceConfigureDeleteAddInFileOrd
                  }));
 }
 
-// 50,000 real servers added to a new service and deleted again one change at a time: linear
-// (a hash lookup per change, -D in one pass), so this takes well under a second even in a
-// sanitizer build; the quadratic scans it replaced took seconds.
-TEST(ServiceDiff, FiftyThousandServersAddAndDeleteStepwiseQuickly) {
+// 10,000 real servers added to a new service and deleted again one change at a time, then added
+// and the service deleted at once (drained by -d before its -D). How long each change takes on
+// the packet thread is measured by tests/lab/reload_test.sh with 50,000 (a Debug sanitizer
+// build here would measure the sanitizer).
+TEST(ServiceDiff, TenThousandServersAddAndDeleteStepwise) {
+  constexpr std::uint32_t kServers = 10000;
   const auto small = director_config(kInitial);
   config::DirectorConfig big = small;
   config::ServiceConfig svc;
   svc.key.protocol = config::ServiceProtocol::Tcp;
   svc.key.vip = *parse_endpoint("10.200.0.101:80");
   svc.scheduler = "wlc";
-  for (std::uint32_t i = 0; i < 50000; ++i) {
+  for (std::uint32_t i = 0; i < kServers; ++i) {
     config::RealServerConfig rs;
     rs.address = Endpoint{(10u << 24) | (201u << 16) | (i + 1), 80};
     rs.weight = static_cast<std::int32_t>(i % 5 + 1);
@@ -146,14 +147,13 @@ TEST(ServiceDiff, FiftyThousandServersAddAndDeleteStepwiseQuickly) {
 
   ServiceTable table;
   table.apply(small);
-  const auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(apply_stepwise(table, small, big).size(), 50001u);
+  EXPECT_EQ(apply_stepwise(table, small, big).size(), kServers + 1);
   ASSERT_EQ(table.services().size(), 4u);
-  EXPECT_EQ(table.services().back()->destinations().size(), 50000u);
+  EXPECT_EQ(table.services().back()->destinations().size(), kServers);
   // Deleting the servers one by one (-d), then the service's removal.
   config::DirectorConfig emptied = big;
   emptied.services.back().real_servers.clear();
-  EXPECT_EQ(apply_stepwise(table, big, emptied).size(), 50000u);
+  EXPECT_EQ(apply_stepwise(table, big, emptied).size(), kServers);
   EXPECT_EQ(table.services().back()->destinations().size(), 0u);
   EXPECT_EQ(apply_stepwise(table, emptied, small).size(), 1u);  // -D
   EXPECT_EQ(table_state(table), [&] {
@@ -162,14 +162,12 @@ TEST(ServiceDiff, FiftyThousandServersAddAndDeleteStepwiseQuickly) {
     return table_state(fresh);
   }());
   // A -D of the big service straight away: drained by -d first, each change small.
-  EXPECT_EQ(apply_stepwise(table, small, big).size(), 50001u);
+  EXPECT_EQ(apply_stepwise(table, small, big).size(), kServers + 1);
   const auto drained = apply_stepwise(table, big, small);
-  ASSERT_EQ(drained.size(), 50001u);
+  ASSERT_EQ(drained.size(), kServers + 1);
   EXPECT_EQ(drained.front(), "-d -t 10.200.0.101:80 -r 10.201.0.1:80");
   EXPECT_EQ(drained.back(), "-D -t 10.200.0.101:80");
   EXPECT_EQ(table.services().size(), 3u);
-  const auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(took, std::chrono::seconds(10));
 }
 
 }  // namespace
