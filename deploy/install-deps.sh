@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # the lab and its tools
   iproute2 nftables iptables arping iputils-ping curl nginx-light libnginx-mod-stream haproxy wrk socat
-  procps kmod tcpdump
+  procps kmod tcpdump python3
 )
 
 missing=()
