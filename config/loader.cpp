@@ -67,14 +67,21 @@ LoadResult<Config> load_string(const std::string& yaml, const std::string& name,
 
 template <typename Config, typename Parser>
 LoadResult<Config> load_file(const std::string& path, std::string_view expected) {
-  auto text = read_config_file(path);
-  if (auto* failed = std::get_if<ReadError>(&text)) {
-    ConfigError error;  // no line: prints as "PATH: REASON"
-    error.file = path;
-    error.message = failed->reason;
-    return std::vector<ConfigError>{std::move(error)};
+  ConfigError error;  // no line: prints as "PATH: REASON"
+  error.file = path;
+  try {
+    auto text = read_config_file(path);
+    if (auto* failed = std::get_if<ReadError>(&text)) {
+      error.message = failed->reason;
+    } else {
+      return load_string<Config, Parser>(std::get<0>(text), path, expected);
+    }
+  } catch (const std::bad_alloc&) {
+    // Reading is capped at 16 MiB, but even that allocation may fail: the entry points throw
+    // nothing (the director calls them on its reload worker).
+    error.message = "out of memory while reading";
   }
-  return load_string<Config, Parser>(std::get<0>(text), path, expected);
+  return std::vector<ConfigError>{std::move(error)};
 }
 
 constexpr std::string_view kDirectorExpected = "a map with `services` (and optionally `director`)";

@@ -21,7 +21,8 @@ struct ConfigError {
   std::string to_string() const;
 };
 
-// Either a complete configuration or every error found (at least one).
+// Either a complete configuration or every error found (at least one). The functions below
+// throw nothing (running out of memory is an error like the others).
 template <typename T>
 using LoadResult = std::variant<T, std::vector<ConfigError>>;
 
