@@ -14,7 +14,7 @@ packages=(
   # the lab and its tools
   iproute2 nftables iptables arping iputils-ping curl nginx-light libnginx-mod-stream haproxy wrk socat
   procps kmod tcpdump
-  # fragment_test.sh (a DF-fragment probe) and synflood_test.sh (the spoofed SYN flood)
+  # fragment_test.sh (a DF-fragment probe) and synflood_test.sh (the spoofed SYN flood), lvsadm_test.sh
   python3 hping3
 )
 

@@ -5,7 +5,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer in a second tree and runs them (and the
 # command-line tests, on the sanitized binaries), then the fuzz step: the libFuzzer harnesses
 # (tests/fuzz/) built with clang in build-fuzz/ and run for a bounded time each
-# (LVS_FUZZ_SECONDS, default 20; 0 skips the step). Exits non-zero on any failure,
+# (LVS_FUZZ_SECONDS, default 15; 0 skips the step). Exits non-zero on any failure,
 # sanitizer report, or fuzzer crash, leak, timeout or out-of-memory.
 set -euo pipefail
 
@@ -36,7 +36,7 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 echo "== all tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-if [ "${LVS_FUZZ_SECONDS:-20}" != 0 ]; then
+if [ "${LVS_FUZZ_SECONDS:-15}" != 0 ]; then
   echo "== fuzz (libFuzzer + ASan + UBSan, clang) in build-fuzz/"
-  bash tests/fuzz/run-fuzz.sh "${LVS_FUZZ_SECONDS:-20}"
+  bash tests/fuzz/run-fuzz.sh "${LVS_FUZZ_SECONDS:-15}"
 fi

@@ -7,14 +7,14 @@
 # command that produced them. A failing input is kept under build-fuzz/fuzz-work/<harness>/ and
 # the command to replay it is printed; add it to regressions/<harness>/ once fixed.
 #
-# usage: tests/fuzz/run-fuzz.sh [SECONDS_PER_HARNESS]   (default 20, or $LVS_FUZZ_SECONDS)
+# usage: tests/fuzz/run-fuzz.sh [SECONDS_PER_HARNESS]   (default 15, or $LVS_FUZZ_SECONDS)
 #   LVS_FUZZ_SEED   libFuzzer's -seed (default 1: CI explores the same inputs every run)
 #   LVS_FUZZ_ONLY   run only these harnesses (space-separated names)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
-seconds=${1:-${LVS_FUZZ_SECONDS:-20}}
+seconds=${1:-${LVS_FUZZ_SECONDS:-15}}
 seed=${LVS_FUZZ_SEED:-1}
 build=build-fuzz
 jobs=$(nproc 2>/dev/null || echo 2)

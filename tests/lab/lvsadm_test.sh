@@ -14,6 +14,10 @@
 #   - -L --timeout shows the configured timeouts
 #   - -L -n -c of 4000+ connections (an answer sent in pieces): each listed exactly once
 #   - a control client that connects and sends nothing stalls neither forwarding nor lvsadm
+#   - 16 idle control clients held open (each one closed to make room reconnects at once) lock
+#     lvsadm out of nothing: 10/10 lvsadm -L -n answered (issue 12, finding 9)
+#   - neigh add refuses the VIP (the director's check) and 255.255.255.255 / ff:ff:ff:ff:ff:ff
+#     (lvsadm's own), as the config refuses them for `mac:`; neigh show lists none of them
 #   - SIGHUP moving control-socket: the new path answers, the old file is gone
 #   - SIGKILL leaves a stale socket: a new director replaces it; a second director on the same
 #     socket is refused with one line
@@ -27,7 +31,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 lab_require_root
-lab_require_tools curl socat nft ip stat
+lab_require_tools curl socat nft ip stat python3
 lab_init "$@"
 lab_require_built "$director_bin" "$lvsadm_bin"
 
@@ -37,10 +41,12 @@ config=$tmp/director.yaml
 sock=$tmp/run/director.sock  # run/ does not exist: the director creates it
 silent_pid=""
 traffic_pid=""
+idle_pid=""
 
 lab_on_exit() {
   stop_pid "$traffic_pid" TERM
   stop_pid "$silent_pid" TERM
+  stop_pid "$idle_pid" TERM
 }
 
 lvsadm() { ip netns exec "${P}dir" "$lvsadm_bin" --socket "$sock" "$@"; }
@@ -208,6 +214,66 @@ check "with a silent control client connected: lvsadm -L -n still answers" \
 echo "     10 requests + lvsadm took $((($(date +%s%N) - t0) / 1000000)) ms beside the silent client"
 stop_pid "$silent_pid" TERM
 silent_pid=""
+
+# --- idle control clients filling every slot lock lvsadm out of nothing ------------------------
+# An attacker's 16 connections that never send a request, each reconnected as soon as the director
+# closes it (it then reads the director's ERROR line and EOF). On the old server every lvsadm
+# got "busy" while they were held.
+cat >"$tmp/idle_clients.py" <<'PY'
+import select, socket, sys, time
+path, count, seconds, ready = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+def connect():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    return s
+conns = [connect() for _ in range(count)]
+open(ready, "w").close()
+end = time.time() + seconds
+reconnects = 0
+while time.time() < end:
+    readable, _, _ = select.select(conns, [], [], 0.05)
+    for s in readable:  # the director closed it: come back at once
+        conns.remove(s)
+        s.close()
+        conns.append(connect())
+        reconnects += 1
+print(reconnects)
+PY
+ip netns exec "${P}dir" python3 "$tmp/idle_clients.py" "$sock" 16 30 "$tmp/idle.ready" \
+  >"$tmp/idle.out" 2>&1 &
+idle_pid=$!
+idle_ready() { [[ -e $tmp/idle.ready ]]; }
+wait_for 50 idle_ready || echo "     (the idle clients did not connect within 5 s)"
+lvsadm_ok=0
+lvsadm_err=""
+for _ in $(seq 10); do
+  if out=$(lvsadm -L -n 2>&1) && grep -q "^TCP  $VIP:80 wlc" <<<"$out"; then
+    lvsadm_ok=$((lvsadm_ok + 1))
+  else
+    lvsadm_err=$out
+  fi
+done
+echo "     with 16 idle control clients held open: $lvsadm_ok/10 lvsadm -L -n answered${lvsadm_err:+ (last error: $lvsadm_err)}"
+check "with 16 idle control clients held open: 10/10 lvsadm -L -n answered" [ "$lvsadm_ok" -eq 10 ]
+check "the idle clients were still connected" kill -0 "$idle_pid"
+stop_pid "$idle_pid" TERM
+idle_pid=""
+
+# --- neigh add: what the config refuses as a PERMANENT neighbour, the socket refuses too ----------
+out=$(lvsadm neigh add "$VIP" lladdr 02:00:00:00:00:99 2>&1)
+rc=$?
+echo "     neigh add $VIP: exit $rc: $out"
+check "neigh add VIP: refused by the director (exit 1, 'is a VIP')" \
+  bash -c "[ $rc -eq 1 ] && grep -q 'is a VIP' <<<'$out'"
+out=$(lvsadm neigh add 255.255.255.255 lladdr 02:00:00:00:00:99 2>&1)
+rc=$?
+check "neigh add 255.255.255.255: refused (exit 2)" [ "$rc" -eq 2 ]
+out=$(lvsadm neigh add 10.200.0.77 lladdr ff:ff:ff:ff:ff:ff 2>&1)
+rc=$?
+check "neigh add with MAC ff:ff:ff:ff:ff:ff: refused (exit 2)" [ "$rc" -eq 2 ]
+neigh=$(lvsadm neigh show 2>&1)
+check "neigh show lists none of them" \
+  bash -c "! grep -Eq '^($VIP|255\.255\.255\.255|10\.200\.0\.77) ' <<<'$neigh'"
 
 # --- SIGHUP moving the control socket ---------------------------------------------------------
 sock2=$tmp/run2/lvs.sock
