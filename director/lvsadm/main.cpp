@@ -68,9 +68,11 @@ int simulate(int argc, char** argv) {
 
   // The events get the configuration's file rules: a regular file of at most 16 MiB (or
   // standard input, read up to the same cap), so /dev/zero or a FIFO cannot hang or exhaust us.
-  const std::string events_name = events_path == "-" ? "<stdin>" : events_path;
-  auto events_text = events_path == "-" ? lvs::config::read_config_fd(0, events_name)
-                                        : lvs::config::read_config_file(events_path);
+  // /dev/stdin is standard input by another name (`--events /dev/stdin` in a pipeline).
+  const bool from_stdin = events_path == "-" || events_path == "/dev/stdin";
+  const std::string events_name = from_stdin ? "<stdin>" : events_path;
+  auto events_text = from_stdin ? lvs::config::read_config_fd(0, events_name)
+                                : lvs::config::read_config_file(events_path);
   if (auto* failed = std::get_if<lvs::config::ReadError>(&events_text)) {
     std::fprintf(stderr, "lvsadm simulate: cannot read events file %s\n",
                  failed->to_string().c_str());

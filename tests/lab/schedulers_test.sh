@@ -449,7 +449,7 @@ vip2=none
 for v in $(seq 101 110); do
   write_config "$tmp/dh-probe.yaml" dh "3 2 1" wrr "$NET.$v"
   probe=$(printf 'new %s:1 %s\nnew %s:2 tcp/%s:80\n' "$CLIENT" "$SVC" "$CLIENT" "$NET.$v" |
-    "$lvsadm_bin" simulate --config "$tmp/dh-probe.yaml" --events /dev/stdin | sort -u | wc -l)
+    "$lvsadm_bin" simulate --config "$tmp/dh-probe.yaml" --events - | sort -u | wc -l)
   if [[ $probe -eq 2 ]]; then vip2=$NET.$v; break; fi
 done
 check "dh: simulate names a second VIP in 10.200.0.101-110 on another server ($vip2)" [ "$vip2" != none ]
