@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -164,6 +165,91 @@ TEST(ControlClient, ImpossiblePaths) {
   auto too_long = send_request(long_path, "x");
   EXPECT_EQ(error_of(too_long), "control socket path '" + long_path +
                                     "' is too long for a Unix socket (max 107 bytes)");
+}
+
+// A server that answers its first `refusals` connections as a full director does (without
+// reading the request) and then serves normally; it counts the connections it saw.
+class RefusingServer {
+ public:
+  RefusingServer(const std::string& path, int refusals, std::string refusal)
+      : refusals_(refusals), refusal_(std::move(refusal)) {
+    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const sockaddr_un addr = test::unix_address(path);
+    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(listen_fd_, 8), 0);
+    thread_ = std::thread([this] {
+      for (;;) {
+        int fd = ::accept(listen_fd_, nullptr, nullptr);
+        if (fd < 0) return;
+        const int n = ++connections_;
+        if (n <= refusals_) {
+          // A full director answers busy/closed without reading the request (the client then
+          // sees its answer or a reset); any other error comes after the request was read.
+          if (refusal_.find("busy:") == std::string::npos &&
+              refusal_.find("closed:") == std::string::npos) {
+            read_request(fd);
+          }
+          write_all(fd, refusal_);
+          ::close(fd);
+          continue;
+        }
+        seen_request_ = read_request(fd);
+        write_all(fd, test::serve(seen_request_, test::one_service_snapshot("rr")));
+        ::close(fd);
+        return;
+      }
+    });
+  }
+  ~RefusingServer() {
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(listen_fd_);
+  }
+  int connections() const { return connections_; }
+
+ private:
+  int refusals_;
+  std::string refusal_;
+  int listen_fd_ = -1;
+  std::atomic<int> connections_{0};
+  std::string seen_request_;
+  std::thread thread_;
+};
+
+// A director whose slots idle clients hold evicts the oldest client still sending, or says busy
+// when every slot is being answered (io/control_server.h); neither read the request, so the
+// client tries again (a few times, within its timeout).
+TEST(ControlClient, RequestTurnedAwayUnreadIsRetried) {
+  for (const std::string reason : {"closed: 16 clients; the oldest still sending makes room; retry",
+                                   "busy: 16 lvsadm requests in progress; retry"}) {
+    test::TempDir dir("lvs-ctl");
+    const std::string path = dir.file("director.sock");
+    RefusingServer server(path, 2, encode_error_response(reason));
+    auto got = fetch_snapshot(path, Command::list);
+    ASSERT_TRUE(std::holds_alternative<Snapshot>(got)) << reason << ": " << error_of(got);
+    EXPECT_EQ(server.connections(), 3) << reason;
+  }
+}
+
+TEST(ControlClient, RetriesAreBoundedAndTheLastRefusalIsReported) {
+  test::TempDir dir("lvs-ctl");
+  const std::string path = dir.file("director.sock");
+  RefusingServer server(path, 1000, encode_error_response("busy: 16 lvsadm requests; retry"));
+  auto got = fetch_snapshot(path, Command::list);
+  const std::string error = error_of(got);
+  EXPECT_TRUE(error.find("busy: 16 lvsadm requests; retry") != std::string::npos ||
+              error.find("turned the request away 4 times unread") != std::string::npos)
+      << error;
+  EXPECT_EQ(server.connections(), 4);
+}
+
+TEST(ControlClient, OtherDirectorErrorsAreNotRetried) {
+  test::TempDir dir("lvs-ctl");
+  const std::string path = dir.file("director.sock");
+  RefusingServer server(path, 1000, encode_error_response("no such service"));
+  auto got = fetch_snapshot(path, Command::list);
+  EXPECT_NE(error_of(got).find("no such service"), std::string::npos);
+  EXPECT_EQ(server.connections(), 1);
 }
 
 }  // namespace

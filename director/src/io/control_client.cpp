@@ -51,12 +51,15 @@ bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadli
   }
 }
 
-}  // namespace
-
-std::variant<std::string, ClientError> send_request(const std::string& socket_path,
-                                                    std::string_view request,
-                                                    std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+// One connection: connect, send, read to the end. `refused_unread` is set when the director
+// turned the request away before reading it (evicted while still sending, or busy), which makes
+// a retry safe whatever the command.
+std::variant<std::string, ClientError> exchange_once(const std::string& socket_path,
+                                                     std::string_view request,
+                                                     std::chrono::milliseconds timeout,
+                                                     std::chrono::steady_clock::time_point deadline,
+                                                     bool& refused_unread) {
+  refused_unread = false;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.empty() || socket_path.size() >= sizeof addr.sun_path) {
@@ -88,6 +91,8 @@ std::variant<std::string, ClientError> send_request(const std::string& socket_pa
     ssize_t n = ::send(sock.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
+      // Closed by a full director before our line was complete: it never saw the request.
+      refused_unread = errno == EPIPE || errno == ECONNRESET;
       return ClientError{"cannot send the request to " + socket_path + ": " + errno_text(errno)};
     }
     sent += static_cast<std::size_t>(n);
@@ -105,6 +110,11 @@ std::variant<std::string, ClientError> send_request(const std::string& socket_pa
     ssize_t n = ::recv(sock.get(), buf, sizeof buf, 0);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
+      // A Unix socket closed with our request unread in it resets, after what was written
+      // before the close: a full director's one-line busy/closed answer (checked below), or
+      // nothing at all. Either way it never read the request.
+      if (errno == ECONNRESET && !reply.empty() && reply.back() == '\n') break;
+      refused_unread = errno == ECONNRESET && reply.empty();
       return ClientError{"cannot read the answer from " + socket_path + ": " + errno_text(errno)};
     }
     if (n == 0) break;
@@ -114,7 +124,38 @@ std::variant<std::string, ClientError> send_request(const std::string& socket_pa
                          std::to_string(kMaxResponseBytes >> 20) + " MiB; giving up"};
     }
   }
+  // The director's two answers for a request it did not read (io/control_server.h).
+  const std::string error = std::string(kProtocolTag) + " ERROR ";
+  refused_unread = reply.starts_with(error + "closed:") || reply.starts_with(error + "busy:");
   return reply;
+}
+
+}  // namespace
+
+std::variant<std::string, ClientError> send_request(const std::string& socket_path,
+                                                    std::string_view request,
+                                                    std::chrono::milliseconds timeout) {
+  // A director with all its client slots taken by idle connections evicts the oldest one still
+  // sending; an lvsadm caught between connect() and send() is retried, a few times within
+  // `timeout`, never after the director has read its request (so a retried neigh add cannot
+  // run twice).
+  constexpr int kAttempts = 4;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::variant<std::string, ClientError> result;
+  for (int attempt = 1;; ++attempt) {
+    bool refused_unread = false;
+    result = exchange_once(socket_path, request, timeout, deadline, refused_unread);
+    if (!refused_unread) return result;
+    if (attempt == kAttempts ||
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(20 * attempt) >= deadline) {
+      if (std::holds_alternative<std::string>(result)) return result;  // its busy/closed answer
+      return ClientError{"lvs-director at " + socket_path + " turned the request away " +
+                         std::to_string(attempt) +
+                         " times unread (all its client slots were taken): " +
+                         std::get<ClientError>(result).message};
+    }
+    ::poll(nullptr, 0, 20 * attempt);
+  }
 }
 
 std::variant<Snapshot, ClientError> fetch_snapshot(const std::string& socket_path, Command command,
