@@ -45,7 +45,7 @@ Destination* VirtualService::add_destination(const Endpoint& address,
   dest->sched_mark = false;
   Destination* raw = dest.get();
   owned_.push_back(std::move(dest));
-  list_.insert(list_.begin(), raw);  // list_add_rcu(): the head
+  list_.push_front(raw);  // list_add_rcu(): the head
   by_address_.emplace(address_key(address), raw);
   scheduler_->destination_added(destinations(), *raw);
   return raw;
@@ -73,7 +73,7 @@ bool VirtualService::delete_destination(const Endpoint& address) {
       std::lower_bound(list_.begin(), list_.end(), dest->list_seq,
                        [](const Destination* d, std::uint64_t seq) { return d->list_seq > seq; });
   std::size_t old_index = static_cast<std::size_t>(pos - list_.begin());
-  list_.erase(pos);
+  list_.erase_at(old_index);
   dest->available = false;
   scheduler_->destination_removed(destinations(), *dest, old_index);
   // owned_'s order means nothing: searched from both ends (a reload deletes in file order or

@@ -11,6 +11,7 @@
 #include "config/model.h"
 #include "model/destination.h"
 #include "sched/scheduler.h"
+#include "service/head_first_list.h"
 
 namespace lvs {
 
@@ -104,7 +105,7 @@ class VirtualService {
   SchedulerFlags flags_;
   std::uint32_t persistent_timeout_s_ = 0;
   Ipv4 netmask_ = 0xffffffffu;
-  std::vector<Destination*> list_;                              // head first
+  HeadFirstList<Destination*> list_;                            // head first
   std::unordered_map<std::uint64_t, Destination*> by_address_;  // list_, by address_key()
   std::vector<std::unique_ptr<Destination>> owned_;             // linked destinations
   std::vector<std::unique_ptr<Destination>> trash_;             // unlinked, still referenced
