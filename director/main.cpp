@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 
+#include "base/guarded_main.h"
 #include "config/loader.h"
 #include "daemon/director.h"
 #include "service/service_table.h"
@@ -71,17 +72,7 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-// The last line of defence: whatever escapes (std::bad_alloc from a huge input included) ends
-// as one line on stderr and exit 1, never std::terminate's abort and core dump.
+// base/guarded_main.h: anything that escapes ends as one line and exit 1, never an abort.
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "lvs-director: out of memory\n");
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lvs-director: internal error: %s\n", e.what());
-  } catch (...) {
-    std::fprintf(stderr, "lvs-director: internal error: unknown exception\n");
-  }
-  return 1;
+  return lvs::base::guarded_main("lvs-director", [&] { return run(argc, argv); });
 }

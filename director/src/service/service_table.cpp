@@ -43,6 +43,15 @@ std::uint64_t ServiceTable::index_key(std::uint8_t protocol, Ipv4 vip, std::uint
   return (std::uint64_t{protocol} << 48) | (std::uint64_t{vip} << 16) | port;
 }
 
+std::pair<VirtualService*, bool> ServiceTable::find_or_add(const config::ServiceConfig& cfg) {
+  if (VirtualService* svc = find(cfg.key)) return {svc, false};
+  const SchedulerFlags flags = flags_of(cfg);
+  services_.push_back(
+      std::make_unique<VirtualService>(cfg.key, make_scheduler(cfg.scheduler, flags), flags));
+  index(*services_.back());
+  return {services_.back().get(), true};
+}
+
 void ServiceTable::index(VirtualService& svc) {
   const auto& key = svc.key();
   if (key.protocol == config::ServiceProtocol::Fwmark) {
@@ -127,15 +136,7 @@ std::vector<std::string> ServiceTable::apply(const config::DirectorConfig& confi
   std::erase_if(graveyard_, [](const auto& svc) { return svc->unreferenced(); });
 
   for (const config::ServiceConfig& cfg : config.services) {
-    VirtualService* svc = find(cfg.key);
-    const bool is_new = svc == nullptr;
-    if (is_new) {
-      const SchedulerFlags flags = flags_of(cfg);
-      services_.push_back(
-          std::make_unique<VirtualService>(cfg.key, make_scheduler(cfg.scheduler, flags), flags));
-      svc = services_.back().get();
-      index(*svc);
-    }
+    auto [svc, is_new] = find_or_add(cfg);
     configure(*svc, cfg, log, is_new);
 
     // -d: servers no longer listed (removed from the tail end first is irrelevant: each delete
@@ -187,20 +188,13 @@ std::string ServiceTable::apply_change(const ServiceChange& change,
     return "-d " + ipvsadm_service_option(change.key) + " -r " + format_endpoint(change.address);
   }
   const config::ServiceConfig& cfg = next.services.at(change.service);
-  VirtualService* svc = find(cfg.key);
   if (change.kind == Kind::ConfigureService) {
     std::vector<std::string> log;
-    const bool is_new = svc == nullptr;
-    if (is_new) {
-      const SchedulerFlags flags = flags_of(cfg);
-      services_.push_back(
-          std::make_unique<VirtualService>(cfg.key, make_scheduler(cfg.scheduler, flags), flags));
-      svc = services_.back().get();
-      index(*svc);
-    }
+    auto [svc, is_new] = find_or_add(cfg);
     configure(*svc, cfg, log, is_new);
     return log.empty() ? std::string() : std::move(log.front());
   }
+  VirtualService* svc = find(cfg.key);
   if (svc == nullptr) return {};  // the ConfigureService before it creates it
   const config::RealServerConfig& rs = cfg.real_servers.at(change.server);
   Destination* d = svc->find(rs.address);

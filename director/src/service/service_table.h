@@ -75,6 +75,8 @@ class ServiceTable {
 
  private:
   static std::uint64_t index_key(std::uint8_t protocol, Ipv4 vip, std::uint16_t port);
+  // -A when the key is new: the service `cfg` names, and whether it was just created.
+  std::pair<VirtualService*, bool> find_or_add(const config::ServiceConfig& cfg);
   void index(VirtualService& svc);
   void unindex(const VirtualService& svc);
   // -E: scheduler, flags and persistence; keeps the scheduler object when they are unchanged.
