@@ -36,7 +36,7 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 echo "== all tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-if [ "${LVS_FUZZ_SECONDS:-15}" != 0 ]; then
+if [ "${LVS_FUZZ_SECONDS:-10}" != 0 ]; then
   echo "== fuzz (libFuzzer + ASan + UBSan, clang) in build-fuzz/"
-  bash tests/fuzz/run-fuzz.sh "${LVS_FUZZ_SECONDS:-15}"
+  bash tests/fuzz/run-fuzz.sh "${LVS_FUZZ_SECONDS:-10}"
 fi

@@ -14,7 +14,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
-seconds=${1:-${LVS_FUZZ_SECONDS:-15}}
+seconds=${1:-${LVS_FUZZ_SECONDS:-10}}
 seed=${LVS_FUZZ_SEED:-1}
 build=build-fuzz
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -8,7 +8,9 @@ namespace {
 using S = ConnState;
 constexpr S sNO = S::None, sES = S::Established, sSS = S::SynSent, sSR = S::SynRecv,
             sFW = S::FinWait, sTW = S::TimeWait, sCL = S::Close, sCW = S::CloseWait,
-            sLA = S::LastAck, sLI = S::Listen, sSA = S::SynAck;
+            sLA = S::LastAck, sLI = S::Listen;
+// SA names the last column of the legend; no INPUT-ONLY transition leads to it.
+[[maybe_unused]] constexpr S sSA = S::SynAck;
 
 // tcp_states[] INPUT-ONLY rows (TCP_DIR_INPUT_ONLY), mainline. Columns are the current state in
 // IP_VS_TCP_S_* order: NONE ES SS SR FW TW CL CW LA LI SA.
