@@ -1,5 +1,6 @@
 #include "balancer/packet_path.h"
 
+#include "packet/ipv4_header.h"
 #include "packet/ipv4_parser.h"
 
 namespace lvs {
@@ -22,7 +23,7 @@ PacketDecision PacketPath::decide(std::span<const std::uint8_t> bytes, std::uint
     return drop;
   }
   // ip_vs_xmit.c ensure_mtu_is_adequate(): too big with DF set -> ICMP, never sent (see header).
-  if (link_mtu_ != 0 && p.ip_total_length > link_mtu_ && (bytes[6] & 0x40) != 0) {
+  if (link_mtu_ != 0 && p.ip_total_length > link_mtu_ && ipv4_dont_fragment(bytes)) {
     ++counters_.fragmentation_needed;
     if (!icmp_limit_.allow(now)) {
       ++counters_.icmp_rate_limited;

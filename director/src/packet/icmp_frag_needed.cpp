@@ -5,15 +5,16 @@
 
 #include "packet/byte_order.h"
 #include "packet/internet_checksum.h"
+#include "packet/ipv4_header.h"
 
 namespace lvs {
 namespace {
 
 constexpr std::uint8_t kProtoIcmp = 1;
-constexpr std::uint8_t kTosMask = 0x1e;              // IPTOS_TOS_MASK
-constexpr std::uint8_t kPrecInternetControl = 0xc0;  // IPTOS_PREC_INTERNETCONTROL
-constexpr std::uint8_t kDefaultTtl = 64;             // net.ipv4.ip_default_ttl
-constexpr std::size_t kIpHeader = 20;
+constexpr std::uint8_t kTosMask = 0x1e;                  // IPTOS_TOS_MASK
+constexpr std::uint8_t kPrecInternetControl = 0xc0;      // IPTOS_PREC_INTERNETCONTROL
+constexpr std::uint8_t kDefaultTtl = 64;                 // net.ipv4.ip_default_ttl
+constexpr std::size_t kIpHeader = kIpv4MinHeaderLength;  // ours carries no options
 constexpr std::size_t kIcmpHeader = 8;
 
 bool unicast_host(std::uint32_t a) {
@@ -25,28 +26,27 @@ bool unicast_host(std::uint32_t a) {
 
 std::size_t build_fragmentation_needed(std::span<const std::uint8_t> original, std::uint16_t mtu,
                                        std::span<std::uint8_t> out) {
-  if (out.size() < kIcmpErrorMaxSize || original.size() < kIpHeader) return 0;
-  if ((original[0] >> 4) != 4) return 0;
-  const std::size_t ihl = std::size_t{original[0] & 0x0fu} * 4;
-  const std::size_t total = load_be16(original.data() + 2);
-  if (ihl < kIpHeader || total < ihl || total > original.size()) return 0;
-  if ((load_be16(original.data() + 6) & 0x1fff) != 0) return 0;  // only fragment 0 is answered
-  if (original[9] == kProtoIcmp) return 0;  // never an ICMP about ICMP (icmp_send: is_icmp_err)
-  const std::uint32_t saddr = load_be32(original.data() + 12);
+  if (out.size() < kIcmpErrorMaxSize) return 0;
+  const auto lengths = ipv4_lengths(original);
+  if (!lengths) return 0;
+  const std::size_t total = lengths->total;
+  if ((ipv4_fragment_field(original) & kIpOffsetMask) != 0) return 0;  // only fragment 0
+  if (original[kIpProtocol] == kProtoIcmp) return 0;  // never about ICMP (icmp_send: is_icmp_err)
+  const std::uint32_t saddr = load_be32(original.data() + kIpSaddr);
   if (!unicast_host(saddr)) return 0;
 
   const std::size_t quote = std::min(total, kIcmpErrorMaxSize - kIpHeader - kIcmpHeader);
   const std::size_t length = kIpHeader + kIcmpHeader + quote;
   std::uint8_t* ip = out.data();
   std::memset(ip, 0, kIpHeader + kIcmpHeader);
-  ip[0] = 0x45;
-  ip[1] = static_cast<std::uint8_t>((original[1] & kTosMask) | kPrecInternetControl);
-  store_be16(ip + 2, static_cast<std::uint16_t>(length));
-  ip[8] = kDefaultTtl;
-  ip[9] = kProtoIcmp;
-  std::memcpy(ip + 12, original.data() + 16, 4);  // from the address the packet was sent to
-  std::memcpy(ip + 16, original.data() + 12, 4);  // to its sender
-  store_be16(ip + 10, internet_checksum(std::span<const std::uint8_t>(ip, kIpHeader)));
+  ip[kIpVersionIhl] = 0x45;
+  ip[kIpTos] = static_cast<std::uint8_t>((original[kIpTos] & kTosMask) | kPrecInternetControl);
+  store_be16(ip + kIpTotalLength, static_cast<std::uint16_t>(length));
+  ip[kIpTtl] = kDefaultTtl;
+  ip[kIpProtocol] = kProtoIcmp;
+  std::memcpy(ip + kIpSaddr, original.data() + kIpDaddr, 4);  // from where it was sent to
+  std::memcpy(ip + kIpDaddr, original.data() + kIpSaddr, 4);  // to its sender
+  store_be16(ip + kIpChecksum, internet_checksum(std::span<const std::uint8_t>(ip, kIpHeader)));
 
   std::uint8_t* icmp = ip + kIpHeader;
   icmp[0] = kIcmpDestUnreach;

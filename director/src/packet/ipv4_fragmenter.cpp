@@ -5,14 +5,13 @@
 
 #include "packet/byte_order.h"
 #include "packet/internet_checksum.h"
+#include "packet/ipv4_header.h"
 
 namespace lvs {
 namespace {
 
 constexpr std::uint8_t kOptEnd = 0;
 constexpr std::uint8_t kOptNoop = 1;
-constexpr std::uint16_t kFlagMf = 0x2000;
-constexpr std::uint16_t kOffsetMask = 0x1fff;
 
 // as ip_options_fragment(): non-copied options become NOPs, so the header length is unchanged.
 void blank_uncopied_options(std::uint8_t* options, std::size_t length) {
@@ -46,16 +45,13 @@ std::string_view fragment_error_name(FragmentError error) {
 
 Ipv4Fragmenter::Ipv4Fragmenter(std::span<const std::uint8_t> packet,
                                std::size_t max_fragment_size) {
-  if (packet.size() < 20 || (packet[0] >> 4) != 4) {
+  const auto lengths = ipv4_lengths(packet);
+  if (!lengths) {
     error_set_ = true;
     return;
   }
-  header_length_ = std::size_t{packet[0] & 0x0fu} * 4;
-  const std::size_t total = load_be16(packet.data() + 2);
-  if (header_length_ < 20 || total < header_length_ || total > packet.size()) {
-    error_set_ = true;
-    return;
-  }
+  header_length_ = lengths->header;
+  const std::size_t total = lengths->total;
   if (max_fragment_size < header_length_ + 8) {
     error_set_ = true;
     error_ = FragmentError::SizeTooSmall;
@@ -64,11 +60,12 @@ Ipv4Fragmenter::Ipv4Fragmenter(std::span<const std::uint8_t> packet,
   packet_ = packet.first(total);
   payload_length_ = total - header_length_;
   data_space_ = max_fragment_size - header_length_;
-  const std::uint16_t frag_off = load_be16(packet.data() + 6);
-  base_offset_ = static_cast<std::size_t>(frag_off & kOffsetMask) * 8;  // ip_frag_init()
-  not_last_frag_ = (frag_off & kFlagMf) != 0;
+  const std::uint16_t frag_off = ipv4_fragment_field(packet);
+  base_offset_ = static_cast<std::size_t>(frag_off & kIpOffsetMask) * 8;  // ip_frag_init()
+  not_last_frag_ = (frag_off & kIpMoreFragments) != 0;
   std::memcpy(later_header_.data(), packet.data(), header_length_);
-  blank_uncopied_options(later_header_.data() + 20, header_length_ - 20);
+  blank_uncopied_options(later_header_.data() + kIpv4MinHeaderLength,
+                         header_length_ - kIpv4MinHeaderLength);
 }
 
 bool Ipv4Fragmenter::next(Ipv4Fragment& out) {
@@ -87,11 +84,11 @@ bool Ipv4Fragmenter::next(Ipv4Fragment& out) {
   std::uint8_t* h = out.header_storage.data();
   std::uint16_t frag_off = static_cast<std::uint16_t>((base_offset_ + position_) >> 3);
   position_ += len;
-  if (position_ < payload_length_ || not_last_frag_) frag_off |= kFlagMf;
-  store_be16(h + 6, frag_off);
-  store_be16(h + 2, static_cast<std::uint16_t>(header_length_ + len));
-  store_be16(h + 10, 0);
-  store_be16(h + 10, internet_checksum(std::span<const std::uint8_t>(h, header_length_)));
+  if (position_ < payload_length_ || not_last_frag_) frag_off |= kIpMoreFragments;
+  store_be16(h + kIpFragment, frag_off);
+  store_be16(h + kIpTotalLength, static_cast<std::uint16_t>(header_length_ + len));
+  store_be16(h + kIpChecksum, 0);
+  store_be16(h + kIpChecksum, internet_checksum(std::span<const std::uint8_t>(h, header_length_)));
   first_ = false;
   return true;
 }

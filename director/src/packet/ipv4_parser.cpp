@@ -6,16 +6,6 @@
 namespace lvs {
 namespace {
 
-// IPv4 header field offsets (RFC 791).
-constexpr std::size_t kIpVersionIhl = 0;
-constexpr std::size_t kIpTotalLength = 2;
-constexpr std::size_t kIpFragment = 6;
-constexpr std::size_t kIpProtocol = 9;
-constexpr std::size_t kIpSaddr = 12;
-constexpr std::size_t kIpDaddr = 16;
-constexpr std::uint16_t kIpMoreFragments = 0x2000;  // IP_MF
-constexpr std::uint16_t kIpOffsetMask = 0x1fff;     // IP_OFFSET, in 8-byte units
-
 // TCP and UDP share the port positions; the rest is per protocol (RFC 793, RFC 768).
 constexpr std::size_t kL4Sport = 0;
 constexpr std::size_t kL4Dport = 2;

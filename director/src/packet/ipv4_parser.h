@@ -26,11 +26,11 @@
 
 #include "conn/tcp_state.h"  // TcpFlags
 #include "model/packet_info.h"
+#include "packet/ipv4_header.h"
 #include "packet/parse_error.h"
 
 namespace lvs {
 
-inline constexpr std::size_t kIpv4MinHeaderLength = 20;
 inline constexpr std::size_t kTcpMinHeaderLength = 20;
 inline constexpr std::size_t kUdpHeaderLength = 8;
 
