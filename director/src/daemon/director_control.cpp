@@ -20,6 +20,14 @@ ctl::Timeouts DirectorControl::timeouts() {
   return snapshot_timeouts(balancer_.dispatcher().timeouts());
 }
 
+std::vector<Ipv4> DirectorControl::vips() {
+  std::vector<Ipv4> out;
+  for (const auto& svc : balancer_.services().services()) {
+    if (svc->key().protocol != config::ServiceProtocol::Fwmark) out.push_back(svc->key().vip.addr);
+  }
+  return out;
+}
+
 std::vector<ctl::NeighbourSnapshot> DirectorControl::neighbours() {
   std::vector<ctl::NeighbourSnapshot> out;
   for (const auto& [ip, entry] : balancer_.neighbours().entries()) {

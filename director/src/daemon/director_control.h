@@ -27,6 +27,9 @@ class DirectorControl final : public ctl::ControlBackend {
   std::string neigh_flush() override;
   std::string neigh_add(Ipv4 ip, const MacAddress& lladdr, NudState state) override;
   std::string neigh_del(Ipv4 ip) override;
+  // From the service table itself: the default builds a whole -L snapshot (50k servers) on
+  // the packet thread just to read the VIPs.
+  std::vector<Ipv4> vips() override;
 
  private:
   Balancer& balancer_;
