@@ -63,7 +63,7 @@ TEST_F(SourceHashingTest, NameIsSh) {
 }
 
 TEST_F(SourceHashingTest, EmptyServiceHasNoServer) {
-  make({.sh_fallback = true, .sh_port = true});
+  make({.fallback = true, .port = true});
   EXPECT_EQ(pick(from(k10_0_0_1)), nullptr);
 }
 
@@ -99,7 +99,7 @@ TEST_F(SourceHashingTest, WithoutShPortThePortIsIgnored) {
 }
 
 TEST_F(SourceHashingTest, ShPortMixesTheSourcePortIn) {
-  make({.sh_fallback = false, .sh_port = true});
+  make({.fallback = false, .port = true});
   add_abc();
   EXPECT_EQ(pick(from(k10_200_0_10, 0)), b_);      // 127 mod 6 = 1
   EXPECT_EQ(pick(from(k10_200_0_10, 1)), a_);      // 225 mod 6 = 3
@@ -123,7 +123,7 @@ TEST_F(SourceHashingTest, UnusableServerMeansNoServerWithoutFallback) {
 }
 
 TEST_F(SourceHashingTest, FallbackProbesFromTwiceTheHash) {
-  make({.sh_fallback = true, .sh_port = false});
+  make({.fallback = true, .port = false});
   add_abc(/*u=*/1);
   EXPECT_EQ(pick(from(k10_0_0_6)), a_);            // usable: no probing
   VirtualService::bind(*a_, ConnCount::Inactive);  // A overloaded
@@ -137,7 +137,7 @@ TEST_F(SourceHashingTest, FallbackProbesFromTwiceTheHash) {
 }
 
 TEST_F(SourceHashingTest, FallbackSkipsAQuiescedServer) {
-  make({.sh_fallback = true, .sh_port = false});
+  make({.fallback = true, .port = false});
   add_abc();
   ASSERT_TRUE(svc_->edit_destination(kC, {0, 0, 0}));  // table unchanged: C keeps bucket 0
   // ihash 0: probes 0 (C, quiesced), 1 -> B.
@@ -145,7 +145,7 @@ TEST_F(SourceHashingTest, FallbackSkipsAQuiescedServer) {
 }
 
 TEST_F(SourceHashingTest, FallbackWithNothingUsableReturnsNull) {
-  make({.sh_fallback = true, .sh_port = true});
+  make({.fallback = true, .port = true});
   add_abc();
   for (const Endpoint& ep : {kA, kB, kC}) ASSERT_TRUE(svc_->edit_destination(ep, {0, 0, 0}));
   EXPECT_EQ(pick(from(k10_0_0_1)), nullptr);

@@ -43,7 +43,7 @@ class DeadHost : public ::testing::TestWithParam<std::string_view> {
 
 TEST_P(DeadHost, GetsNoNewConnectionsUntilAlive) {
   SchedulerFlags flags;
-  flags.sh_fallback = true;
+  flags.fallback = true;
   const auto service =
       test::make_service(GetParam(), {"10.200.0.11:80", "10.200.0.12:80", "10.200.0.13:80"}, flags);
   VirtualService& svc = *service;

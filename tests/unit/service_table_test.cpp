@@ -80,7 +80,7 @@ TEST(ServiceTable, FirstLoadIsAddServiceThenAddServersInFileOrder) {
   VirtualService* dns = table.find(kProtoUdp, *parse_ipv4("10.200.0.100"), 53);
   ASSERT_NE(dns, nullptr);
   EXPECT_EQ(dns->scheduler().name(), "sh");
-  EXPECT_TRUE(dns->scheduler_flags().sh_port);
+  EXPECT_TRUE(dns->scheduler_flags().port);
   EXPECT_EQ(dns->persistent_timeout_s(), 60u);
   EXPECT_EQ(dns->netmask(), *parse_ipv4("255.255.255.0"));
   EXPECT_EQ(table.find(kProtoTcp, *parse_ipv4("10.200.0.100"), 53), nullptr);  // protocol matters

@@ -14,10 +14,11 @@
 
 namespace lvs {
 
-// ipvsadm -b flags.
+// ipvsadm -b flags: the service's two scheduler bits, which the kernel names per scheduler
+// (include/uapi/linux/ip_vs.h): sh and mh read them, every other scheduler ignores them.
 struct SchedulerFlags {
-  bool sh_fallback = false;  // IP_VS_SVC_F_SCHED_SH_FALLBACK
-  bool sh_port = false;      // IP_VS_SVC_F_SCHED_SH_PORT
+  bool fallback = false;  // IP_VS_SVC_F_SCHED1: sh-fallback / mh-fallback
+  bool port = false;      // IP_VS_SVC_F_SCHED2: sh-port / mh-port
 };
 
 // The service's destinations in the kernel's list order: index 0 is the list head (the most

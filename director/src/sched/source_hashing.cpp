@@ -13,7 +13,7 @@ std::uint32_t SourceHashing::bucket_of(Ipv4 addr, std::uint16_t port, std::uint3
 }
 
 std::uint16_t SourceHashing::hashed_port(const PacketInfo& packet) const {
-  if (!flags_.sh_port) return 0;
+  if (!flags_.port) return 0;
   switch (packet.protocol) {
     case kProtoTcp:
     case kProtoUdp:
@@ -72,7 +72,7 @@ Destination* SourceHashing::schedule(DestinationList list, const PacketInfo& pac
   Destination* d = table_[ihash];
   if (d == nullptr) return nullptr;
   if (!unusable(*d)) return d;
-  if (!flags_.sh_fallback) return nullptr;  // as ip_vs_sh_get()
+  if (!flags_.fallback) return nullptr;  // as ip_vs_sh_get()
   // as ip_vs_sh_get_fallback(): probe with roffset = (offset + ihash) mod 256 as the hash
   // offset, i.e. buckets (2 * ihash + offset) mod 256 for offset 0..255 — the first probe is
   // not ihash + 1. An empty bucket ends the search.

@@ -91,8 +91,8 @@ void ServiceTable::configure(VirtualService& svc, const config::ServiceConfig& c
   const std::uint32_t persistent = cfg.persistent.value_or(0);
   const SchedulerFlags old_flags = svc.scheduler_flags();
   const bool scheduler_changed = svc.scheduler().name() != cfg.scheduler ||
-                                 old_flags.sh_fallback != flags.sh_fallback ||
-                                 old_flags.sh_port != flags.sh_port;
+                                 old_flags.fallback != flags.fallback ||
+                                 old_flags.port != flags.port;
   const bool persistence_changed =
       svc.persistent_timeout_s() != persistent || svc.netmask() != cfg.netmask;
   if (!is_new && !scheduler_changed && !persistence_changed) return;
@@ -101,11 +101,11 @@ void ServiceTable::configure(VirtualService& svc, const config::ServiceConfig& c
 
   std::string line =
       (is_new ? "-A " : "-E ") + ipvsadm_service_option(cfg.key) + " -s " + cfg.scheduler;
-  if (flags.sh_fallback || flags.sh_port) {
+  if (flags.fallback || flags.port) {
     line += " -b ";
-    if (flags.sh_fallback) line += "sh-fallback";
-    if (flags.sh_fallback && flags.sh_port) line += ",";
-    if (flags.sh_port) line += "sh-port";
+    if (flags.fallback) line += "sh-fallback";
+    if (flags.fallback && flags.port) line += ",";
+    if (flags.port) line += "sh-port";
   }
   if (persistent != 0) {
     line += " -p " + std::to_string(persistent);
