@@ -42,11 +42,13 @@ struct HealthCheckConfig {
 
 struct ServiceConfig {
   ServiceKey key;  // tcp-service / udp-service / fwmark-service (exactly one)
-  // scheduler: rr wrr lc wlc lblc lblcr dh sh (ipvsadm -s). Default wlc, as ipvsadm.
+  // scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos (ipvsadm -s). Default wlc,
+  // as ipvsadm.
   std::string scheduler = "wlc";
-  // scheduler-flags (ipvsadm -b): sh-fallback, sh-port; only meaningful with sh.
-  bool sh_fallback = false;
-  bool sh_port = false;
+  // scheduler-flags (ipvsadm -b): the two bits sh and mh read (IP_VS_SVC_F_SCHED1, _SCHED2):
+  // sh-fallback/mh-fallback and sh-port/mh-port, accepted only with their own scheduler.
+  bool sched_fallback = false;
+  bool sched_port = false;
   // persistent: seconds (ipvsadm -p), 1..2678400 (31 days); absent = no persistence.
   std::optional<std::uint32_t> persistent;
   // netmask: persistence granularity (ipvsadm -M), contiguous; default 255.255.255.255.

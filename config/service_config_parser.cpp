@@ -11,13 +11,16 @@
 namespace lvs::config {
 namespace {
 
-// The schedulers this director implements (ipvsadm -s names).
-const std::vector<std::string_view> kSchedulers = {"rr",   "wrr",   "lc", "wlc",
-                                                   "lblc", "lblcr", "dh", "sh"};
-// Mainline schedulers we do not implement: named so the message says "not supported", not
-// "unknown".
-const std::vector<std::string_view> kUnsupportedSchedulers = {"sed", "nq",  "mh",
-                                                              "fo",  "ovf", "twos"};
+// The schedulers this director implements (ipvsadm -s names): all fourteen mainline Linux ships,
+// in ipvsadm's documentation order. director/src/sched/scheduler_factory.cpp maps them to classes;
+// a unit test (config_loader_test) keeps the two lists equal.
+const std::vector<std::string_view> kSchedulers = {"rr", "wrr", "lc",  "wlc", "lblc", "lblcr", "dh",
+                                                   "sh", "sed", "nq",  "fo",  "ovf",  "mh",    "twos"};
+// ipvsadm -b names of the two scheduler bits (IP_VS_SVC_F_SCHED1, _SCHED2), in the order
+// parse_scheduler() offers them. Only sh and mh read the bits; ipvsadm's flag-1/flag-2 for other
+// schedulers would do nothing and are not accepted.
+const std::vector<std::string_view> kSchedulerFlags = {"sh-fallback", "sh-port", "mh-fallback",
+                                                       "mh-port"};
 
 constexpr std::uint64_t kMaxPersistent = 2678400;    // 31 days, as ipvsadm -p
 constexpr std::uint64_t kMaxThreshold = 2147483647;  // INT_MAX, as ipvsadm -x / -y
@@ -132,17 +135,10 @@ void ServiceConfigParser::parse_scheduler(MapFields& fields, ServiceConfig& serv
       service.scheduler = *name;
     } else {
       scheduler_known = false;
-      std::string message;
-      if (contains(kUnsupportedSchedulers, *name)) {
-        message = "scheduler '" + printable(*name) +
-                  "' exists in Linux IPVS but is not supported here; "
-                  "use one of: " +
-                  scheduler_list();
-      } else {
-        message = "unknown scheduler '" + printable(*name) + "' (known: " + scheduler_list() + ")";
-        if (auto near = closest_key(*name, kSchedulers)) {
-          message += "; did you mean '" + std::string(*near) + "'?";
-        }
+      std::string message =
+          "unknown scheduler '" + printable(*name) + "' (known: " + scheduler_list() + ")";
+      if (auto near = closest_key(*name, kSchedulers)) {
+        message += "; did you mean '" + std::string(*near) + "'?";
       }
       reader_.error(*field, std::move(message));
     }
@@ -154,21 +150,24 @@ void ServiceConfigParser::parse_scheduler(MapFields& fields, ServiceConfig& serv
   if (!flags) return;
   for (std::size_t i = 0; i < flags->size(); ++i) {
     const YamlField& flag = (*flags)[i];
-    auto which = reader_.choice(flag, {"sh-fallback", "sh-port"});
+    auto which = reader_.choice(flag, {"sh-fallback", "sh-port", "mh-fallback", "mh-port"});
     if (!which) continue;
-    bool& target = *which == 0 ? service.sh_fallback : service.sh_port;
+    // even entries name SCHED1 (fallback), odd ones SCHED2 (port)
+    bool& target = *which % 2 == 0 ? service.sched_fallback : service.sched_port;
     if (target) {
-      reader_.error(flag, "flag " + printable(flag.value.Scalar()) + " is listed twice");
+      reader_.error(flag, "flag " + printable(flag.value.Scalar()) + " is listed twice" +
+                              (*which % 2 == 0 ? " (sh-fallback and mh-fallback are one bit)"
+                                               : " (sh-port and mh-port are one bit)"));
     }
     target = true;
-  }
-  // ipvsadm -b passes these bits to any scheduler, but only sh reads them; a flag that silently
-  // does nothing is a configuration mistake, so we refuse it.
-  if (scheduler_known && service.scheduler != "sh" && !flags->empty()) {
-    reader_.error(*flags_field,
-                  "scheduler flags (sh-fallback, sh-port) apply only to the sh "
-                  "scheduler; this service uses '" +
-                      service.scheduler + "'");
+    // ipvsadm's parse_sched_flags() takes sh-* only with sh and mh-* only with mh; the bits would
+    // do nothing under any other scheduler, and a flag that silently does nothing is a mistake.
+    const std::string_view owner = *which < 2 ? "sh" : "mh";
+    if (scheduler_known && service.scheduler != owner) {
+      reader_.error(flag, "scheduler flag " + std::string(kSchedulerFlags[*which]) +
+                              " applies only to the " + std::string(owner) +
+                              " scheduler; this service uses '" + service.scheduler + "'");
+    }
   }
 }
 

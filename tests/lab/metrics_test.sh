@@ -143,7 +143,7 @@ for name in lvs_service_connections_total lvs_service_packets_total lvs_service_
   lvs_neighbour_lookups_total lvs_neighbour_hits_total lvs_neighbour_lladdr_changes_total; do
   [[ $(type_of $name) == counter ]] || wrong+=" $name"
 done
-for name in lvs_backend_connections_active lvs_backend_connections_inactive lvs_backend_weight \
+for name in lvs_service_info lvs_backend_connections_active lvs_backend_connections_inactive lvs_backend_weight \
   lvs_backend_up lvs_neighbour_entries lvs_neighbour_state; do
   [[ $(type_of $name) == gauge ]] || wrong+=" $name"
 done

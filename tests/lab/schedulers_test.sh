@@ -504,6 +504,117 @@ for sched in lblc lblcr; do
   end_director "$sched"
 done
 
+# =============================================================================================
+# sed and nq count only active connections (+1 for the new one): the closed burst connections
+# weigh nothing. The kernel's list order is rs3, rs2, rs1 (the file's order reversed), and a tie
+# goes to the server nearest the head.
+echo "== sed 3:2:1: least (active + 1) / weight"
+write_config "$config" sed "3 2 1"
+if start_director sed; then
+  bodies=$(http_burst 30)
+  echo "     sed 30 connections, none held: $(tally <<<"$bodies")(expected rs1=30: 1/3 < 1/2 < 1/1)"
+  check "sed: all 30 to rs1 (1/3 < 1/2 < 1/1; closed connections do not count)" \
+    [ "$(counts "$bodies")" == 30/0/0 ]
+  check_like_simulate "sed" "$bodies"
+  # held: rs1 (1/3), then rs2 (1/2 < 2/3), then rs1 (2/3 < 2/2 = 1/1)
+  hold_connection
+  hold_connection
+  hold_connection
+  echo "     held connections on: ${held_servers[*]} (expected rs1 rs2 rs1)"
+  check "sed: the held connections went rs1, rs2, rs1" [ "${held_servers[*]}" == "rs1 rs2 rs1" ]
+  check_like_simulate "sed: held connections" "$(tail -n 3 "$observed")"
+  bodies=$(http_burst 30)
+  echo "     sed 30 connections with rs1/rs2/rs3 holding 2/1/0: $(tally <<<"$bodies")(expected rs3=30: 3/3 = 2/2 = 1/1, the tie to the list head)"
+  check "sed: all 30 to rs3, the list head, when (active + 1) / weight ties at 1" \
+    [ "$(counts "$bodies")" == 0/0/30 ]
+  check_like_simulate "sed with held connections" "$bodies"
+  release_held 31 32 33
+  end_director sed
+fi
+
+echo "== nq 3:2:1: the first idle server in list order, else as sed"
+write_config "$config" nq "3 2 1"
+if start_director nq; then
+  bodies=$(http_burst 30)
+  echo "     nq 30 connections, none held: $(tally <<<"$bodies")(expected rs3=30: idle and first in the list)"
+  check "nq: all 30 to rs3, the first idle server in list order" [ "$(counts "$bodies")" == 0/0/30 ]
+  check_like_simulate "nq" "$bodies"
+  hold_connection
+  hold_connection
+  hold_connection
+  echo "     held connections on: ${held_servers[*]} (expected rs3 rs2 rs1: each the first idle one)"
+  check "nq: the held connections went rs3, rs2, rs1" [ "${held_servers[*]}" == "rs3 rs2 rs1" ]
+  check_like_simulate "nq: held connections" "$(tail -n 3 "$observed")"
+  bodies=$(http_burst 30)
+  echo "     nq 30 connections, one held on each: $(tally <<<"$bodies")(expected rs1=30: 2/3 < 2/2 < 2/1)"
+  check "nq: none idle, so as sed: all 30 to rs1 (2/3 < 2/2 < 2/1)" [ "$(counts "$bodies")" == 30/0/0 ]
+  check_like_simulate "nq with held connections" "$bodies"
+  release_held 31 32 33
+  end_director nq
+fi
+
+# =============================================================================================
+echo "== fo 3:2:1: every connection to the highest weight; a reload quiescing it fails over"
+write_config "$config" fo "3 2 1"
+if start_director fo; then
+  bodies=$(http_burst 30)
+  echo "     fo 30 connections: $(tally <<<"$bodies")(expected rs1=30)"
+  check "fo: all 30 to rs1, the highest weight" [ "$(counts "$bodies")" == 30/0/0 ]
+  check_like_simulate "fo" "$bodies"
+  write_config "$config" fo "0 2 1"
+  kill -HUP "$director_pid"
+  check "fo: SIGHUP with rs1 quiesced (weight 0): applied" wait_for 50 log_has "reload applied"
+  echo "edit $SVC ${RS_ADDR[rs1]}:80 0" >>"$events"
+  bodies=$(http_burst 30)
+  echo "     fo 30 connections with rs1 at weight 0: $(tally <<<"$bodies")(expected rs2=30)"
+  check "fo: all 30 to rs2, the highest weight left" [ "$(counts "$bodies")" == 0/30/0 ]
+  check_like_simulate "fo after the failover" "$bodies"
+  end_director fo
+fi
+
+echo "== ovf 3:2:1: the highest weight until its active connections exceed its weight"
+write_config "$config" ovf "3 2 1"
+if start_director ovf; then
+  bodies=$(http_burst 30)
+  echo "     ovf 30 connections: $(tally <<<"$bodies")(expected rs1=30)"
+  check "ovf: all 30 to rs1, the highest weight" [ "$(counts "$bodies")" == 30/0/0 ]
+  check_like_simulate "ovf" "$bodies"
+  # rs1 takes held connections while its active ones are <= 3: four of them.
+  for _ in 1 2 3 4; do hold_connection; done
+  echo "     held connections on: ${held_servers[*]} (expected rs1 x4)"
+  check "ovf: the four held connections all on rs1 (active 0..3 <= weight 3)" \
+    [ "${held_servers[*]}" == "rs1 rs1 rs1 rs1" ]
+  check_like_simulate "ovf: held connections" "$(tail -n 4 "$observed")"
+  bodies=$(http_burst 30)
+  echo "     ovf 30 connections with rs1 holding 4: $(tally <<<"$bodies")(expected rs2=30)"
+  check "ovf: rs1 overflowed (4 active > weight 3): all 30 to rs2" [ "$(counts "$bodies")" == 0/30/0 ]
+  check_like_simulate "ovf overflowed" "$bodies"
+  release_held 31 32 33 34
+  end_director ovf
+fi
+
+# =============================================================================================
+echo "== mh 3:2:1: Maglev hashing, one client address, one server"
+write_config "$config" mh "3 2 1"
+if start_director mh; then
+  mh_map=() consistent=0 answered=0
+  for a in $SH_CLIENTS; do
+    bodies=$(http_burst 3 "$NET.$a")
+    answered=$((answered + $(grep -c . <<<"$bodies")))
+    if [[ $(sort -u <<<"$bodies" | grep -c .) -eq 1 ]]; then consistent=$((consistent + 1)); fi
+    mh_map+=("$(head -n 1 <<<"$bodies")")
+  done
+  n_addr=$(wc -w <<<"$SH_CLIENTS")
+  used=$(printf '%s\n' "${mh_map[@]}" | sort -u | grep -c .)
+  echo "     mh: $n_addr addresses x 3 connections, addresses per server: $(printf '%s\n' "${mh_map[@]}" | tally)"
+  check "mh: all $((n_addr * 3)) connections answered" [ "$answered" -eq $((n_addr * 3)) ]
+  check "mh: each of the $n_addr client addresses always reached the same server ($consistent did)" \
+    [ "$consistent" -eq "$n_addr" ]
+  check "mh: the addresses spread over at least two servers ($used)" [ "$used" -ge 2 ]
+  check_like_simulate "mh" "$(cat "$observed")"
+  end_director mh
+fi
+
 if [[ -s $tmp/simulate.err ]]; then
   not_ok "lvsadm simulate complained about the recorded events:"
   head -n 5 "$tmp/simulate.err"

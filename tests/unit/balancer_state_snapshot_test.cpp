@@ -93,7 +93,7 @@ TEST_F(StateSnapshotTest, ServicesAndDestinationsAsConfigured) {
   EXPECT_EQ(t.scheduler, "rr");
   EXPECT_FALSE(t.persistent);
   EXPECT_EQ(t.netmask, 0xffffffffu);
-  EXPECT_FALSE(t.sh_fallback);
+  EXPECT_FALSE(t.sched_fallback);
   ASSERT_EQ(t.destinations.size(), 2u);
   // The kernel's list order: the last server added (-a) is the head.
   EXPECT_EQ(format_endpoint(t.destinations[0].address), "10.200.0.12:80");
@@ -110,8 +110,8 @@ TEST_F(StateSnapshotTest, ServicesAndDestinationsAsConfigured) {
   EXPECT_TRUE(u.persistent);
   EXPECT_EQ(u.persistent_timeout_s, 300u);
   EXPECT_EQ(u.netmask, 0xffffff00u);
-  EXPECT_TRUE(u.sh_fallback);
-  EXPECT_TRUE(u.sh_port);
+  EXPECT_TRUE(u.sched_fallback);
+  EXPECT_TRUE(u.sched_port);
   EXPECT_FALSE(u.one_packet);
 
   const ctl::ServiceSnapshot& f = snap.services[2];

@@ -85,10 +85,10 @@ TEST(ConfigExamples, LabAgentHoldsTheVipOnLo) {
   EXPECT_EQ(agent.arp_announce, 2u);
 }
 
-TEST(ConfigExamples, SchedulersHasOneServicePerSchedulerOnPorts8001To8008) {
+TEST(ConfigExamples, SchedulersHasOneServicePerSchedulerOnPorts8001To8014) {
   DirectorConfig config = load_director("schedulers.yaml");
-  const std::vector<std::string> schedulers = {"rr",   "wrr",   "lc", "wlc",
-                                               "lblc", "lblcr", "dh", "sh"};
+  const std::vector<std::string> schedulers = {"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
+                                               "sh", "sed", "nq", "fo",  "ovf",  "mh",    "twos"};
   ASSERT_THAT(config.services, SizeIs(schedulers.size()));
   for (std::size_t i = 0; i < schedulers.size(); ++i) {
     const ServiceConfig& service = config.services[i];
@@ -112,7 +112,7 @@ TEST(ConfigExamples, FullUsesEveryDirectorKey) {
   ASSERT_THAT(config.services, SizeIs(1));
   const ServiceConfig& service = config.services[0];
   EXPECT_EQ(service.scheduler, "sh");
-  EXPECT_TRUE(service.sh_port);
+  EXPECT_TRUE(service.sched_port);
   EXPECT_EQ(service.persistent, 300u);
   EXPECT_TRUE(service.health_check.has_value());
   ASSERT_THAT(service.real_servers, SizeIs(1));

@@ -218,7 +218,7 @@ TEST(ConfigErrorFormat, EveryErrorInATableOfBadInputsIsOneLineWithFileLineColumn
   // The escaped forms themselves.
   EXPECT_THAT(director_errors(bad[1]),
               ElementsAre(HasSubstr("unknown scheduler 'wr\\nr' (known: rr wrr lc wlc lblc lblcr "
-                                    "dh sh)")));
+                                    "dh sh sed nq fo ovf mh twos)")));
   EXPECT_THAT(director_errors(bad[2]),
               ElementsAre("t.yaml:3:5: services[0].sched\\nuler: unknown key 'sched\\nuler'; did "
                           "you mean 'scheduler'?"));

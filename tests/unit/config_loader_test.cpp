@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "sched/scheduler.h"
 #include "support/config_yaml.h"
 
 namespace lvs::config {
@@ -20,6 +21,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 std::string lines(const std::vector<std::string>& text) {
@@ -76,8 +78,8 @@ TEST(ConfigLoader, MinimalFileGetsEveryDefault) {
   const ServiceConfig& svc = config.services[0];
   EXPECT_EQ(svc.key.to_string(), "tcp/10.200.0.100:80");
   EXPECT_EQ(svc.scheduler, "wlc");  // ipvsadm's default
-  EXPECT_FALSE(svc.sh_fallback);
-  EXPECT_FALSE(svc.sh_port);
+  EXPECT_FALSE(svc.sched_fallback);
+  EXPECT_FALSE(svc.sched_port);
   EXPECT_FALSE(svc.persistent.has_value());
   EXPECT_EQ(svc.netmask, 0xffffffffu);
   EXPECT_FALSE(svc.health_check.has_value());
@@ -153,8 +155,8 @@ TEST(ConfigLoader, EveryDirectorKeyReachesTheModel) {
   EXPECT_EQ(udp.key.protocol, ServiceProtocol::Udp);
   EXPECT_EQ(udp.key.vip, (Endpoint{0x0ac80064, 9000}));
   EXPECT_EQ(udp.scheduler, "sh");
-  EXPECT_TRUE(udp.sh_fallback);
-  EXPECT_TRUE(udp.sh_port);
+  EXPECT_TRUE(udp.sched_fallback);
+  EXPECT_TRUE(udp.sched_port);
   EXPECT_EQ(udp.persistent, 300u);
   EXPECT_EQ(udp.netmask, 0xffffff00u);
   ASSERT_TRUE(udp.health_check.has_value());
@@ -537,14 +539,11 @@ TEST(ConfigLoaderErrors, TcpHealthCheckNeedsAPort) {
 
 // --- scheduler and flags ----------------------------------------------------------------------
 
-TEST(ConfigLoaderErrors, UnknownAndUnsupportedSchedulers) {
+TEST(ConfigLoaderErrors, UnknownSchedulers) {
   EXPECT_THAT(director_errors(with(base(), {"    scheduler: wrrr"})),
               ElementsAre("t.yaml:6:16: services[0].scheduler: unknown scheduler 'wrrr' (known: "
-                          "rr wrr lc wlc lblc lblcr dh sh); did you mean 'wrr'?"));
-  EXPECT_THAT(director_errors(with(base(), {"    scheduler: sed"})),
-              ElementsAre("t.yaml:6:16: services[0].scheduler: scheduler 'sed' exists in Linux "
-                          "IPVS but is not supported here; use one of: rr wrr lc wlc lblc lblcr "
-                          "dh sh"));
+                          "rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos); did you mean "
+                          "'wrr'?"));
   EXPECT_THAT(director_errors(with(base(), {"    scheduler: RR"})),
               ElementsAre(HasSubstr("unknown scheduler 'RR'")));  // names are case-sensitive
 }
@@ -553,17 +552,39 @@ TEST(ConfigLoaderErrors, SchedulerFlags) {
   EXPECT_THAT(director_errors(with(base(), {"    scheduler: sh",
                                             "    scheduler-flags: [sh-port, sh-prot, sh-port]"})),
               ElementsAre("t.yaml:7:32: services[0].scheduler-flags[1]: must be one of "
-                          "sh-fallback sh-port, got \"sh-prot\"; did you mean 'sh-port'?",
+                          "sh-fallback sh-port mh-fallback mh-port, got \"sh-prot\"; did you "
+                          "mean 'sh-port'?",
                           "t.yaml:7:41: services[0].scheduler-flags[2]: flag sh-port is listed "
-                          "twice"));
+                          "twice (sh-port and mh-port are one bit)"));
   EXPECT_THAT(
       director_errors(with(base(), {"    scheduler: wlc", "    scheduler-flags: [sh-fallback]"})),
-      ElementsAre("t.yaml:7:22: services[0].scheduler-flags: scheduler flags "
-                  "(sh-fallback, sh-port) apply only to the sh scheduler; this service "
-                  "uses 'wlc'"));
-  // The default scheduler (wlc) counts as non-sh too.
-  EXPECT_THAT(director_errors(with(base(), {"    scheduler-flags: [sh-port]"})),
-              ElementsAre(HasSubstr("this service uses 'wlc'")));
+      ElementsAre("t.yaml:7:23: services[0].scheduler-flags[0]: scheduler flag sh-fallback "
+                  "applies only to the sh scheduler; this service uses 'wlc'"));
+  // The default scheduler (wlc) counts as neither sh nor mh.
+  EXPECT_THAT(director_errors(with(base(), {"    scheduler-flags: [mh-port]"})),
+              ElementsAre(HasSubstr("mh-port applies only to the mh scheduler; this service "
+                                    "uses 'wlc'")));
+  // Each scheduler's own names only: ipvsadm's parse_sched_flags() refuses sh-* under mh.
+  EXPECT_THAT(director_errors(with(base(), {"    scheduler: mh",
+                                            "    scheduler-flags: [sh-port, mh-fallback]"})),
+              ElementsAre(HasSubstr("sh-port applies only to the sh scheduler; this service "
+                                    "uses 'mh'")));
+  // One bit under two names is still one bit.
+  EXPECT_THAT(director_errors(with(base(), {"    scheduler: mh",
+                                            "    scheduler-flags: [mh-port, sh-port]"})),
+              ElementsAre(HasSubstr("flag sh-port is listed twice (sh-port and mh-port are one "
+                                    "bit)"),
+                          HasSubstr("sh-port applies only to the sh scheduler")));
+}
+
+TEST(ConfigLoader, MhFlagsSetTheSameBitsAsShFlags) {
+  std::vector<std::string> lines =
+      with(base(), {"    scheduler: mh", "    scheduler-flags: [mh-fallback, mh-port]"});
+  const DirectorConfig config = director_ok(lines);
+  ASSERT_THAT(config.services, SizeIs(1));
+  EXPECT_EQ(config.services[0].scheduler, "mh");
+  EXPECT_TRUE(config.services[0].sched_fallback);
+  EXPECT_TRUE(config.services[0].sched_port);
 }
 
 // --- duplicates and cross-field rules ---------------------------------------------------------

@@ -121,7 +121,7 @@ TEST(ControlProtocol, ListResponseWireFormat) {
             "LVSCTL/1 OK 3\n"
             "info version=1.2.1 size=65536 tcp=901 tcpfin=121 udp=301\n"
             "service tcp/10.200.0.100:80 scheduler=wrr persistent=300 netmask=255.255.255.0 "
-            "flags=sh-fallback,sh-port,ops conns=1 inpkts=2 outpkts=3 inbytes=4 "
+            "flags=flag-1,flag-2,ops conns=1 inpkts=2 outpkts=3 inbytes=4 "
             "outbytes=18446744073709551615 cps=5 inpps=6 outpps=7 inbps=8 outbps=9\n"
             "dest 10.200.0.11:80 forward=Route weight=-1 active=10 inactive=11 persistent=12 "
             "uthreshold=13 lthreshold=14 conns=15 inpkts=16 outpkts=17 inbytes=18 outbytes=19 "
@@ -144,6 +144,27 @@ TEST(ControlProtocol, ListRoundTripKeepsEveryField) {
   Snapshot expected = snap;
   expected.connections.clear();  // LIST does not carry them
   EXPECT_EQ(std::get<Snapshot>(decoded), expected);
+}
+
+// The scheduler bits travel under the scheduler's own names and come back as the same bits.
+TEST(ControlProtocol, SchedulerFlagsTravelUnderTheSchedulersNames) {
+  Snapshot snap = full_snapshot();
+  snap.services.resize(1);
+  snap.services[0].destinations.clear();
+  snap.services[0].one_packet = false;
+  for (const char* scheduler : {"sh", "mh", "twos"}) {
+    snap.services[0].scheduler = scheduler;
+    const std::string wire = encode_response(snap, Command::list);
+    const std::string sched(scheduler);
+    const std::string names = sched == "sh"   ? "sh-fallback,sh-port"
+                              : sched == "mh" ? "mh-fallback,mh-port"
+                                              : "flag-1,flag-2";
+    EXPECT_NE(wire.find(" flags=" + names + " conns="), std::string::npos) << wire;
+    auto decoded = decode_response(wire);
+    ASSERT_TRUE(std::holds_alternative<Snapshot>(decoded));
+    EXPECT_TRUE(std::get<Snapshot>(decoded).services[0].sched_fallback) << scheduler;
+    EXPECT_TRUE(std::get<Snapshot>(decoded).services[0].sched_port) << scheduler;
+  }
 }
 
 TEST(ControlProtocol, DeadDestinationTravelsOnlyWhenSet) {

@@ -56,7 +56,7 @@ Snapshot lab_snapshot() {
   ServiceSnapshot https;
   https.key = {config::ServiceProtocol::Tcp, ep("10.200.0.100:443"), 0};
   https.scheduler = "sh";
-  https.sh_port = true;
+  https.sched_port = true;
   https.persistent = true;
   https.persistent_timeout_s = 300;
   https.netmask = *parse_ipv4("255.255.255.0");
@@ -114,11 +114,29 @@ TEST(IpvsadmFormat, PersistentWithHostMaskPrintsNoMask) {
   ServiceSnapshot s = tcp80();
   s.persistent = true;
   s.persistent_timeout_s = 3600;
-  s.sh_fallback = true;  // shown whatever the scheduler, as the kernel keeps the bits
-  s.sh_port = true;
   s.destinations.clear();
-  EXPECT_EQ(format_service(s, {}),
-            kListTitle + "TCP  10.200.0.100:80 wlc (sh-fallback,sh-port) persistent 3600\n");
+  EXPECT_EQ(format_service(s, {}), kListTitle + "TCP  10.200.0.100:80 wlc persistent 3600\n");
+}
+
+// print_sched_flags(): the kernel keeps the two bits whatever the scheduler; ipvsadm names them
+// sh-* under sh, mh-* under mh and flag-1/flag-2 under any other.
+TEST(IpvsadmFormat, SchedulerFlagsUnderEachSchedulersOwnNames) {
+  ServiceSnapshot s = tcp80();
+  s.destinations.clear();
+  s.sched_fallback = true;
+  s.sched_port = true;
+  s.scheduler = "sh";
+  EXPECT_EQ(format_service(s, {}), kListTitle + "TCP  10.200.0.100:80 sh (sh-fallback,sh-port)\n");
+  s.scheduler = "mh";
+  EXPECT_EQ(format_service(s, {}), kListTitle + "TCP  10.200.0.100:80 mh (mh-fallback,mh-port)\n");
+  s.scheduler = "wlc";
+  EXPECT_EQ(format_service(s, {}), kListTitle + "TCP  10.200.0.100:80 wlc (flag-1,flag-2)\n");
+  s.scheduler = "mh";
+  s.sched_fallback = false;
+  EXPECT_EQ(format_service(s, {}), kListTitle + "TCP  10.200.0.100:80 mh (mh-port)\n");
+  s.sched_port = false;
+  s.sched_fallback = true;
+  EXPECT_EQ(format_service(s, {}), kListTitle + "TCP  10.200.0.100:80 mh (mh-fallback)\n");
 }
 
 TEST(IpvsadmFormat, WeightZeroAndNegativeColumnsKeepTheirWidth) {

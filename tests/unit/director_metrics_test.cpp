@@ -171,6 +171,21 @@ TEST(DirectorMetrics, ServiceAndBackendFamiliesHaveExactNamesTypesLabelsAndValue
   }
 }
 
+// lvs_service_info: 1 per service, the scheduler and its flags (under the scheduler's own
+// names) as labels.
+TEST(DirectorMetrics, ServiceInfoNamesTheSchedulerAndItsFlags) {
+  ctl::Snapshot snap = lab_snapshot();
+  snap.services[1].scheduler = "mh";
+  snap.services[1].sched_port = true;
+  DirectorMetricsInput in(snap);
+  in.neighbours = permanent({kRs1.addr, kRs2.addr, kRs3.addr});
+  expect_family(serialize(in), "lvs_service_info", "gauge",
+                {line("lvs_service_info", {{"service", kTcp}, {"scheduler", "wlc"}, {"flags", ""}},
+                      "1"),
+                 line("lvs_service_info",
+                      {{"service", kUdp}, {"scheduler", "mh"}, {"flags", "mh-port"}}, "1")});
+}
+
 TEST(DirectorMetrics, EveryFamilyHasHelpText) {
   const ctl::Snapshot snap = lab_snapshot();
   DirectorMetricsInput in(snap);

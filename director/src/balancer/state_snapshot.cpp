@@ -27,8 +27,8 @@ ctl::ServiceSnapshot snapshot_service(const VirtualService& svc) {
   out.persistent = svc.persistent_timeout_s() != 0;
   out.persistent_timeout_s = svc.persistent_timeout_s();
   out.netmask = svc.netmask();
-  out.sh_fallback = svc.scheduler_flags().fallback;
-  out.sh_port = svc.scheduler_flags().port;
+  out.sched_fallback = svc.scheduler_flags().fallback;
+  out.sched_port = svc.scheduler_flags().port;
   out.one_packet = false;  // no one-packet scheduling (--ops) in the director
   out.stats = svc.stats;
   out.rates = svc.estimator.read();

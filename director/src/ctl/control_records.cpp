@@ -2,6 +2,7 @@
 
 #include "ctl/control_protocol.h"
 #include "ctl/protocol_text.h"
+#include "sched/scheduler_flags.h"
 
 namespace lvs::ctl {
 namespace {
@@ -43,9 +44,9 @@ std::string service_records(const ServiceSnapshot& s) {
   std::string r = "service " + s.key.to_string() + " scheduler=" + word(s.scheduler);
   if (s.persistent) r += " persistent=" + std::to_string(s.persistent_timeout_s);
   if (s.netmask != 0xffffffffu) r += " netmask=" + format_ipv4(s.netmask);
-  std::string flags;
-  if (s.sh_fallback) flags += "sh-fallback,";
-  if (s.sh_port) flags += "sh-port,";
+  // The scheduler bits under the scheduler's own names, as -Ln prints them.
+  std::string flags = scheduler_flags_text(s.scheduler, SchedulerFlags{s.sched_fallback, s.sched_port});
+  if (!flags.empty()) flags += ',';
   if (s.one_packet) flags += "ops,";
   if (!flags.empty()) {
     flags.pop_back();

@@ -3,6 +3,7 @@
 
 #include "ctl/control_protocol.h"
 #include "ctl/protocol_text.h"
+#include "sched/scheduler_flags.h"
 
 namespace lvs::ctl {
 namespace {
@@ -133,12 +134,13 @@ class ResponseDecoder {
         for (std::string_view rest = value; !rest.empty();) {
           std::size_t comma = rest.find(',');
           std::string_view flag = rest.substr(0, comma);
-          if (flag == "sh-fallback")
-            s.sh_fallback = true;
-          else if (flag == "sh-port")
-            s.sh_port = true;
-          else if (flag == "ops")
+          SchedulerFlags bits{s.sched_fallback, s.sched_port};
+          if (set_scheduler_flag(flag, bits)) {
+            s.sched_fallback = bits.fallback;
+            s.sched_port = bits.port;
+          } else if (flag == "ops") {
             s.one_packet = true;
+          }
           rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         }
         return true;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <tuple>
 
+#include "sched/scheduler_flags.h"
+
 namespace lvs::ctl {
 namespace {
 
@@ -71,14 +73,10 @@ std::string destination_name(const Endpoint& ep) {
   return name;
 }
 
-// print_sched_flags(): the scheduler's own names for IP_VS_SVC_F_SCHED1..3, comma-separated.
-// Only sh's two flags exist in this director; they print as "(sh-fallback,sh-port)".
+// print_sched_flags(): the scheduler's own names for IP_VS_SVC_F_SCHED1 and _SCHED2,
+// comma-separated: "(sh-fallback,sh-port)", "(mh-port)", "(flag-1)" under any other scheduler.
 std::string scheduler_flags(const ServiceSnapshot& s) {
-  std::string flags;
-  if (s.sh_fallback) flags += "sh-fallback,";
-  if (s.sh_port) flags += "sh-port,";
-  if (!flags.empty()) flags.pop_back();
-  return flags;
+  return scheduler_flags_text(s.scheduler, SchedulerFlags{s.sched_fallback, s.sched_port});
 }
 
 void append_title(std::string& out, ListView view) {

@@ -41,8 +41,8 @@ struct ServiceSnapshot {
   bool persistent = false;
   std::uint32_t persistent_timeout_s = 0;  // meaningful when persistent
   Ipv4 netmask = 0xffffffffu;              // persistence granularity (ipvsadm -M)
-  bool sh_fallback = false;                // IP_VS_SVC_F_SCHED_SH_FALLBACK (ipvsadm -b)
-  bool sh_port = false;                    // IP_VS_SVC_F_SCHED_SH_PORT
+  bool sched_fallback = false;             // IP_VS_SVC_F_SCHED1 (ipvsadm -b sh-fallback/mh-fallback)
+  bool sched_port = false;                 // IP_VS_SVC_F_SCHED2 (sh-port/mh-port)
   bool one_packet = false;                 // IP_VS_SVC_F_ONEPACKET (--ops)
   TrafficStats stats;
   EstimatedRates rates;

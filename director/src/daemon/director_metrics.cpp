@@ -7,6 +7,7 @@
 #include "base/prometheus_families.h"
 #include "base/timers.h"
 #include "daemon/director_log.h"
+#include "sched/scheduler_flags.h"
 
 namespace lvs {
 namespace {
@@ -48,6 +49,13 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
                       "Bytes (IP packets) the director forwarded for this virtual service (direct "
                       "routing: client to server only).",
                       MetricType::Counter);
+  // The info-metric convention (a constant 1 whose labels carry the facts): which of the fourteen
+  // schedulers a service runs, and its -b flags under the scheduler's names ("" when none), so a
+  // dashboard can group by scheduler and an alert can see a reload change it.
+  auto info = family("lvs_service_info",
+                     "Always 1; labels: the service's scheduler (ipvsadm -s) and its scheduler "
+                     "flags (ipvsadm -b, comma-separated, empty when none).",
+                     MetricType::Gauge);
   auto no_dest = family("lvs_scheduler_no_dest_total",
                         "New connections dropped because the scheduler found no usable real "
                         "server (all quiesced, overloaded or absent).",
@@ -82,6 +90,10 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
   for (const ctl::ServiceSnapshot& svc : in.snapshot.services) {
     const std::string key = svc.key.to_string();
     const std::vector<prom::ClientMetric::Label> s{{"service", key}};
+    add(info, {{"service", key}, {"scheduler", svc.scheduler},
+               {"flags", scheduler_flags_text(svc.scheduler,
+                                              SchedulerFlags{svc.sched_fallback, svc.sched_port})}},
+        1);
     add(conns, s, static_cast<double>(svc.stats.conns));
     add(pkts, s, static_cast<double>(svc.stats.inpkts + svc.stats.outpkts));
     add(bytes, s, static_cast<double>(svc.stats.inbytes + svc.stats.outbytes));
@@ -104,7 +116,7 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
       add(b_bytes, b, static_cast<double>(d.stats.inbytes + d.stats.outbytes));
     }
   }
-  for (auto* f : {&conns, &pkts, &bytes, &no_dest, &b_conns, &b_active, &b_inactive, &b_weight,
+  for (auto* f : {&info, &conns, &pkts, &bytes, &no_dest, &b_conns, &b_active, &b_inactive, &b_weight,
                   &b_up, &b_pkts, &b_bytes}) {
     keep(out, std::move(*f));
   }

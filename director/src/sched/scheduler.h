@@ -11,15 +11,9 @@
 #include "model/destination.h"
 #include "model/packet_info.h"
 #include "model/time_ms.h"
+#include "sched/scheduler_flags.h"
 
 namespace lvs {
-
-// ipvsadm -b flags: the service's two scheduler bits, which the kernel names per scheduler
-// (include/uapi/linux/ip_vs.h): sh and mh read them, every other scheduler ignores them.
-struct SchedulerFlags {
-  bool fallback = false;  // IP_VS_SVC_F_SCHED1: sh-fallback / mh-fallback
-  bool port = false;      // IP_VS_SVC_F_SCHED2: sh-port / mh-port
-};
 
 // The service's destinations in the kernel's list order: index 0 is the list head (the most
 // recently added server). Only linked (available) destinations are in it.

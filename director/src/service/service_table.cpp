@@ -10,7 +10,7 @@ DestinationParams params_of(const config::RealServerConfig& rs) {
 }
 
 SchedulerFlags flags_of(const config::ServiceConfig& cfg) {
-  return SchedulerFlags{cfg.sh_fallback, cfg.sh_port};
+  return SchedulerFlags{cfg.sched_fallback, cfg.sched_port};
 }
 
 std::string describe_rs(const config::ServiceKey& key, const config::RealServerConfig& rs) {
@@ -101,12 +101,7 @@ void ServiceTable::configure(VirtualService& svc, const config::ServiceConfig& c
 
   std::string line =
       (is_new ? "-A " : "-E ") + ipvsadm_service_option(cfg.key) + " -s " + cfg.scheduler;
-  if (flags.fallback || flags.port) {
-    line += " -b ";
-    if (flags.fallback) line += "sh-fallback";
-    if (flags.fallback && flags.port) line += ",";
-    if (flags.port) line += "sh-port";
-  }
+  if (flags.fallback || flags.port) line += " -b " + scheduler_flags_text(cfg.scheduler, flags);
   if (persistent != 0) {
     line += " -p " + std::to_string(persistent);
     if (cfg.netmask != 0xffffffffu) line += " -M " + format_ipv4(cfg.netmask);

@@ -18,8 +18,8 @@ inline ctl::Snapshot full_snapshot() {
   web.persistent = true;
   web.persistent_timeout_s = 300;
   web.netmask = *parse_ipv4("255.255.255.0");
-  web.sh_fallback = true;
-  web.sh_port = true;
+  web.sched_fallback = true;
+  web.sched_port = true;
   web.one_packet = true;
   web.stats = {1, 2, 3, 4, 18446744073709551615ULL};
   web.rates = {5, 6, 7, 8, 9};
