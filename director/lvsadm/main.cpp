@@ -33,9 +33,10 @@ constexpr const char* kSimulateUsage =
     "         offline dry run of the schedulers and connection table (no daemon, no root);\n"
     "         events are read from FILE or standard input ('-'), one per line:\n"
     "           new CLIENT_IP:PORT [SERVICE [DEST_IP:PORT]]   fin N   close N\n"
-    "           add SERVICE RS_IP:PORT WEIGHT   edit SERVICE RS_IP:PORT WEIGHT\n"
+    "           add SERVICE RS_IP:PORT WEIGHT [-x N] [-y N]   edit (the same)\n"
     "           del SERVICE RS_IP:PORT   tick SECONDS\n"
-    "         SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service)\n";
+    "         SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service);\n"
+    "         -x/-y (--u-threshold/--l-threshold) are ipvsadm's: omitted means 0, no limit\n";
 
 int simulate(int argc, char** argv) {
   std::string config_path;

@@ -177,6 +177,27 @@ rc=$?
 check "duplicate add: exit 1" "1" "$rc"
 check "duplicate add: output still complete" "10.200.0.13:80" "$out"
 
+# Issue 13: `add` without -x/-y is `ipvsadm -a` without them, thresholds 0, so the file's
+# u-threshold 3 no longer refuses the fourth connection; with -x 3 it does again. A bad -y is
+# one error naming its line.
+one=$(mktemp --suffix=.yaml)
+printf '%s\n' 'services:' '  - tcp-service: 10.200.0.100:80' '    scheduler: wlc' \
+  '    real-servers:' '      - {real-server: 10.200.0.11:80, weight: 1, u-threshold: 3}' >"$one"
+readd() {  # readd [OPTIONS]: del, add with OPTIONS, four connections
+  printf 'del tcp/10.200.0.100:80 10.200.0.11:80\nadd tcp/10.200.0.100:80 10.200.0.11:80 1 %s\n' "$*"
+  printf 'new 10.0.13.%d:1000\n' 1 2 3 4
+}
+check "add without -x sends thresholds 0" \
+  "$(printf '%s\n' 10.200.0.11:80 10.200.0.11:80 10.200.0.11:80 10.200.0.11:80)" \
+  "$(readd | "$bin/lvsadm" simulate --config "$one" --events - 2>&1)"
+check "add -x 3 applies it" \
+  "$(printf '%s\n' 10.200.0.11:80 10.200.0.11:80 10.200.0.11:80 -)" \
+  "$(readd -x 3 | "$bin/lvsadm" simulate --config "$one" --events - 2>&1)"
+err=$(readd -x 3 -y 4 | "$bin/lvsadm" simulate --config "$one" --events - 2>&1 >/dev/null)
+check "add -y above -x: one error with the line" \
+  "<stdin>:2: add: l-threshold (4) must not exceed u-threshold (3)" "$(head -1 <<<"$err")"
+rm -f "$one"
+
 # A broken config is rejected with file:line:col.
 bad=$(mktemp --suffix=.yaml)
 printf 'services:\n  - tcp-service: 10.200.0.100:80\n    schedulr: rr\n' >"$bad"

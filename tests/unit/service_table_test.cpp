@@ -145,6 +145,61 @@ services:
   EXPECT_EQ(table.graveyard_size(), 0u);
 }
 
+// Issue 13, finding 2, through a reload: a server dropped from the file while its connections
+// had it overloaded, then listed again, comes back from the trash by -a. As in the kernel
+// (__ip_vs_update_dest()), the same u-threshold keeps it overloaded, a higher one revives it.
+TEST(ServiceTable, ReloadReAddingAnOverloadedServerKeepsOverloadUnlessTheThresholdRises) {
+  const char* with = R"(
+services:
+  - tcp-service: 10.200.0.100:80
+    scheduler: wlc
+    real-servers:
+      - {real-server: 10.200.0.11:80}
+      - {real-server: 10.200.0.12:80, u-threshold: 2}
+)";
+  const char* without = R"(
+services:
+  - tcp-service: 10.200.0.100:80
+    scheduler: wlc
+    real-servers:
+      - {real-server: 10.200.0.11:80}
+)";
+  const char* raised = R"(
+services:
+  - tcp-service: 10.200.0.100:80
+    scheduler: wlc
+    real-servers:
+      - {real-server: 10.200.0.11:80}
+      - {real-server: 10.200.0.12:80, u-threshold: 3}
+)";
+  ServiceTable table;
+  table.apply(director_config(with));
+  VirtualService* web = table.find(kProtoTcp, *parse_ipv4("10.200.0.100"), 80);
+  Destination* rs11 = web->find(*parse_endpoint("10.200.0.11:80"));
+  Destination* rs12 = web->find(*parse_endpoint("10.200.0.12:80"));
+  VirtualService::bind(*rs11, ConnCount::Active);    // .11 overhead 256
+  VirtualService::bind(*rs12, ConnCount::Inactive);  // .12 overhead 2, 2 >= u-threshold 2
+  VirtualService::bind(*rs12, ConnCount::Inactive);
+  ASSERT_TRUE(rs12->overloaded);
+  EXPECT_EQ(web->schedule({}, 0), rs11);
+
+  table.apply(director_config(without));
+  EXPECT_EQ(table.apply(director_config(with)),
+            (std::vector<std::string>{"-a -t 10.200.0.100:80 -r 10.200.0.12:80 -g -w 1 -x 2"}));
+  ASSERT_EQ(web->find(*parse_endpoint("10.200.0.12:80")), rs12);  // revived, not new
+  EXPECT_TRUE(rs12->overloaded);
+  EXPECT_EQ(web->schedule({}, 0), rs11);  // wlc would take .12 (2 < 256) were it usable
+
+  table.apply(director_config(without));
+  table.apply(director_config(raised));
+  EXPECT_FALSE(rs12->overloaded);
+  EXPECT_EQ(web->schedule({}, 0), rs12);
+
+  VirtualService::unbind(*rs11, ConnCount::Active);
+  VirtualService::unbind(*rs12, ConnCount::Inactive);
+  VirtualService::unbind(*rs12, ConnCount::Inactive);
+}
+
 TEST(ServiceTable, RunTimeRealServerChangesReportIpvsadmErrors) {
   ServiceTable table;
   table.apply(director_config(kInitial));

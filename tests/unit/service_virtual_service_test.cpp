@@ -2,6 +2,7 @@
 // ip_vs_bind_dest()/ip_vs_unbind_dest()/__ip_vs_update_dest() keep it, and scheduler notifications.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,47 @@ TEST(VirtualService, EditRaisingOrClearingTheUpperThresholdClearsOverload) {
   EXPECT_TRUE(d->overloaded);
   svc.edit_destination(d->address, {1, 0, 0});  // cleared
   EXPECT_FALSE(d->overloaded);
+}
+
+// Issue 13, finding 2: -a of a server still in the trash is __ip_vs_update_dest() as -e is: the
+// overload flag its connections set stays unless the new upper threshold is 0 or higher.
+TEST(VirtualService, ReAddKeepsOverloadUnlessTheUpperThresholdIsRaisedOrCleared) {
+  struct Case {
+    std::uint32_t u_threshold;
+    bool overloaded;
+  };
+  for (const Case c : {Case{2, true}, Case{1, true}, Case{3, false}, Case{0, false}}) {
+    std::vector<std::string> log;
+    VirtualService svc(tcp_key(), std::make_unique<RecordingScheduler>(&log), {});
+    svc.add_destination(ep("10.0.0.1:80"), {});
+    Destination* d = svc.add_destination(ep("10.0.0.2:80"), {1, 2, 0});
+    VirtualService::bind(*d, ConnCount::Inactive);
+    VirtualService::bind(*d, ConnCount::Inactive);  // 2 >= 2
+    ASSERT_TRUE(d->overloaded);
+    ASSERT_TRUE(svc.delete_destination(d->address));
+    EXPECT_TRUE(d->overloaded);  // __ip_vs_unlink_dest() clears only IP_VS_DEST_F_AVAILABLE
+
+    Destination* again = svc.add_destination(d->address, {1, c.u_threshold, 0});
+    ASSERT_EQ(again, d) << "revived from the trash";
+    EXPECT_EQ(d->overloaded, c.overloaded) << "-x " << c.u_threshold;
+    EXPECT_EQ(d->u_threshold, c.u_threshold);
+    EXPECT_EQ(order(svc)[0], "10.0.0.2:80");  // linked at the head, counters kept
+    EXPECT_EQ(d->inactconns, 2u);
+  }
+}
+
+TEST(VirtualService, AFreshDestinationStartsWithoutOverloadWhateverItsThreshold) {
+  std::vector<std::string> log;
+  VirtualService svc(tcp_key(), std::make_unique<RecordingScheduler>(&log), {});
+  Destination* d = svc.add_destination(ep("10.0.0.1:80"), {1, 1, 0});
+  VirtualService::bind(*d, ConnCount::Inactive);
+  ASSERT_TRUE(d->overloaded);
+  VirtualService::unbind(*d, ConnCount::Inactive);
+  ASSERT_TRUE(svc.delete_destination(d->address));  // unreferenced: freed
+  EXPECT_EQ(svc.trash_size(), 0u);
+  Destination* fresh = svc.add_destination(ep("10.0.0.1:80"), {1, 1, 0});
+  EXPECT_FALSE(fresh->overloaded);
+  EXPECT_EQ(fresh->totalconns(), 0u);
 }
 
 TEST(VirtualService, CounterChangesReachTheScheduler) {

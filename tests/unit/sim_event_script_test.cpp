@@ -99,6 +99,54 @@ TEST(EventScript, RejectsTheWholeFileListingEveryBadLine) {
   EXPECT_EQ(errors[9].line, 11);
 }
 
+// add/edit take ipvsadm's -x/-y (or --u-threshold/--l-threshold); omitted means 0, as ipvsadm
+// sends for -a/-e without them.
+TEST(EventScript, AddAndEditTakeOptionalThresholdsDefaultingToZero) {
+  auto events = events_of(
+      "add tcp/10.200.0.100:80 10.200.0.14:80 1\n"
+      "add tcp/10.200.0.100:80 10.200.0.14:80 2 -x 3\n"
+      "edit tcp/10.200.0.100:80 10.200.0.14:80 3 -y 2 -x 5\n"
+      "edit tcp/10.200.0.100:80 10.200.0.14:80 4 --u-threshold 2147483647 --l-threshold 0\n"
+      "add fwm/7 10.200.0.14 1 -x 0 -y 0\n");
+  ASSERT_EQ(events.size(), 5u);
+  const auto change = [&](std::size_t i) { return std::get<ChangeRealServer>(events[i].event); };
+  EXPECT_EQ(change(0).u_threshold, 0u);
+  EXPECT_EQ(change(0).l_threshold, 0u);
+  EXPECT_EQ(change(1).weight, 2);
+  EXPECT_EQ(change(1).u_threshold, 3u);
+  EXPECT_EQ(change(1).l_threshold, 0u);
+  EXPECT_EQ(change(2).kind, ChangeRealServer::Kind::Edit);
+  EXPECT_EQ(change(2).u_threshold, 5u);
+  EXPECT_EQ(change(2).l_threshold, 2u);
+  EXPECT_EQ(change(3).u_threshold, 2147483647u);
+  EXPECT_EQ(change(4).u_threshold, 0u);
+}
+
+TEST(EventScript, BadThresholdsAreOneErrorEachNamingTheLine) {
+  auto errors = errors_of(
+      "add tcp/10.200.0.100:80 10.200.0.14:80 1 -x\n"             // no value
+      "add tcp/10.200.0.100:80 10.200.0.14:80 1 -x -1\n"          // not a number
+      "add tcp/10.200.0.100:80 10.200.0.14:80 1 -x 2147483648\n"  // above INT_MAX
+      "edit tcp/10.200.0.100:80 10.200.0.14:80 1 -x 3 -y 4\n"     // l above u
+      "edit tcp/10.200.0.100:80 10.200.0.14:80 1 -y 1\n"          // l above u = 0
+      "add tcp/10.200.0.100:80 10.200.0.14:80 1 -x 3 -x 4\n"      // twice
+      "add tcp/10.200.0.100:80 10.200.0.14:80 1 -w 3\n"           // not an event option
+      "del tcp/10.200.0.100:80 10.200.0.14:80 -x 3\n"             // del takes none
+      "add tcp/10.200.0.100:80 10.200.0.14:80 1 -x 3\n");         // fine
+  ASSERT_EQ(errors.size(), 8u);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(errors[static_cast<std::size_t>(i)].line, i + 1);
+  EXPECT_EQ(errors[0].message, "add: u-threshold (-x) needs a value");
+  EXPECT_EQ(errors[1].message, "add: u-threshold '-1' must be an integer 0..2147483647");
+  EXPECT_EQ(errors[2].message, "add: u-threshold '2147483648' must be an integer 0..2147483647");
+  EXPECT_EQ(errors[3].message, "edit: l-threshold (4) must not exceed u-threshold (3)");
+  EXPECT_EQ(errors[4].message,
+            "edit: l-threshold (1) must not exceed u-threshold (0, i.e. no limit)");
+  EXPECT_EQ(errors[5].message, "add: -x given twice");
+  EXPECT_EQ(errors[6].message,
+            "add: unexpected '-w' (options: -x|--u-threshold N, -y|--l-threshold N)");
+  EXPECT_EQ(errors[7].message, "usage: del SERVICE RS_IP:PORT");
+}
+
 TEST(EventScript, OneTickIsAtMostThirtyOneDays) {
   auto events = events_of("tick 2678400\n");
   ASSERT_EQ(events.size(), 1u);

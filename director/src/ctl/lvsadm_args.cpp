@@ -41,9 +41,10 @@ const char* const kLvsadmUsage =
     "simulate: offline dry run of the schedulers and connection table (no daemon, no root);\n"
     "  events are read from FILE or standard input ('-'), one per line:\n"
     "    new CLIENT_IP:PORT [SERVICE [DEST_IP:PORT]]   fin N   close N\n"
-    "    add SERVICE RS_IP:PORT WEIGHT   edit SERVICE RS_IP:PORT WEIGHT\n"
+    "    add SERVICE RS_IP:PORT WEIGHT [-x N] [-y N]   edit (the same)\n"
     "    del SERVICE RS_IP:PORT   tick SECONDS\n"
-    "  SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service)\n"
+    "  SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service);\n"
+    "  -x/-y (--u-threshold/--l-threshold) are ipvsadm's: omitted means 0, no limit\n"
     "\n"
     "neigh: the director's own neighbour (ARP) table, in `ip neigh show` layout; flush keeps\n"
     "  PERMANENT entries; add defaults to nud permanent (entries from `mac:` are PERMANENT).\n";

@@ -19,6 +19,17 @@ Destination* VirtualService::find(const Endpoint& address) const {
   return it == by_address_.end() ? nullptr : it->second;
 }
 
+void VirtualService::update_params(Destination& dest, const DestinationParams& params) {
+  dest.weight = params.weight;
+  // __ip_vs_update_dest(), for -a and -e alike: only raising or clearing the upper threshold
+  // clears the overload flag. A new destination has none set; one revived from the trash keeps
+  // it, since the connections that set it still count against the server (ip_vs_unbind_dest()
+  // clears it as they close).
+  if (params.u_threshold == 0 || params.u_threshold > dest.u_threshold) dest.overloaded = false;
+  dest.u_threshold = params.u_threshold;
+  dest.l_threshold = params.l_threshold;
+}
+
 Destination* VirtualService::add_destination(const Endpoint& address,
                                              const DestinationParams& params) {
   if (find(address) != nullptr) return nullptr;
@@ -34,11 +45,7 @@ Destination* VirtualService::add_destination(const Endpoint& address,
     dest->address = address;
   }
   dest->service = this;
-  dest->weight = params.weight;
-  dest->u_threshold = params.u_threshold;
-  dest->l_threshold = params.l_threshold;
-  // __ip_vs_update_dest() on a (re)added server: the overload flag is recomputed from scratch.
-  dest->overloaded = false;
+  update_params(*dest, params);
   dest->available = true;
   dest->list_seq = next_seq_++;
   dest->sched_slot = Destination::kNoSlot;
@@ -54,11 +61,7 @@ Destination* VirtualService::add_destination(const Endpoint& address,
 bool VirtualService::edit_destination(const Endpoint& address, const DestinationParams& params) {
   Destination* dest = find(address);
   if (dest == nullptr) return false;
-  // __ip_vs_update_dest(): raising or clearing the upper threshold clears the overload flag.
-  if (params.u_threshold == 0 || params.u_threshold > dest->u_threshold) dest->overloaded = false;
-  dest->weight = params.weight;
-  dest->u_threshold = params.u_threshold;
-  dest->l_threshold = params.l_threshold;
+  update_params(*dest, params);
   scheduler_->destination_updated(destinations(), *dest);
   return true;
 }

@@ -44,8 +44,8 @@ class VirtualService {
   Destination* find(const Endpoint& address) const;
 
   // ipvsadm -a: links a destination at the head of the list. A deleted destination with the same
-  // address that is still referenced (in the trash) is revived with its counters, as
-  // ip_vs_trash_get_dest(). Returns nullptr if the address is already linked.
+  // address that is still referenced (in the trash) is revived with its counters and overload
+  // flag, as ip_vs_trash_get_dest(). Returns nullptr if the address is already linked.
   Destination* add_destination(const Endpoint& address, const DestinationParams& params);
   // ipvsadm -e: changes weight/thresholds in place (the list order is kept). False if unknown.
   bool edit_destination(const Endpoint& address, const DestinationParams& params);
@@ -96,6 +96,8 @@ class VirtualService {
 
  private:
   void collect_trash();
+  // What -a and -e both set: weight, thresholds, and the overload flag's rule for them.
+  static void update_params(Destination& dest, const DestinationParams& params);
   static std::uint64_t address_key(const Endpoint& a) {
     return (std::uint64_t{a.addr} << 16) | a.port;
   }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace lvs::sim {
 namespace {
@@ -42,6 +44,39 @@ std::optional<TimeMs> parse_seconds(const std::string& text) {
   }
   if (ms > kMaxTickSeconds * 1000) return std::nullopt;
   return ms;
+}
+
+// ipvsadm's -x/-y range (string_to_number(optarg, 0, INT_MAX)), as the config file's.
+constexpr std::uint64_t kMaxThreshold = 2147483647;
+
+// The options after `add|edit SERVICE RS WEIGHT`: -x/--u-threshold N, -y/--l-threshold N, each
+// at most once (ipvsadm: "multiple '-x' options specified"). Empty, or what is wrong.
+std::string parse_thresholds(const std::vector<std::string>& words, std::size_t first,
+                             ChangeRealServer& ev) {
+  bool have_u = false;
+  bool have_l = false;
+  for (std::size_t i = first; i < words.size(); i += 2) {
+    const std::string& option = words[i];
+    const bool upper = option == "-x" || option == "--u-threshold";
+    const bool lower = option == "-y" || option == "--l-threshold";
+    if (!upper && !lower) {
+      return "unexpected '" + option + "' (options: -x|--u-threshold N, -y|--l-threshold N)";
+    }
+    bool& seen = upper ? have_u : have_l;
+    if (seen) return option + " given twice";
+    seen = true;
+    const std::string name = upper ? "u-threshold" : "l-threshold";
+    if (i + 1 >= words.size()) return name + " (" + option + ") needs a value";
+    auto n = parse_unsigned(words[i + 1], kMaxThreshold);
+    if (!n) return name + " '" + words[i + 1] + "' must be an integer 0..2147483647";
+    (upper ? ev.u_threshold : ev.l_threshold) = static_cast<std::uint32_t>(*n);
+  }
+  if (ev.l_threshold > ev.u_threshold) {
+    // as ip_vs_add_dest() / ip_vs_edit_dest(): -ERANGE, even when u-threshold is 0 (no limit).
+    return "l-threshold (" + std::to_string(ev.l_threshold) + ") must not exceed u-threshold (" +
+           std::to_string(ev.u_threshold) + (ev.u_threshold == 0 ? ", i.e. no limit)" : ")");
+  }
+  return {};
 }
 
 }  // namespace
@@ -106,8 +141,9 @@ ParseResult parse_event_script(std::istream& in) {
       }
     } else if (verb == "add" || verb == "edit" || verb == "del") {
       const bool with_weight = verb != "del";
-      if (words.size() != (with_weight ? 4u : 3u)) {
-        fail(with_weight ? "usage: " + verb + " SERVICE RS_IP:PORT WEIGHT"
+      const std::size_t fixed_words = with_weight ? 4u : 3u;
+      if (words.size() < fixed_words || (!with_weight && words.size() > fixed_words)) {
+        fail(with_weight ? "usage: " + verb + " SERVICE RS_IP:PORT WEIGHT [-x N] [-y N]"
                          : "usage: del SERVICE RS_IP:PORT");
         continue;
       }
@@ -131,6 +167,10 @@ ParseResult parse_event_script(std::istream& in) {
           continue;
         }
         ev.weight = static_cast<std::int32_t>(*w);
+        if (auto problem = parse_thresholds(words, fixed_words, ev); !problem.empty()) {
+          fail(verb + ": " + problem);
+          continue;
+        }
       }
       events.push_back({line_no, ev});
     } else if (verb == "tick") {

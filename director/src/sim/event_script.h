@@ -27,11 +27,16 @@ struct FinConnection {  // fin N
 struct CloseConnection {  // close N
   std::uint32_t number = 0;
 };
-struct ChangeRealServer {  // add / edit / del
+// add SERVICE RS_IP:PORT WEIGHT [-x N] [-y N] / edit (the same) / del SERVICE RS_IP:PORT.
+// As ipvsadm -a/-e, an omitted -x/-y (--u-threshold/--l-threshold) sends 0, i.e. no limit: an
+// edit does not keep the server's thresholds, nor an add those the configuration file gave it.
+struct ChangeRealServer {
   enum class Kind : std::uint8_t { Add, Edit, Delete } kind = Kind::Add;
   config::ServiceKey service;
   Endpoint address;
   std::int32_t weight = 1;
+  std::uint32_t u_threshold = 0;
+  std::uint32_t l_threshold = 0;
 };
 struct AdvanceClock {  // tick SECONDS (decimal fractions allowed, millisecond resolution)
   TimeMs ms = 0;

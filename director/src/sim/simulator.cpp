@@ -13,8 +13,7 @@ constexpr std::uint32_t kUdpBytes = 28;
 
 }  // namespace
 
-Simulator::Simulator(const config::DirectorConfig& config)
-    : config_(config), dispatcher_(0, IpvsSysctls{}, 0) {
+Simulator::Simulator(const config::DirectorConfig& config) : dispatcher_(0, IpvsSysctls{}, 0) {
   dispatcher_.set_timeouts(config.director.timeouts);
   // An explicit connection-limit applies offline too; the memory-derived default does not (the
   // simulator's machine is not the director's).
@@ -126,8 +125,7 @@ std::string Simulator::on_close(const CloseConnection& ev) {
 }
 
 std::string Simulator::on_change(const ChangeRealServer& ev) {
-  VirtualService* svc = services_.find(ev.service);
-  if (svc == nullptr) return "no such service " + ev.service.to_string();
+  if (services_.find(ev.service) == nullptr) return "no such service " + ev.service.to_string();
   config::RealServerConfig rs;
   rs.address = ev.address;
   rs.weight = ev.weight;
@@ -140,30 +138,18 @@ std::string Simulator::on_change(const ChangeRealServer& ev) {
     return "real server " + format_endpoint(ev.address) + ": port must be " +
            std::to_string(service_port) + " (gatewaying cannot change the port)";
   }
+  // ipvsadm -a/-e send every parameter, thresholds included (0 when -x/-y are omitted), and
+  // __ip_vs_update_dest() stores them as given: nothing is kept from the file or the server.
+  rs.u_threshold = ev.u_threshold;
+  rs.l_threshold = ev.l_threshold;
   std::string failure;
   switch (ev.kind) {
-    case ChangeRealServer::Kind::Add: {
-      // Keep the thresholds the file gave this server, if it was configured there.
-      for (const auto& s : config_.services) {
-        if (!(s.key == ev.service)) continue;
-        for (const auto& c : s.real_servers) {
-          if (c.address == rs.address) {
-            rs.u_threshold = c.u_threshold;
-            rs.l_threshold = c.l_threshold;
-          }
-        }
-      }
+    case ChangeRealServer::Kind::Add:
       failure = services_.add_real_server(ev.service, rs);
       break;
-    }
-    case ChangeRealServer::Kind::Edit: {
-      if (Destination* d = svc->find(rs.address)) {
-        rs.u_threshold = d->u_threshold;  // -e -w changes only the weight
-        rs.l_threshold = d->l_threshold;
-      }
+    case ChangeRealServer::Kind::Edit:
       failure = services_.edit_real_server(ev.service, rs);
       break;
-    }
     case ChangeRealServer::Kind::Delete:
       failure = services_.delete_real_server(ev.service, rs.address);
       break;

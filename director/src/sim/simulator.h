@@ -38,7 +38,6 @@ class Simulator {
   // The connection a `fin N`/`close N` names, if it still exists.
   ConnHandle connection(std::uint32_t number) const;
 
-  config::DirectorConfig config_;
   ServiceTable services_;
   Dispatcher dispatcher_;
   TimeMs now_ = 0;
