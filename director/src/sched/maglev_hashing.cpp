@@ -108,12 +108,14 @@ void MaglevHashing::populate(DestinationList list) {
           ++i;
           continue;
         }
-        while (taken_[w.next] != 0) {
-          w.next += w.skip;
-          if (w.next >= m) w.next -= m;
+        std::uint32_t c = w.next;
+        while (taken_[c] != 0) {
+          c += w.skip;
+          if (c >= m) c -= m;
         }
-        taken_[w.next] = 1;
-        table_[w.next] = list[i];
+        w.next = c;
+        taken_[c] = 1;
+        table_[c] = list[i];
         ++filled;
         if (++taken_this_turn >= w.turns) {
           taken_this_turn = 0;
