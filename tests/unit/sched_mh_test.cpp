@@ -62,14 +62,9 @@ constexpr Shape kSeven(7, 6);
 // 7 slots keeping 1 bit of weight / gcd: larger weights are shifted down.
 constexpr Shape kSevenOneBit(7, 1);
 
+// A packet from a client to the VIP 10.200.0.100:80.
 PacketInfo from(Ipv4 saddr, std::uint16_t sport = 0, std::uint8_t protocol = kProtoTcp) {
-  PacketInfo p;
-  p.protocol = protocol;
-  p.saddr = saddr;
-  p.sport = sport;
-  p.daddr = 0x0ac80064;
-  p.dport = 80;
-  return p;
+  return {.protocol = protocol, .saddr = saddr, .sport = sport, .daddr = 0x0ac80064, .dport = 80};
 }
 
 class MaglevHashingTest : public test::SchedulerTest<MaglevHashing> {
@@ -579,27 +574,19 @@ void check(const Disruption& r, std::uint32_t servers, std::uint32_t slots) {
   EXPECT_LE(r.moved_on_add - r.added_share, extra);
 }
 
-TEST(MaglevHashingDisruption, OneOfTenServers) {
-  constexpr Shape k4093 = Shape::for_tab_index(12);
-  constexpr Shape k65521 = Shape::for_tab_index(16);
-  const Disruption small = measure(k4093, 10);
-  report("n10_m4093", 10, k4093.size, small);
-  check(small, 10, k4093.size);
-  const Disruption large = measure(k65521, 10);
-  report("n10_m65521", 10, k65521.size, large);
-  check(large, 10, k65521.size);
+// One of N servers removed, then one added, at the default table size and at 65521 slots.
+void measure_and_check(std::uint32_t servers) {
+  for (const Shape shape : {Shape::for_tab_index(12), Shape::for_tab_index(16)}) {
+    const Disruption r = measure(shape, servers);
+    report(("n" + std::to_string(servers) + "_m" + std::to_string(shape.size)).c_str(), servers,
+           shape.size, r);
+    check(r, servers, shape.size);
+  }
 }
 
-TEST(MaglevHashingDisruption, OneOfHundredServers) {
-  constexpr Shape k4093 = Shape::for_tab_index(12);
-  constexpr Shape k65521 = Shape::for_tab_index(16);
-  const Disruption small = measure(k4093, 100);
-  report("n100_m4093", 100, k4093.size, small);
-  check(small, 100, k4093.size);
-  const Disruption large = measure(k65521, 100);
-  report("n100_m65521", 100, k65521.size, large);
-  check(large, 100, k65521.size);
-}
+TEST(MaglevHashingDisruption, OneOfTenServers) { measure_and_check(10); }
+
+TEST(MaglevHashingDisruption, OneOfHundredServers) { measure_and_check(100); }
 
 }  // namespace
 }  // namespace lvs
