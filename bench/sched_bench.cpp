@@ -21,6 +21,7 @@
 #include "sched/destination_hashing.h"
 #include "sched/least_connection.h"
 #include "sched/locality_based_least_connection.h"
+#include "sched/maglev_hashing.h"
 #include "sched/round_robin.h"
 #include "sched/scheduler.h"
 #include "sched/source_hashing.h"
@@ -184,6 +185,7 @@ std::unique_ptr<Scheduler> make_lblcr() {
 #endif
 std::unique_ptr<Scheduler> make_dh() { return std::make_unique<DestinationHashing>(); }
 std::unique_ptr<Scheduler> make_sh() { return std::make_unique<SourceHashing>(SchedulerFlags{}); }
+std::unique_ptr<Scheduler> make_mh() { return std::make_unique<MaglevHashing>(SchedulerFlags{}); }
 std::unique_ptr<Scheduler> make_wlc_scan() { return std::make_unique<KernelWlcScan>(); }
 std::unique_ptr<Scheduler> make_lc_scan() { return std::make_unique<KernelLcScan>(); }
 
@@ -201,9 +203,40 @@ BENCHMARK_CAPTURE(BM_Schedule, lblcr, make_lblcr, true)->Apply(sizes);
 #endif
 BENCHMARK_CAPTURE(BM_Schedule, dh, make_dh, true)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, sh, make_sh, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, mh, make_mh, false)->Apply(sizes);
 // References: the kernel's linear walk, same loop.
 BENCHMARK_CAPTURE(BM_Schedule, ref_lc_scan, make_lc_scan, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, ref_wlc_scan, make_wlc_scan, false)->Apply(sizes);
+
+// mh table (re)build: what every ipvsadm -a/-e/-d costs an mh service (ip_vs_mh_reassign(): the
+// whole table refilled), at 1000 servers of weight 1, for the default 4093 slots and 65521
+// (CONFIG_IP_VS_MH_TAB_INDEX 16). The Maglev paper (NSDI '16) reports 1.8 ms for 65537 slots.
+void BM_MhRebuild(benchmark::State& state, MaglevTableShape shape) {
+  const auto servers = static_cast<std::uint32_t>(state.range(0));
+  std::vector<Destination> dests(servers);
+  std::vector<Destination*> list;
+  for (std::uint32_t i = 0; i < servers; ++i) {
+    dests[i].address = Endpoint{kFirstServer + i, 80};
+    list.insert(list.begin(), &dests[i]);  // as ipvsadm -a links each at the head
+  }
+  MaglevHashing mh(SchedulerFlags{}, shape);
+  mh.init_service(list);
+  for (auto _ : state) {
+    mh.rebuild(list);
+    benchmark::ClobberMemory();
+  }
+  state.counters["slots"] = static_cast<double>(shape.size);
+}
+BENCHMARK_CAPTURE(BM_MhRebuild, mh_m4093, MaglevTableShape::for_tab_index(12))
+    ->Arg(1000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+BENCHMARK_CAPTURE(BM_MhRebuild, mh_m65521, MaglevTableShape::for_tab_index(16))
+    ->Arg(1000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 
 }  // namespace
 }  // namespace lvs

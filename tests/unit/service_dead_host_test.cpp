@@ -1,5 +1,5 @@
 // Dead hosts (issue 5): a destination whose neighbour entry is FAILED gets no new connection
-// from any of the eight schedulers, through VirtualService::set_dead() (so the indexed
+// from any scheduler, through VirtualService::set_dead() (so the indexed
 // schedulers hear of it), and comes back when marked alive. Existing connections are not this
 // flag's business (the dispatcher keeps them).
 #include <gtest/gtest.h>
@@ -19,8 +19,8 @@ using test::ep;
 
 class DeadHost : public ::testing::TestWithParam<std::string_view> {
  protected:
-  // Schedules `n` new connections from varied clients (sh and dh hash on them; sh-fallback so
-  // a dead hash target moves to a live server instead of refusing).
+  // Schedules `n` new connections from varied clients (sh, mh and dh hash on them; sh-fallback
+  // and mh-fallback so a dead hash target moves to a live server instead of refusing).
   std::set<std::string> chosen(VirtualService& svc, int n, TimeMs now, Ipv4 first_daddr) {
     std::set<std::string> out;
     for (int i = 0; i < n; ++i) {
@@ -70,7 +70,8 @@ TEST_P(DeadHost, GetsNoNewConnectionsUntilAlive) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSchedulers, DeadHost,
-                         ::testing::Values("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh"),
+                         ::testing::Values("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh",
+                                           "mh"),
                          [](const auto& info) { return std::string(info.param); });
 
 TEST(ServiceTableDeadHosts, MarkDeadFlagsEveryServiceAndReportsChangesOnce) {

@@ -59,7 +59,7 @@ class Scheduler {
   virtual void expire(TimeMs now) { (void)now; }
 };
 
-// "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh"; nullptr for any other name.
+// "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "mh"; nullptr for any other name.
 std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags);
 
 // The names make_scheduler() accepts, in ipvsadm's documentation order.

@@ -5,6 +5,7 @@
 #include "sched/least_connection.h"
 #include "sched/locality_based_least_connection.h"
 #include "sched/locality_based_least_connection_replication.h"
+#include "sched/maglev_hashing.h"
 #include "sched/round_robin.h"
 #include "sched/scheduler.h"
 #include "sched/source_hashing.h"
@@ -14,8 +15,8 @@
 namespace lvs {
 
 namespace {
-constexpr std::array<std::string_view, 8> kNames = {"rr",   "wrr",   "lc", "wlc",
-                                                    "lblc", "lblcr", "dh", "sh"};
+constexpr std::array<std::string_view, 9> kNames = {"rr",    "wrr", "lc", "wlc", "lblc",
+                                                    "lblcr", "dh",  "sh", "mh"};
 }  // namespace
 
 std::span<const std::string_view> scheduler_names() { return kNames; }
@@ -35,6 +36,7 @@ std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags 
   if (name == "lblcr") return std::make_unique<LocalityBasedLeastConnectionReplication>();
   if (name == "dh") return std::make_unique<DestinationHashing>();
   if (name == "sh") return std::make_unique<SourceHashing>(flags);
+  if (name == "mh") return std::make_unique<MaglevHashing>(flags);
   return nullptr;
 }
 
