@@ -198,7 +198,7 @@ TEST_F(MaglevHashingTest, ServerAddedWithWeightZeroGetsNoSlot) {
   //   round 1: B 0; A 1   round 2: B 0 -> 4; A 1 -> 5
   //   round 3: B 4 -> 1 -> 5 -> 2; A 5 -> 2 -> 6   round 4: B 2 -> 6 -> 3
   EXPECT_EQ(table(), "BABBBAA");
-  EXPECT_EQ(sched_->last_weight(*c_), 0);
+  EXPECT_EQ(c_->last_weight, 0);
   EXPECT_EQ(c_->refcnt, 0u);  // not in the table, not held
   // Given a weight, it takes its slots.
   ASSERT_TRUE(svc_->edit_destination(kC, {1, 0, 0}));
@@ -209,7 +209,7 @@ TEST_F(MaglevHashingTest, ServerEditedToWeightZeroKeepsItsSlots) {
   add_abc();
   ASSERT_TRUE(svc_->edit_destination(kC, {0, 0, 0}));
   // last_weight stays 1: the table does not move; C's flows find it unavailable.
-  EXPECT_EQ(sched_->last_weight(*c_), 1);
+  EXPECT_EQ(c_->last_weight, 1);
   EXPECT_EQ(table(), "BACCBAC");
   EXPECT_EQ(pick(from(k192_168_0_4)), nullptr);  // slot 2, C
   EXPECT_EQ(pick(from(k192_168_0_6)), b_);       // slot 0, B: unaffected
@@ -219,7 +219,7 @@ TEST_F(MaglevHashingTest, ServerEditedToWeightZeroKeepsItsSlots) {
   EXPECT_EQ(pick(from(k192_168_0_4)), c_);
   // A non-zero edit is remembered: C 2 gives C 2 turns.
   ASSERT_TRUE(svc_->edit_destination(kC, {2, 0, 0}));
-  EXPECT_EQ(sched_->last_weight(*c_), 2);
+  EXPECT_EQ(c_->last_weight, 2);
   //   round 1: C 3, C 3 -> 6; B 0; A 1   round 2: C 6 -> 2, C 2 -> 5; B 0 -> 4 (full)
   EXPECT_EQ(table(), "BACCBCC");
 }
@@ -587,6 +587,40 @@ void measure_and_check(std::uint32_t servers) {
 TEST(MaglevHashingDisruption, OneOfTenServers) { measure_and_check(10); }
 
 TEST(MaglevHashingDisruption, OneOfHundredServers) { measure_and_check(100); }
+
+// last_weight belongs to the server (ip_vs_dest.last_weight), not to the scheduler: a server
+// quiesced to 0 under another scheduler keeps the slots of its older weight when mh is bound
+// later (ipvsadm -E -s mh), exactly as if it had been quiesced under mh.
+TEST(MaglevHashingBind, ServerQuiescedBeforeTheSchedulerChangeKeepsItsSlots) {
+  constexpr Shape kShape = Shape::for_tab_index(8);
+  VirtualService svc({}, make_scheduler("wlc", {}), {});
+  svc.add_destination(kA, {1, 0, 0});
+  Destination* b = svc.add_destination(kB, {1, 0, 0});
+  ASSERT_TRUE(svc.edit_destination(kB, {0, 0, 0}));
+  EXPECT_EQ(b->weight, 0);
+  EXPECT_EQ(b->last_weight, 1);
+
+  auto bound = std::make_unique<MaglevHashing>(SchedulerFlags{}, kShape);
+  const MaglevHashing* mh = bound.get();
+  svc.set_scheduler(std::move(bound), {});
+  // The same service built under mh from the start, quiesced the same way.
+  auto reference_owned = std::make_unique<MaglevHashing>(SchedulerFlags{}, kShape);
+  const MaglevHashing* reference = reference_owned.get();
+  VirtualService ref({}, std::move(reference_owned), {});
+  ref.add_destination(kA, {1, 0, 0});
+  ref.add_destination(kB, {1, 0, 0});
+  ASSERT_TRUE(ref.edit_destination(kB, {0, 0, 0}));
+
+  std::size_t b_slots = 0;
+  for (std::size_t i = 0; i < kShape.size; ++i) {
+    ASSERT_NE(mh->slot(i), nullptr);
+    ASSERT_EQ(mh->slot(i)->address, reference->slot(i)->address) << "slot " << i;
+    if (mh->slot(i) == b) ++b_slots;
+  }
+  // Two servers of last_weight 1 share the 251 slots: B keeps about half of them.
+  EXPECT_GT(b_slots, 100u);
+  EXPECT_LT(b_slots, 151u);
+}
 
 }  // namespace
 }  // namespace lvs

@@ -19,6 +19,10 @@ struct Destination {
   VirtualService* service = nullptr;
   Endpoint address;               // real server IP:port (host order)
   std::int32_t weight = 1;        // 0 = quiesced: never chosen for new connections
+  // ip_vs_dest.last_weight (__ip_vs_update_dest()): the weight given at -a, then the latest
+  // non-zero weight given by -e. mh builds its table from it, so a server quiesced to 0 keeps its
+  // slots (and a scheduler bound later, ipvsadm -E -s mh, still sees the older weight).
+  std::int32_t last_weight = 1;
   std::uint32_t u_threshold = 0;  // 0 = no upper connection limit
   std::uint32_t l_threshold = 0;
 

@@ -20,11 +20,6 @@ MaglevHashing::~MaglevHashing() {
   for (Destination* d : held_) d->release();
 }
 
-std::int32_t MaglevHashing::last_weight(const Destination& dest) const {
-  auto it = last_weight_.find(&dest);
-  return it == last_weight_.end() ? 0 : it->second;
-}
-
 std::uint16_t MaglevHashing::hashed_port(const PacketInfo& packet) const {
   // ip_vs_mh_get_port(): ports[0], the source port, where TCP, UDP and SCTP keep it.
   const bool has_ports =
@@ -33,29 +28,26 @@ std::uint16_t MaglevHashing::hashed_port(const PacketInfo& packet) const {
 }
 
 void MaglevHashing::init_service(DestinationList list) {
-  // ip_vs_mh_init_svc(): one build from the list as it is (not one per server). The kernel's
-  // last_weight is a field of the server and survives a scheduler change; ours starts here.
-  last_weight_.clear();
-  for (const Destination* d : list) last_weight_[d] = d->weight;
+  // ip_vs_mh_init_svc(): one build from the list as it is (not one per server), from each
+  // server's last_weight (Destination::last_weight, kept by VirtualService as
+  // __ip_vs_update_dest() keeps it, so it predates this scheduler).
   reassign(list);
 }
 
 void MaglevHashing::destination_added(DestinationList list, Destination& dest) {
-  // __ip_vs_update_dest(add): last_weight = the weight given, 0 included.
-  last_weight_[&dest] = dest.weight;
+  (void)dest;  // its last_weight is the weight given, 0 included (__ip_vs_update_dest(add))
   reassign(list);
 }
 
 void MaglevHashing::destination_updated(DestinationList list, Destination& dest) {
-  // __ip_vs_update_dest(edit): "keep the last_weight with latest non-0 weight".
-  if (dest.weight != 0) last_weight_[&dest] = dest.weight;
+  (void)dest;  // an edit to weight 0 left its last_weight as it was (__ip_vs_update_dest())
   reassign(list);
 }
 
 void MaglevHashing::destination_removed(DestinationList list, Destination& dest,
                                         std::size_t old_index) {
+  (void)dest;
   (void)old_index;
-  last_weight_.erase(&dest);
   reassign(list);
 }
 
@@ -71,7 +63,7 @@ void MaglevHashing::populate(DestinationList list) {
   std::int32_t gcd = 0;
   std::int32_t max_weight = 0;
   for (const Destination* d : list) {
-    const std::int32_t w = last_weight(*d);
+    const std::int32_t w = d->last_weight;
     if (w > 0) gcd = gcd > 0 ? std::gcd(w, gcd) : w;
     max_weight = std::max(max_weight, w);
   }
@@ -88,7 +80,7 @@ void MaglevHashing::populate(DestinationList list) {
     walks_.clear();
     for (Destination* d : list) {
       const Endpoint& a = d->address;
-      const std::int32_t w = last_weight(*d);
+      const std::int32_t w = d->last_weight;
       std::int32_t turns = (w / gcd) >> rshift;
       if (turns == 0) turns = w != 0 ? 1 : 0;
       walks_.push_back({hash_key(a.addr, a.port, kOffsetKey, 0) % m,

@@ -45,17 +45,12 @@
 // M = primes[index - 8] from {251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071}.
 // Here the CMake option LVS_IP_VS_MH_TAB_INDEX (same range and default) sets the default shape;
 // tests and benchmarks pass their own (any prime, checked at compile time).
-//
-// Not like the kernel: last_weight lives here (keyed by server), not in the server, so a
-// scheduler change (ipvsadm -E -s mh) starts from the current weights: a server quiesced to 0
-// before the change gets no slot, where the kernel's would keep the slots of its older weight.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sched/hsiphash.h"
@@ -133,8 +128,6 @@ class MaglevHashing final : public Scheduler {
   // For tests and benchmarks.
   std::uint32_t table_size() const { return shape_.size; }
   const Destination* slot(std::size_t index) const { return table_[index]; }
-  // The weight the table is built from (0 for a server not in the service).
-  std::int32_t last_weight(const Destination& dest) const;
   // Rebuild the table from `list` now (what every add/edit/delete does): for the rebuild benchmark.
   void rebuild(DestinationList list) { reassign(list); }
 
@@ -154,7 +147,6 @@ class MaglevHashing final : public Scheduler {
   SchedulerFlags flags_;
   TableShape shape_;
   std::vector<Destination*> table_;
-  std::unordered_map<const Destination*, std::int32_t> last_weight_;
   // The servers the table names, each holding one reference (kept with a refused rebuild).
   std::vector<Destination*> held_;
   // Scratch of the rebuild, kept to avoid allocating each time.

@@ -19,8 +19,10 @@ Destination* VirtualService::find(const Endpoint& address) const {
   return it == by_address_.end() ? nullptr : it->second;
 }
 
-void VirtualService::update_params(Destination& dest, const DestinationParams& params) {
+void VirtualService::update_params(Destination& dest, const DestinationParams& params, bool add) {
   dest.weight = params.weight;
+  // "keep the last_weight with latest non-0 weight"
+  if (add || params.weight != 0) dest.last_weight = params.weight;
   // __ip_vs_update_dest(), for -a and -e alike: only raising or clearing the upper threshold
   // clears the overload flag. A new destination has none set; one revived from the trash keeps
   // it, since the connections that set it still count against the server (ip_vs_unbind_dest()
@@ -45,7 +47,7 @@ Destination* VirtualService::add_destination(const Endpoint& address,
     dest->address = address;
   }
   dest->service = this;
-  update_params(*dest, params);
+  update_params(*dest, params, /*add=*/true);
   dest->available = true;
   dest->list_seq = next_seq_++;
   dest->sched_slot = Destination::kNoSlot;
@@ -61,7 +63,7 @@ Destination* VirtualService::add_destination(const Endpoint& address,
 bool VirtualService::edit_destination(const Endpoint& address, const DestinationParams& params) {
   Destination* dest = find(address);
   if (dest == nullptr) return false;
-  update_params(*dest, params);
+  update_params(*dest, params, /*add=*/false);
   scheduler_->destination_updated(destinations(), *dest);
   return true;
 }

@@ -97,7 +97,8 @@ class VirtualService {
  private:
   void collect_trash();
   // What -a and -e both set: weight, thresholds, and the overload flag's rule for them.
-  static void update_params(Destination& dest, const DestinationParams& params);
+  // __ip_vs_update_dest(): `add` for -a (a new or revived server), false for -e.
+  static void update_params(Destination& dest, const DestinationParams& params, bool add);
   static std::uint64_t address_key(const Endpoint& a) {
     return (std::uint64_t{a.addr} << 16) | a.port;
   }

@@ -61,6 +61,7 @@ class SchedulerTest : public ::testing::Test {
 inline void link_at_head(Scheduler& sched, std::vector<Destination*>& list, Destination& d,
                          std::uint64_t seq) {
   d.list_seq = seq;
+  d.last_weight = d.weight;  // __ip_vs_update_dest(add)
   list.insert(list.begin(), &d);
   sched.destination_added(list, d);
 }
