@@ -38,13 +38,13 @@ class DestinationHeap {
 
   explicit DestinationHeap(Order order) : order_(order) {}
 
-  // The least-loaded member, or nullptr if there is none.
+  // The first member in the order (the least loaded; fo/ovf: the heaviest), or nullptr.
   Destination* top() const { return tree_.size() > 1 ? tree_[1].dest : nullptr; }
   std::size_t size() const { return members_; }
   bool contains(const Destination& dest) const;
 
   // Makes `dest` a member with its current counters/weight/list_seq (member == true), or
-  // removes it (member == false). O(log n).
+  // removes it (member == false). O(log n); O(1) when nothing the order reads has changed.
   void set(Destination& dest, bool member);
   void erase(Destination& dest) { set(dest, false); }
   void clear();
