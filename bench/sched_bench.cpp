@@ -22,10 +22,14 @@
 #include "sched/least_connection.h"
 #include "sched/locality_based_least_connection.h"
 #include "sched/maglev_hashing.h"
+#include "sched/never_queue.h"
 #include "sched/round_robin.h"
 #include "sched/scheduler.h"
+#include "sched/shortest_expected_delay.h"
 #include "sched/source_hashing.h"
+#include "sched/weighted_failover.h"
 #include "sched/weighted_least_connection.h"
+#include "sched/weighted_overflow.h"
 #include "sched/weighted_round_robin.h"
 #include "service/virtual_service.h"
 
@@ -75,6 +79,65 @@ class KernelLcScan final : public Scheduler {
       }
     }
     return least;
+  }
+};
+
+// The kernel's ip_vs_sed_schedule(): the first usable server, then any later one with a smaller
+// (active + 1)/weight by cross-multiplication; first in list order wins ties. (nq's scan is the
+// same walk when no server is idle, as here.)
+class KernelSedScan final : public Scheduler {
+ public:
+  std::string_view name() const override { return "sed-scan"; }
+  Destination* schedule(DestinationList list, const PacketInfo&, TimeMs) override {
+    Destination* least = nullptr;
+    std::uint64_t loh = 0;
+    for (Destination* d : list) {
+      if (d->blocked() || d->weight <= 0) continue;
+      std::uint64_t doh = std::uint64_t{d->activeconns} + 1;
+      if (least == nullptr || loh * static_cast<std::uint64_t>(d->weight) >
+                                  doh * static_cast<std::uint64_t>(least->weight)) {
+        least = d;
+        loh = doh;
+      }
+    }
+    return least;
+  }
+};
+
+// The kernel's ip_vs_fo_schedule(): the highest weight, first in list order on ties.
+class KernelFoScan final : public Scheduler {
+ public:
+  std::string_view name() const override { return "fo-scan"; }
+  Destination* schedule(DestinationList list, const PacketInfo&, TimeMs) override {
+    Destination* best = nullptr;
+    std::int32_t hw = 0;
+    for (Destination* d : list) {
+      if (!d->blocked() && d->weight > hw) {
+        best = d;
+        hw = d->weight;
+      }
+    }
+    return best;
+  }
+};
+
+// The kernel's ip_vs_ovf_schedule(): fo's walk, skipping servers with more active connections
+// than their weight.
+class KernelOvfScan final : public Scheduler {
+ public:
+  std::string_view name() const override { return "ovf-scan"; }
+  Destination* schedule(DestinationList list, const PacketInfo&, TimeMs) override {
+    Destination* best = nullptr;
+    std::int32_t hw = 0;
+    for (Destination* d : list) {
+      const std::int32_t w = d->weight;
+      if (d->blocked() || std::int64_t{d->activeconns} > w || w == 0) continue;
+      if (best == nullptr || w > hw) {
+        best = d;
+        hw = w;
+      }
+    }
+    return best;
   }
 };
 
@@ -173,6 +236,53 @@ void BM_Schedule(benchmark::State& state, SchedulerFactory factory, bool fwmark)
   benchmark::DoNotOptimize(loop.ring.data());
 }
 
+// The step of the schedulers that read only active connections (sed, nq, ovf): in DecisionLoop
+// every connection stays inactive, so their keys never move and each decision finds the same
+// server at no cost. Here each new connection becomes established (bind Inactive, then
+// set_active as the handshake completes) and the one placed kRingSize decisions earlier leaves
+// that state and closes (set_active(false), unbind), so every step moves two active counts.
+struct EstablishedLoop {
+  VirtualService& svc;
+  std::vector<Destination*> ring = std::vector<Destination*>(kRingSize, nullptr);
+  std::uint32_t next = 0;
+
+  void step() {
+    Destination* d = svc.schedule(packet_for(next, false), 1'000'000);
+    Destination*& slot = ring[next & (kRingSize - 1)];
+    if (slot != nullptr) {
+      VirtualService::set_active(*slot, false);
+      VirtualService::unbind(*slot, ConnCount::Inactive);
+    }
+    if (d != nullptr) {
+      VirtualService::bind(*d, ConnCount::Inactive);
+      VirtualService::set_active(*d, true);
+    }
+    slot = d;
+    ++next;
+  }
+};
+
+// BM_Schedule's service with every weight multiplied by `weight_scale`: at 40 (weights 40..200)
+// most servers hold no more active connections than their weight, so ovf has a choice to make
+// (at the preload's weights 1..5 every server is past its weight and ovf finds none).
+void BM_ScheduleEstablished(benchmark::State& state, SchedulerFactory factory,
+                            std::int32_t weight_scale) {
+  const auto servers = static_cast<std::uint32_t>(state.range(0));
+  auto svc = make_loaded_service(factory(), servers, false);
+  for (Destination* d : svc->destinations()) {
+    svc->edit_destination(d->address, DestinationParams{d->weight * weight_scale, 0, 0});
+  }
+  EstablishedLoop loop{*svc};
+  for (std::size_t i = 0; i < 4 * kRingSize; ++i) loop.step();
+  std::uint64_t none = svc->no_dest_total();
+  for (auto _ : state) {
+    loop.step();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["no_dest"] = static_cast<double>(svc->no_dest_total() - none);
+  benchmark::DoNotOptimize(loop.ring.data());
+}
+
 std::unique_ptr<Scheduler> make_rr() { return std::make_unique<RoundRobin>(); }
 std::unique_ptr<Scheduler> make_wrr() { return std::make_unique<WeightedRoundRobin>(); }
 std::unique_ptr<Scheduler> make_lc() { return std::make_unique<LeastConnection>(); }
@@ -188,6 +298,13 @@ std::unique_ptr<Scheduler> make_sh() { return std::make_unique<SourceHashing>(Sc
 std::unique_ptr<Scheduler> make_mh() { return std::make_unique<MaglevHashing>(SchedulerFlags{}); }
 std::unique_ptr<Scheduler> make_wlc_scan() { return std::make_unique<KernelWlcScan>(); }
 std::unique_ptr<Scheduler> make_lc_scan() { return std::make_unique<KernelLcScan>(); }
+std::unique_ptr<Scheduler> make_sed() { return std::make_unique<ShortestExpectedDelay>(); }
+std::unique_ptr<Scheduler> make_nq() { return std::make_unique<NeverQueue>(); }
+std::unique_ptr<Scheduler> make_fo() { return std::make_unique<WeightedFailover>(); }
+std::unique_ptr<Scheduler> make_ovf() { return std::make_unique<WeightedOverflow>(); }
+std::unique_ptr<Scheduler> make_sed_scan() { return std::make_unique<KernelSedScan>(); }
+std::unique_ptr<Scheduler> make_fo_scan() { return std::make_unique<KernelFoScan>(); }
+std::unique_ptr<Scheduler> make_ovf_scan() { return std::make_unique<KernelOvfScan>(); }
 
 void sizes(benchmark::internal::Benchmark* b) {
   b->Arg(8)->Arg(64)->Arg(1024)->Repetitions(5)->ReportAggregatesOnly(true);
@@ -204,9 +321,21 @@ BENCHMARK_CAPTURE(BM_Schedule, lblcr, make_lblcr, true)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, dh, make_dh, true)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, sh, make_sh, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, mh, make_mh, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, sed, make_sed, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, nq, make_nq, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, fo, make_fo, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, ovf, make_ovf, false)->Apply(sizes);  // no_dest: see above
+// sed, nq and ovf with their keys moving (EstablishedLoop).
+BENCHMARK_CAPTURE(BM_ScheduleEstablished, sed, make_sed, 1)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_ScheduleEstablished, nq, make_nq, 1)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_ScheduleEstablished, ovf_w40, make_ovf, 40)->Apply(sizes);
 // References: the kernel's linear walk, same loop.
 BENCHMARK_CAPTURE(BM_Schedule, ref_lc_scan, make_lc_scan, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, ref_wlc_scan, make_wlc_scan, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, ref_sed_scan, make_sed_scan, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, ref_fo_scan, make_fo_scan, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_ScheduleEstablished, ref_sed_scan, make_sed_scan, 1)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_ScheduleEstablished, ref_ovf_scan_w40, make_ovf_scan, 40)->Apply(sizes);
 
 // mh table (re)build: what every ipvsadm -a/-e/-d costs an mh service (ip_vs_mh_reassign(): the
 // whole table refilled), at 1000 servers of weight 1, for the default 4093 slots and 65521

@@ -2,25 +2,76 @@
 
 namespace lvs {
 
-bool DestinationHeap::before(const Node& a, const Node& b) const {
-  // Lexicographic (load, -list_seq) packed into 128-bit integers so the comparison compiles
-  // without branches. Equal load: the earlier in list order (larger list_seq) is found first by
+std::uint32_t DestinationHeap::load_of(const Destination& dest) const {
+  switch (order_) {
+    case Order::Overhead:
+    case Order::OverheadPerWeight:
+      return dest.overhead();
+    case Order::ExpectedDelay:
+    case Order::IdleThenExpectedDelay:
+      return dest.activeconns;
+    case Order::Weight:
+      break;
+  }
+  return 0;
+}
+
+template <DestinationHeap::Order O>
+bool DestinationHeap::before(const Node& a, const Node& b) {
+  // Lexicographic (key, -list_seq) packed into 128-bit integers so the comparison compiles
+  // without branches. Equal keys: the earlier in list order (larger list_seq) is found first by
   // the kernel's scan and kept, so a comes first iff b.list_seq < a.list_seq.
   std::uint64_t lhs;
   std::uint64_t rhs;
-  if (order_ == Order::Overhead) {
+  const auto aw = static_cast<std::uint32_t>(a.weight);
+  const auto bw = static_cast<std::uint32_t>(b.weight);
+  if constexpr (O == Order::Overhead) {
     // as ip_vs_lc_schedule(): `doh < loh` replaces the candidate.
-    lhs = a.overhead;
-    rhs = b.overhead;
-  } else {
+    lhs = a.load;
+    rhs = b.load;
+  } else if constexpr (O == Order::OverheadPerWeight) {
     // as ip_vs_wlc_schedule(): `loh * dw > doh * lw` (64-bit) replaces the candidate, i.e. the
     // newcomer d wins iff doh * lw < loh * dw. Members have weight > 0, so this compares
     // overhead/weight exactly; the products fit in 64 bits.
-    lhs = std::uint64_t{a.overhead} * static_cast<std::uint32_t>(b.weight);
-    rhs = std::uint64_t{b.overhead} * static_cast<std::uint32_t>(a.weight);
+    lhs = std::uint64_t{a.load} * bw;
+    rhs = std::uint64_t{b.load} * aw;
+  } else if constexpr (O == Order::ExpectedDelay) {
+    // as ip_vs_sed_schedule(): the same cross-multiplication on activeconns + 1 (inactive
+    // connections ignored). 2^32 * (2^31 - 1) still fits in 64 bits.
+    lhs = (std::uint64_t{a.load} + 1) * bw;
+    rhs = (std::uint64_t{b.load} + 1) * aw;
+  } else if constexpr (O == Order::IdleThenExpectedDelay) {
+    // as ip_vs_nq_schedule(): an idle server is returned as soon as the scan meets one, so
+    // among idle servers only the list position counts (numerator 0: both products are 0, the
+    // tie goes to list_seq), and every idle server comes before every busy one (0 < a positive
+    // product). Busy servers compare as sed's.
+    lhs = (std::uint64_t{a.load} + (a.load != 0)) * bw;
+    rhs = (std::uint64_t{b.load} + (b.load != 0)) * aw;
+  } else {
+    static_assert(O == Order::Weight);
+    // as ip_vs_fo_schedule() / ip_vs_ovf_schedule(): only a strictly higher weight replaces
+    // the candidate, so a comes first iff (b.weight, b.list_seq) < (a.weight, a.list_seq).
+    lhs = bw;
+    rhs = aw;
   }
   __extension__ using u128 = unsigned __int128;
   return ((u128{lhs} << 64) | b.list_seq) < ((u128{rhs} << 64) | a.list_seq);
+}
+
+bool DestinationHeap::before(const Node& a, const Node& b) const {
+  switch (order_) {
+    case Order::Overhead:
+      return before<Order::Overhead>(a, b);
+    case Order::OverheadPerWeight:
+      return before<Order::OverheadPerWeight>(a, b);
+    case Order::ExpectedDelay:
+      return before<Order::ExpectedDelay>(a, b);
+    case Order::IdleThenExpectedDelay:
+      return before<Order::IdleThenExpectedDelay>(a, b);
+    case Order::Weight:
+      break;
+  }
+  return before<Order::Weight>(a, b);
 }
 
 bool DestinationHeap::contains(const Destination& dest) const {
@@ -52,11 +103,17 @@ void DestinationHeap::set(Destination& dest, bool member) {
     dest.sched_slot = slot;
     ++members_;
   }
-  tree_[leaves_ + dest.sched_slot] = node_of(dest);
+  const Node node = node_of(dest);
+  Node& leaf = tree_[leaves_ + dest.sched_slot];
+  // A change the order does not read (sed's inactive connections, fo's counters): every match
+  // sees what it saw before.
+  if (present && leaf == node) return;
+  leaf = node;
   replay(dest.sched_slot, &dest);
 }
 
-void DestinationHeap::replay(std::size_t slot, const Destination* changed) {
+template <DestinationHeap::Order O>
+void DestinationHeap::replay_in(std::size_t slot, const Destination* changed) {
   // The match winner climbs in a register; each level only reads the sibling, so the loop is
   // not one long chain of stores and reloads. Real keys never tie (list_seq is unique within a
   // service) and two empty leaves are interchangeable, so which side wins a tie is immaterial.
@@ -64,13 +121,29 @@ void DestinationHeap::replay(std::size_t slot, const Destination* changed) {
   Node up = tree_[i];
   while (i > 1) {
     const Node& sibling = tree_[i ^ 1];
-    if (before(sibling, up)) up = sibling;
+    if (before<O>(sibling, up)) up = sibling;
     i /= 2;
     // Neither the old nor the new winner is the changed destination and they are the same
     // server: every match above sees exactly what it saw before.
     if (up.dest == tree_[i].dest && up.dest != changed) return;
     tree_[i] = up;
   }
+}
+
+void DestinationHeap::replay(std::size_t slot, const Destination* changed) {
+  switch (order_) {
+    case Order::Overhead:
+      return replay_in<Order::Overhead>(slot, changed);
+    case Order::OverheadPerWeight:
+      return replay_in<Order::OverheadPerWeight>(slot, changed);
+    case Order::ExpectedDelay:
+      return replay_in<Order::ExpectedDelay>(slot, changed);
+    case Order::IdleThenExpectedDelay:
+      return replay_in<Order::IdleThenExpectedDelay>(slot, changed);
+    case Order::Weight:
+      break;
+  }
+  replay_in<Order::Weight>(slot, changed);
 }
 
 void DestinationHeap::grow() {
@@ -100,7 +173,7 @@ bool DestinationHeap::valid() const {
     if (n.dest == nullptr) continue;
     ++members;
     if (n.dest->sched_slot != s) return false;
-    if (n.overhead != n.dest->overhead() || n.weight != n.dest->weight ||
+    if (n.load != load_of(*n.dest) || n.weight != n.dest->weight ||
         n.list_seq != n.dest->list_seq) {
       return false;
     }

@@ -48,8 +48,8 @@ class Scheduler {
     (void)dest;
   }
   // The connection counters or the overload flag of `dest` changed. The kernel's schedulers
-  // rescan the list on every decision and need no such hook; ours keep indexes (lc, wlc) so a
-  // decision costs less than O(n) and must hear of every change.
+  // rescan the list on every decision and need no such hook; ours keep indexes (lc, wlc, sed,
+  // nq, fo, ovf) so a decision costs less than O(n) and must hear of every change.
   virtual void load_changed(Destination& dest) { (void)dest; }
 
   // ip_vs_scheduler schedule(): a destination for a new connection, or nullptr if none.
@@ -59,7 +59,8 @@ class Scheduler {
   virtual void expire(TimeMs now) { (void)now; }
 };
 
-// "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "mh"; nullptr for any other name.
+// "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"
+// (ipvsadm -s); nullptr for any other name.
 std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags);
 
 // The names make_scheduler() accepts, in ipvsadm's documentation order.

@@ -6,17 +6,21 @@
 #include "sched/locality_based_least_connection.h"
 #include "sched/locality_based_least_connection_replication.h"
 #include "sched/maglev_hashing.h"
+#include "sched/never_queue.h"
 #include "sched/round_robin.h"
 #include "sched/scheduler.h"
+#include "sched/shortest_expected_delay.h"
 #include "sched/source_hashing.h"
+#include "sched/weighted_failover.h"
 #include "sched/weighted_least_connection.h"
+#include "sched/weighted_overflow.h"
 #include "sched/weighted_round_robin.h"
 
 namespace lvs {
 
 namespace {
-constexpr std::array<std::string_view, 9> kNames = {"rr",    "wrr", "lc", "wlc", "lblc",
-                                                    "lblcr", "dh",  "sh", "mh"};
+constexpr std::array<std::string_view, 13> kNames = {"rr", "wrr", "lc",  "wlc", "lblc", "lblcr", "dh",
+                                                     "sh", "sed", "nq", "fo",  "ovf",  "mh"};
 }  // namespace
 
 std::span<const std::string_view> scheduler_names() { return kNames; }
@@ -37,6 +41,10 @@ std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags 
   if (name == "dh") return std::make_unique<DestinationHashing>();
   if (name == "sh") return std::make_unique<SourceHashing>(flags);
   if (name == "mh") return std::make_unique<MaglevHashing>(flags);
+  if (name == "sed") return std::make_unique<ShortestExpectedDelay>();
+  if (name == "nq") return std::make_unique<NeverQueue>();
+  if (name == "fo") return std::make_unique<WeightedFailover>();
+  if (name == "ovf") return std::make_unique<WeightedOverflow>();
   return nullptr;
 }
 
