@@ -2,18 +2,42 @@
 
 namespace lvs {
 
-std::uint32_t DestinationHeap::load_of(const Destination& dest) const {
-  switch (order_) {
+namespace {
+
+// Calls fn.template operator()<O>() for the heap's order O.
+template <class Fn>
+decltype(auto) with_order(DestinationHeap::Order order, Fn&& fn) {
+  using Order = DestinationHeap::Order;
+  switch (order) {
     case Order::Overhead:
+      return fn.template operator()<Order::Overhead>();
     case Order::OverheadPerWeight:
-      return dest.overhead();
+      return fn.template operator()<Order::OverheadPerWeight>();
     case Order::ExpectedDelay:
+      return fn.template operator()<Order::ExpectedDelay>();
     case Order::IdleThenExpectedDelay:
-      return dest.activeconns;
+      return fn.template operator()<Order::IdleThenExpectedDelay>();
     case Order::Weight:
       break;
   }
-  return 0;
+  return fn.template operator()<Order::Weight>();
+}
+
+}  // namespace
+
+template <DestinationHeap::Order O>
+std::uint32_t DestinationHeap::load_of(const Destination& dest) {
+  if constexpr (O == Order::Overhead || O == Order::OverheadPerWeight) {
+    return dest.overhead();
+  } else if constexpr (O == Order::ExpectedDelay || O == Order::IdleThenExpectedDelay) {
+    return dest.activeconns;
+  } else {
+    return 0;
+  }
+}
+
+std::uint32_t DestinationHeap::load_of(const Destination& dest) const {
+  return with_order(order_, [&]<Order O>() { return load_of<O>(dest); });
 }
 
 template <DestinationHeap::Order O>
@@ -59,19 +83,7 @@ bool DestinationHeap::before(const Node& a, const Node& b) {
 }
 
 bool DestinationHeap::before(const Node& a, const Node& b) const {
-  switch (order_) {
-    case Order::Overhead:
-      return before<Order::Overhead>(a, b);
-    case Order::OverheadPerWeight:
-      return before<Order::OverheadPerWeight>(a, b);
-    case Order::ExpectedDelay:
-      return before<Order::ExpectedDelay>(a, b);
-    case Order::IdleThenExpectedDelay:
-      return before<Order::IdleThenExpectedDelay>(a, b);
-    case Order::Weight:
-      break;
-  }
-  return before<Order::Weight>(a, b);
+  return with_order(order_, [&]<Order O>() { return before<O>(a, b); });
 }
 
 bool DestinationHeap::contains(const Destination& dest) const {
@@ -79,12 +91,17 @@ bool DestinationHeap::contains(const Destination& dest) const {
 }
 
 void DestinationHeap::set(Destination& dest, bool member) {
+  with_order(order_, [&]<Order O>() { set_in<O>(dest, member); });
+}
+
+template <DestinationHeap::Order O>
+void DestinationHeap::set_in(Destination& dest, bool member) {
   const bool present = contains(dest);
   if (!member) {
     if (present) {
       const std::uint32_t slot = dest.sched_slot;
       tree_[leaves_ + slot] = kEmpty;
-      replay(slot, &dest);
+      replay<O>(slot, &dest);
       free_.push_back(slot);
       --members_;
     }
@@ -103,17 +120,19 @@ void DestinationHeap::set(Destination& dest, bool member) {
     dest.sched_slot = slot;
     ++members_;
   }
-  const Node node = node_of(dest);
+  const Node node{&dest, load_of<O>(dest), dest.weight, dest.list_seq};
   Node& leaf = tree_[leaves_ + dest.sched_slot];
   // A change the order does not read (sed's inactive connections, fo's counters): every match
-  // sees what it saw before.
-  if (present && leaf == node) return;
+  // sees what it saw before. (lc and wlc read every counter: the test would only cost them.)
+  if constexpr (O != Order::Overhead && O != Order::OverheadPerWeight) {
+    if (present && leaf == node) return;
+  }
   leaf = node;
-  replay(dest.sched_slot, &dest);
+  replay<O>(dest.sched_slot, &dest);
 }
 
 template <DestinationHeap::Order O>
-void DestinationHeap::replay_in(std::size_t slot, const Destination* changed) {
+void DestinationHeap::replay(std::size_t slot, const Destination* changed) {
   // The match winner climbs in a register; each level only reads the sibling, so the loop is
   // not one long chain of stores and reloads. Real keys never tie (list_seq is unique within a
   // service) and two empty leaves are interchangeable, so which side wins a tie is immaterial.
@@ -128,22 +147,6 @@ void DestinationHeap::replay_in(std::size_t slot, const Destination* changed) {
     if (up.dest == tree_[i].dest && up.dest != changed) return;
     tree_[i] = up;
   }
-}
-
-void DestinationHeap::replay(std::size_t slot, const Destination* changed) {
-  switch (order_) {
-    case Order::Overhead:
-      return replay_in<Order::Overhead>(slot, changed);
-    case Order::OverheadPerWeight:
-      return replay_in<Order::OverheadPerWeight>(slot, changed);
-    case Order::ExpectedDelay:
-      return replay_in<Order::ExpectedDelay>(slot, changed);
-    case Order::IdleThenExpectedDelay:
-      return replay_in<Order::IdleThenExpectedDelay>(slot, changed);
-    case Order::Weight:
-      break;
-  }
-  replay_in<Order::Weight>(slot, changed);
 }
 
 void DestinationHeap::grow() {

@@ -64,24 +64,27 @@ class DestinationHeap {
   // loses to every member in every order (members have weight >= 1).
   static constexpr Node kEmpty{nullptr, 0xffffffffu, 1, 0};
 
+  // The work of set(), replay() and the rest is written once per order (a template argument),
+  // so the hot paths compile to straight-line code for the order at hand; the public functions
+  // dispatch on order_ once.
+
   // overhead() for lc/wlc, activeconns for sed/nq, nothing for fo/ovf (weight only): a counter
   // the order ignores is left out, so a change to it leaves the leaf as it was (set() stops).
+  template <Order O>
+  static std::uint32_t load_of(const Destination& dest);
   std::uint32_t load_of(const Destination& dest) const;
-  Node node_of(Destination& dest) const {
-    return Node{&dest, load_of(dest), dest.weight, dest.list_seq};
-  }
-  // Whether a comes before b in order O; the order is a template argument so the replay loop
-  // compiles to one comparison per level, with no dispatch on order_ inside it.
+  // Whether a comes before b in order O.
   template <Order O>
   static bool before(const Node& a, const Node& b);
   bool before(const Node& a, const Node& b) const;
   const Node& winner(std::size_t i) const {
     return before(tree_[2 * i + 1], tree_[2 * i]) ? tree_[2 * i + 1] : tree_[2 * i];
   }
-  // Replays the matches above leaf `slot` whose result may have changed.
-  void replay(std::size_t slot, const Destination* changed);
   template <Order O>
-  void replay_in(std::size_t slot, const Destination* changed);
+  void set_in(Destination& dest, bool member);
+  // Replays the matches above leaf `slot` whose result may have changed.
+  template <Order O>
+  void replay(std::size_t slot, const Destination* changed);
   void grow();
 
   Order order_;
