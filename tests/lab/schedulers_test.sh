@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every scheduler on the real packet path (DESIGN.md §4, §6): lab.sh up, then for each of rr wrr
-# lc wlc sh dh lblc lblcr a fresh lvs-director in the director's namespace, real connections from
+# lc wlc sh dh lblc lblcr sed nq fo ovf mh twos a fresh lvs-director in the director's namespace, real connections from
 # the client namespace, and assertions on which real server answered. The oracle throughout is
 # `lvsadm simulate` (the daemon's own scheduler and connection-table code, offline): for the same
 # events it must name the same servers in the same order as the real traffic did. On top of that
@@ -21,6 +21,14 @@
 #          on another
 #   lblc   all connections for the VIP on one server while it is not overloaded; two connections
 #   lblcr  held open on it (active 2 > weight 1) overload it: the next 30 all go elsewhere
+#   sed    closed connections weigh nothing: 30 to rs1 (1/3); held ones go rs1 rs2 rs1; then
+#          (active + 1) / weight ties at 1 and all 30 go to the list head, rs3
+#   nq     30 to rs3 (the first idle server in list order); held ones go rs3 rs2 rs1; with none
+#          idle, as sed: all 30 to rs1 (2/3)
+#   fo     all 30 to rs1 (highest weight); a SIGHUP quiescing rs1 moves the next 30 to rs2
+#   ovf    all 30 to rs1; it takes 4 held connections (active 0..3 <= weight 3), then
+#          overflows: the next 30 go to rs2
+#   mh     as sh: 20 client addresses, each always on one server, the map equal to simulate's
 #
 #   bash tests/lab/schedulers_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #

@@ -1,9 +1,10 @@
-// lc and wlc are one algorithm over two orders: the eligible server with the least load, ties to
-// the one nearest the list head. The kernel scans the list on every decision
-// (ip_vs_lc_schedule(), ip_vs_wlc_schedule()); this keeps the eligible servers in a
-// DestinationHeap instead, so a decision is O(1) and a change O(log n), with the same answers.
-// The subclasses say which order (Overhead for lc, OverheadPerWeight for wlc) and which servers
-// are eligible, as their kernel functions do. The heap owns Destination::sched_slot of the
+// lc, wlc, sed, nq, fo and ovf are one algorithm over different orders: the eligible server that
+// comes first in the order (the least load for lc/wlc/sed/nq, the highest weight for fo/ovf),
+// ties to the one nearest the list head. The kernel scans the list on every decision
+// (ip_vs_lc_schedule(), ip_vs_wlc_schedule(), ip_vs_sed_schedule(), ...); this keeps the
+// eligible servers in a DestinationHeap instead, so a decision is O(1) and a change O(log n),
+// with the same answers. The subclasses say which order and which servers are eligible, as their
+// kernel functions do. The heap owns Destination::sched_slot of the
 // destinations it is fed.
 #pragma once
 

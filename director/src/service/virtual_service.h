@@ -79,7 +79,8 @@ class VirtualService {
   // A connection of `dest` moved between inactive and active (TCP entering/leaving ESTABLISHED).
   static void set_active(Destination& dest, bool active);
   // A dead host (its neighbour entry FAILED) or back alive: the flag every scheduler skips, set
-  // through here so the schedulers' indexes (lc, wlc, lblc, lblcr) hear of it.
+  // through here so the schedulers' indexes (lc, wlc, lblc, lblcr, sed, nq, fo, ovf, twos) hear
+  // of it.
   static void set_dead(Destination& dest, bool dead);
 
   // ipvsadm -D: unlinks every destination and drops the scheduler with its state (lblc entries
