@@ -14,8 +14,8 @@ namespace {
 // The schedulers this director implements (ipvsadm -s names): all fourteen mainline Linux ships,
 // in ipvsadm's documentation order. director/src/sched/scheduler_factory.cpp maps them to classes;
 // a unit test (config_loader_test) keeps the two lists equal.
-const std::vector<std::string_view> kSchedulers = {"rr", "wrr", "lc",  "wlc", "lblc", "lblcr", "dh",
-                                                   "sh", "sed", "nq",  "fo",  "ovf",  "mh",    "twos"};
+const std::vector<std::string_view> kSchedulers = {
+    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"};
 // ipvsadm -b names of the two scheduler bits (IP_VS_SVC_F_SCHED1, _SCHED2), in the order
 // parse_scheduler() offers them. Only sh and mh read the bits; ipvsadm's flag-1/flag-2 for other
 // schedulers would do nothing and are not accepted.

@@ -224,10 +224,12 @@ director_config() {
 director_running() { [[ -n ${director_pid:-} ]] && lab_running "$director_pid"; }
 director_table_present() { in_ns dir nft list table ip lvs_director >/dev/null 2>&1; }
 # director_start CONFIG [LOG]: lvs-director in the director's namespace, in the background,
-# appending to LOG ($log); director_pid is the director itself (ip netns exec execs it; not
+# appending to LOG ($log), with any further options in the array director_args (e.g.
+# --random-seed N); director_pid is the director itself (ip netns exec execs it; not
 # through in_ns: a backgrounded shell function is a subshell, and $! would be its pid).
+director_args=()
 director_start() {
-  ip netns exec "${P}dir" "$director_bin" --config "$1" >>"${2:-$log}" 2>&1 &
+  ip netns exec "${P}dir" "$director_bin" --config "$1" "${director_args[@]}" >>"${2:-$log}" 2>&1 &
   director_pid=$!
 }
 # director_wait_up [TENTHS]: until its nft table is installed (up to TENTHS, 100); fails if it

@@ -29,6 +29,8 @@
 #   ovf    all 30 to rs1; it takes 4 held connections (active 0..3 <= weight 3), then
 #          overflows: the next 30 go to rs2
 #   mh     as sh: 20 client addresses, each always on one server, the map equal to simulate's
+#   twos   the director started with --random-seed N: 90 connections, all answered, all three
+#          servers used, and exactly simulate --random-seed N's servers in order
 #
 #   bash tests/lab/schedulers_test.sh BIN_DIR SOURCE_DIR       (as ctest runs it)
 #
@@ -105,9 +107,12 @@ event_new() {  # event_new [CLIENT_IP [SERVICE [PORT]]]
   echo "new ${1:-$CLIENT}:${3:-$((40001 + $(conn_count)))} ${2:-}" >>"$events"
 }
 event_fin() { echo "fin $1" >>"$events"; }
-# simulate_last N: the simulator's last N answers for the events so far, as rsN names.
+# simulate_last N: the simulator's last N answers for the events so far, as rsN names; any
+# further simulate options in the array simulate_args (twos: the director's --random-seed).
+simulate_args=()
 simulate_last() {
-  "$lvsadm_bin" simulate --config "$config" --events "$events" 2>>"$tmp/simulate.err" |
+  "$lvsadm_bin" simulate --config "$config" --events "$events" "${simulate_args[@]}" \
+    2>>"$tmp/simulate.err" |
     rs_names | tail -n "$1"
 }
 # check_like_simulate WHAT OBSERVED: OBSERVED (one server per line, the newest connections in
@@ -622,6 +627,27 @@ if start_director mh; then
   check_like_simulate "mh" "$(cat "$observed")"
   end_director mh
 fi
+
+# =============================================================================================
+# twos draws at random: the director and simulate get the same seed, so the same draws. Each
+# service has its own stream (seeded from the seed and the service), so the UDP service beside it
+# does not disturb it.
+readonly TWOS_SEED=20261203
+echo "== twos 3:2:1: two servers drawn in proportion to weight, the less loaded taken (seed $TWOS_SEED)"
+write_config "$config" twos "3 2 1"
+director_args=(--random-seed "$TWOS_SEED")
+simulate_args=(--random-seed "$TWOS_SEED")
+if start_director twos; then
+  check "twos: the director logs its random seed" wait_for 30 log_has "random seed $TWOS_SEED"
+  bodies=$(http_burst 90)
+  used=$(sort -u <<<"$bodies" | grep -c .)
+  echo "     twos 90 connections: $(tally <<<"$bodies")"
+  check "twos: all 90 connections answered" [ "$(grep -c '^rs[123]$' <<<"$bodies")" -eq 90 ]
+  check "twos: all three servers used ($used)" [ "$used" -eq 3 ]
+  check_like_simulate "twos (simulate with the director's seed)" "$bodies"
+  end_director twos
+fi
+director_args=() simulate_args=()
 
 if [[ -s $tmp/simulate.err ]]; then
   not_ok "lvsadm simulate complained about the recorded events:"

@@ -565,13 +565,13 @@ TEST(ConfigLoaderErrors, SchedulerFlags) {
               ElementsAre(HasSubstr("mh-port applies only to the mh scheduler; this service "
                                     "uses 'wlc'")));
   // Each scheduler's own names only: ipvsadm's parse_sched_flags() refuses sh-* under mh.
-  EXPECT_THAT(director_errors(with(base(), {"    scheduler: mh",
-                                            "    scheduler-flags: [sh-port, mh-fallback]"})),
+  EXPECT_THAT(director_errors(with(
+                  base(), {"    scheduler: mh", "    scheduler-flags: [sh-port, mh-fallback]"})),
               ElementsAre(HasSubstr("sh-port applies only to the sh scheduler; this service "
                                     "uses 'mh'")));
   // One bit under two names is still one bit.
-  EXPECT_THAT(director_errors(with(base(), {"    scheduler: mh",
-                                            "    scheduler-flags: [mh-port, sh-port]"})),
+  EXPECT_THAT(director_errors(
+                  with(base(), {"    scheduler: mh", "    scheduler-flags: [mh-port, sh-port]"})),
               ElementsAre(HasSubstr("flag sh-port is listed twice (sh-port and mh-port are one "
                                     "bit)"),
                           HasSubstr("sh-port applies only to the sh scheduler")));

@@ -179,11 +179,11 @@ TEST(DirectorMetrics, ServiceInfoNamesTheSchedulerAndItsFlags) {
   snap.services[1].sched_port = true;
   DirectorMetricsInput in(snap);
   in.neighbours = permanent({kRs1.addr, kRs2.addr, kRs3.addr});
-  expect_family(serialize(in), "lvs_service_info", "gauge",
-                {line("lvs_service_info", {{"service", kTcp}, {"scheduler", "wlc"}, {"flags", ""}},
-                      "1"),
-                 line("lvs_service_info",
-                      {{"service", kUdp}, {"scheduler", "mh"}, {"flags", "mh-port"}}, "1")});
+  expect_family(
+      serialize(in), "lvs_service_info", "gauge",
+      {line("lvs_service_info", {{"service", kTcp}, {"scheduler", "wlc"}, {"flags", ""}}, "1"),
+       line("lvs_service_info", {{"service", kUdp}, {"scheduler", "mh"}, {"flags", "mh-port"}},
+            "1")});
 }
 
 TEST(DirectorMetrics, EveryFamilyHasHelpText) {

@@ -45,7 +45,8 @@ std::string service_records(const ServiceSnapshot& s) {
   if (s.persistent) r += " persistent=" + std::to_string(s.persistent_timeout_s);
   if (s.netmask != 0xffffffffu) r += " netmask=" + format_ipv4(s.netmask);
   // The scheduler bits under the scheduler's own names, as -Ln prints them.
-  std::string flags = scheduler_flags_text(s.scheduler, SchedulerFlags{s.sched_fallback, s.sched_port});
+  std::string flags =
+      scheduler_flags_text(s.scheduler, SchedulerFlags{s.sched_fallback, s.sched_port});
   if (!flags.empty()) flags += ',';
   if (s.one_packet) flags += "ops,";
   if (!flags.empty()) {

@@ -41,9 +41,9 @@ struct ServiceSnapshot {
   bool persistent = false;
   std::uint32_t persistent_timeout_s = 0;  // meaningful when persistent
   Ipv4 netmask = 0xffffffffu;              // persistence granularity (ipvsadm -M)
-  bool sched_fallback = false;             // IP_VS_SVC_F_SCHED1 (ipvsadm -b sh-fallback/mh-fallback)
-  bool sched_port = false;                 // IP_VS_SVC_F_SCHED2 (sh-port/mh-port)
-  bool one_packet = false;                 // IP_VS_SVC_F_ONEPACKET (--ops)
+  bool sched_fallback = false;  // IP_VS_SVC_F_SCHED1 (ipvsadm -b sh-fallback/mh-fallback)
+  bool sched_port = false;      // IP_VS_SVC_F_SCHED2 (sh-port/mh-port)
+  bool one_packet = false;      // IP_VS_SVC_F_ONEPACKET (--ops)
   TrafficStats stats;
   EstimatedRates rates;
   // In the daemon's list order; the formatter sorts them as ipvsadm does unless --nosort.

@@ -90,9 +90,11 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
   for (const ctl::ServiceSnapshot& svc : in.snapshot.services) {
     const std::string key = svc.key.to_string();
     const std::vector<prom::ClientMetric::Label> s{{"service", key}};
-    add(info, {{"service", key}, {"scheduler", svc.scheduler},
-               {"flags", scheduler_flags_text(svc.scheduler,
-                                              SchedulerFlags{svc.sched_fallback, svc.sched_port})}},
+    add(info,
+        {{"service", key},
+         {"scheduler", svc.scheduler},
+         {"flags",
+          scheduler_flags_text(svc.scheduler, SchedulerFlags{svc.sched_fallback, svc.sched_port})}},
         1);
     add(conns, s, static_cast<double>(svc.stats.conns));
     add(pkts, s, static_cast<double>(svc.stats.inpkts + svc.stats.outpkts));
@@ -116,8 +118,8 @@ void build_services(const DirectorMetricsInput& in, std::vector<MetricFamily>& o
       add(b_bytes, b, static_cast<double>(d.stats.inbytes + d.stats.outbytes));
     }
   }
-  for (auto* f : {&info, &conns, &pkts, &bytes, &no_dest, &b_conns, &b_active, &b_inactive, &b_weight,
-                  &b_up, &b_pkts, &b_bytes}) {
+  for (auto* f : {&info, &conns, &pkts, &bytes, &no_dest, &b_conns, &b_active, &b_inactive,
+                  &b_weight, &b_up, &b_pkts, &b_bytes}) {
     keep(out, std::move(*f));
   }
 }

@@ -17,8 +17,8 @@ struct Destination {
   // The service this destination belongs to (ip_vs_dest.svc): connections reach the service's
   // counters and scheduler through it, so a connection needs only one pointer.
   VirtualService* service = nullptr;
-  Endpoint address;               // real server IP:port (host order)
-  std::int32_t weight = 1;        // 0 = quiesced: never chosen for new connections
+  Endpoint address;         // real server IP:port (host order)
+  std::int32_t weight = 1;  // 0 = quiesced: never chosen for new connections
   // ip_vs_dest.last_weight (__ip_vs_update_dest()): the weight given at -a, then the latest
   // non-zero weight given by -e. mh builds its table from it, so a server quiesced to 0 keeps its
   // slots (and a scheduler bound later, ipvsadm -E -s mh, still sees the older weight).

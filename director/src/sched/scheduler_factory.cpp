@@ -19,8 +19,8 @@
 namespace lvs {
 
 namespace {
-constexpr std::array<std::string_view, 13> kNames = {"rr", "wrr", "lc",  "wlc", "lblc", "lblcr", "dh",
-                                                     "sh", "sed", "nq", "fo",  "ovf",  "mh"};
+constexpr std::array<std::string_view, 13> kNames = {
+    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh"};
 }  // namespace
 
 std::span<const std::string_view> scheduler_names() { return kNames; }

@@ -16,8 +16,9 @@ std::uint64_t key_id(const config::ServiceKey& key) {
 std::uint64_t address_id(const Endpoint& e) { return (std::uint64_t{e.addr} << 16) | e.port; }
 
 bool scheduling_differs(const config::ServiceConfig& a, const config::ServiceConfig& b) {
-  return a.scheduler != b.scheduler || a.sched_fallback != b.sched_fallback || a.sched_port != b.sched_port ||
-         a.persistent.value_or(0) != b.persistent.value_or(0) || a.netmask != b.netmask;
+  return a.scheduler != b.scheduler || a.sched_fallback != b.sched_fallback ||
+         a.sched_port != b.sched_port || a.persistent.value_or(0) != b.persistent.value_or(0) ||
+         a.netmask != b.netmask;
 }
 
 bool server_differs(const config::RealServerConfig& a, const config::RealServerConfig& b) {
