@@ -1,32 +1,60 @@
-// lvs-director --config FILE [--check]
+// lvs-director --config FILE [--check] [--random-seed N]
 //
 // --check validates the configuration and exits. Without it the daemon opens the packet path
 // (NFQUEUE in, MAC rewrite out, daemon/director.h), installs its nftables table and runs until
-// SIGTERM/SIGINT; SIGHUP reloads the file. Errors are one line each, exit 1.
+// SIGTERM/SIGINT; SIGHUP reloads the file. Errors are one line each, exit 1. --random-seed N
+// fixes the seed of the twos scheduler's random draws (default: drawn from the OS at start;
+// logged either way), so that `lvsadm simulate --random-seed N` replays the same decisions.
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "base/guarded_main.h"
 #include "config/loader.h"
 #include "daemon/director.h"
+#include "sched/random_source.h"
 #include "service/service_table.h"
 
 namespace {
 
 int usage(const char* why) {
   if (why != nullptr) std::fprintf(stderr, "lvs-director: %s\n", why);
-  std::fprintf(stderr, "usage: lvs-director --config FILE [--check]\n");
+  std::fprintf(stderr,
+               "usage: lvs-director --config FILE [--check] [--random-seed N]\n"
+               "  --config FILE       the director's configuration (SIGHUP re-reads it)\n"
+               "  --check             validate the configuration and exit\n"
+               "  --random-seed N     seed twos' random draws with N (0 to 2^64-1) instead of\n"
+               "                      a seed from the OS; `lvsadm simulate --random-seed N`\n"
+               "                      then replays the director's twos decisions\n");
   return 2;
 }
 
 int run(int argc, char** argv) {
   std::string config_path;
   bool check_only = false;
+  std::optional<std::uint64_t> random_seed;
   for (int i = 1; i < argc; ++i) {
+    const char* seed_text = nullptr;
+    if (std::strcmp(argv[i], "--random-seed") == 0 && i + 1 < argc) {
+      seed_text = argv[++i];
+    } else if (std::strncmp(argv[i], "--random-seed=", 14) == 0) {
+      seed_text = argv[i] + 14;
+    }
+    if (seed_text != nullptr) {
+      random_seed = lvs::parse_random_seed(seed_text);
+      if (!random_seed) {
+        return usage((std::string("--random-seed wants a decimal number from 0 to "
+                                  "18446744073709551615, not '") +
+                      seed_text + "'")
+                         .c_str());
+      }
+      continue;
+    }
     if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
       config_path = argv[++i];
     } else if (std::strncmp(argv[i], "--config=", 9) == 0) {
@@ -62,7 +90,7 @@ int run(int argc, char** argv) {
                 services.services().size(), real_servers);
     return 0;
   }
-  auto director = lvs::Director::open(config_path, config);
+  auto director = lvs::Director::open(config_path, config, random_seed);
   if (auto* error = std::get_if<std::string>(&director)) {
     std::fprintf(stderr, "lvs-director: cannot start: %s\n", error->c_str());
     return 1;

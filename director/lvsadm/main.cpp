@@ -6,11 +6,13 @@
 // the offline simulator, which drives the daemon's own scheduler, service and connection-table
 // code. The ipvsadm commands that change the table are refused clearly until the daemon takes
 // them.
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -23,26 +25,48 @@
 #include "ctl/lvsadm_listing.h"
 #include "ctl/neigh_format.h"
 #include "io/control_client.h"
+#include "sched/random_source.h"
 #include "sim/event_script.h"
 #include "sim/simulator.h"
 
 namespace {
 
 constexpr const char* kSimulateUsage =
-    "usage: lvsadm simulate --config FILE [--events FILE]\n"
+    "usage: lvsadm simulate --config FILE [--events FILE] [--random-seed N]\n"
     "         offline dry run of the schedulers and connection table (no daemon, no root);\n"
     "         events are read from FILE or standard input ('-'), one per line:\n"
     "           new CLIENT_IP:PORT [SERVICE [DEST_IP:PORT]]   fin N   close N\n"
     "           add SERVICE RS_IP:PORT WEIGHT [-x N] [-y N]   edit (the same)\n"
     "           del SERVICE RS_IP:PORT   tick SECONDS\n"
     "         SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service);\n"
-    "         -x/-y (--u-threshold/--l-threshold) are ipvsadm's: omitted means 0, no limit\n";
+    "         -x/-y (--u-threshold/--l-threshold) are ipvsadm's: omitted means 0, no limit\n"
+    "         --random-seed N seeds twos' random draws (default 1); the same N as\n"
+    "         `lvs-director --random-seed N` replays that director's twos decisions\n";
 
 int simulate(int argc, char** argv) {
   std::string config_path;
   std::string events_path = "-";
+  std::uint64_t random_seed = lvs::kDefaultRandomSeed;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
+    std::optional<std::string> seed_text;
+    if (arg == "--random-seed" && i + 1 < argc) {
+      seed_text = argv[++i];
+    } else if (arg.rfind("--random-seed=", 0) == 0) {
+      seed_text = arg.substr(14);
+    }
+    if (seed_text) {
+      auto seed = lvs::parse_random_seed(*seed_text);
+      if (!seed) {
+        std::fprintf(stderr,
+                     "lvsadm simulate: --random-seed wants a decimal number from 0 to "
+                     "18446744073709551615, not '%s'\n",
+                     seed_text->c_str());
+        return 2;
+      }
+      random_seed = *seed;
+      continue;
+    }
     if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
       config_path = argv[++i];
     } else if (arg.rfind("--config=", 0) == 0) {
@@ -92,7 +116,7 @@ int simulate(int argc, char** argv) {
     return 1;
   }
 
-  lvs::sim::Simulator simulator(std::get<lvs::config::DirectorConfig>(loaded));
+  lvs::sim::Simulator simulator(std::get<lvs::config::DirectorConfig>(loaded), random_seed);
   int problems = simulator.run(std::get<std::vector<lvs::sim::ScriptEvent>>(parsed), std::cout,
                                std::cerr, events_name);
   std::cout.flush();

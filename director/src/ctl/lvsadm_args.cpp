@@ -12,7 +12,7 @@ const char* const kLvsadmUsage =
     "         [--exact] [--nosort] [-t|u|f service-address]\n"
     "  lvsadm [--socket PATH] -L|l -c [-n]\n"
     "  lvsadm [--socket PATH] -L|l --timeout\n"
-    "  lvsadm simulate --config FILE [--events FILE]\n"
+    "  lvsadm simulate --config FILE [--events FILE] [--random-seed N]\n"
     "  lvsadm [--socket PATH] neigh show|flush|del IP\n"
     "  lvsadm [--socket PATH] neigh add IP lladdr MAC [nud permanent|noarp|reachable|stale]\n"
     "  lvsadm -h\n"
@@ -45,6 +45,7 @@ const char* const kLvsadmUsage =
     "    del SERVICE RS_IP:PORT   tick SECONDS\n"
     "  SERVICE is tcp/VIP:PORT, udp/VIP:PORT or fwm/MARK (default: the first service);\n"
     "  -x/-y (--u-threshold/--l-threshold) are ipvsadm's: omitted means 0, no limit\n"
+    "  --random-seed N seeds twos' random draws (default 1), as lvs-director --random-seed N\n"
     "\n"
     "neigh: the director's own neighbour (ARP) table, in `ip neigh show` layout; flush keeps\n"
     "  PERMANENT entries; add defaults to nud permanent (entries from `mac:` are PERMANENT).\n";

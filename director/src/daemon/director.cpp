@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <random>
 #include <span>
 
 #include "balancer/config_checks.h"
@@ -22,6 +24,15 @@ constexpr int kMaxBatchesPerWakeup = 16;
 // Metrics are rebuilt and published for scrapes this often.
 constexpr TimeMs kMetricsIntervalMs = 1000;
 
+// The services' random seed when none is given: 64 bits from std::random_device, which on Linux
+// is the kernel's CSPRNG (getrandom()) or the CPU's RDSEED/RDRAND — unpredictable per start, and
+// logged, so a run can still be replayed.
+std::uint64_t os_random_seed() {
+  std::random_device device;
+  const std::uint64_t high = device();
+  return (high << 32) | device();
+}
+
 }  // namespace
 
 Director::Director(std::string config_path, config::DirectorConfig config, DirectorIo io,
@@ -36,8 +47,9 @@ Director::Director(std::string config_path, config::DirectorConfig config, Direc
       verdicts_(io_->receiver, DirectorIo::kBatchSize),
       reload_worker_(std::move(reload_worker)) {}
 
-std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string config_path,
-                                                                    config::DirectorConfig config) {
+std::variant<std::unique_ptr<Director>, std::string> Director::open(
+    std::string config_path, config::DirectorConfig config,
+    std::optional<std::uint64_t> random_seed) {
   if (auto refusals = startup_refusals(config); !refusals.empty()) return refusals.front();
   auto worker = ReloadWorker::open();
   if (auto* err = std::get_if<std::string>(&worker)) return *err;
@@ -57,6 +69,8 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
   d->balancer_.set_memory_total(std::uint64_t(sysconf(_SC_PHYS_PAGES)) *
                                 std::uint64_t(sysconf(_SC_PAGESIZE)));
   d->balancer_.set_link_mtu(d->io_->forwarder.mtu());
+  const std::uint64_t seed = random_seed ? *random_seed : os_random_seed();
+  d->balancer_.services().set_random_seed(seed);
   const ApplyReport report = d->balancer_.apply(
       *d->config_, d->io_->arp.address(), base::monotonic_ms(), d->neighbour_actions_.events());
   log_apply_report(report, d->balancer_.neighbours());
@@ -74,6 +88,9 @@ std::variant<std::unique_ptr<Director>, std::string> Director::open(std::string 
                (settings.connection_limit != 0 ? " (connection-limit)"
                                                : " (default: MemTotal/16 / 64 B per entry)") +
                ", link MTU " + std::to_string(d->balancer_.link_mtu()));
+  director_log("random seed " + std::to_string(seed) +
+               (random_seed ? " (--random-seed)" : " (from the OS)") + ": --random-seed " +
+               std::to_string(seed) + " (here or in lvsadm simulate) replays the twos decisions");
   director_log("running " + std::to_string(d->balancer_.services().services().size()) +
                " service(s); SIGHUP reloads " + d->config_path_ + ", SIGTERM stops");
   return d;

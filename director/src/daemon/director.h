@@ -23,6 +23,7 @@
 // reload.h, the counter log and the metrics in counter_log.h and director_metrics.h.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,9 +49,12 @@ class Director {
  public:
   // Opens everything for `config` (loaded from `config_path`, which SIGHUP re-reads) and starts
   // taking traffic. Errors are one line saying what failed and what to do; nothing is left
-  // behind. Logs the start-up summary.
-  static std::variant<std::unique_ptr<Director>, std::string> open(std::string config_path,
-                                                                   config::DirectorConfig config);
+  // behind. Logs the start-up summary. `random_seed` seeds the services' random streams
+  // (service/service_table.h; --random-seed); without it one is drawn from the OS. Either way
+  // it is logged, so `lvsadm simulate --random-seed N` can replay the twos decisions.
+  static std::variant<std::unique_ptr<Director>, std::string> open(
+      std::string config_path, config::DirectorConfig config,
+      std::optional<std::uint64_t> random_seed = std::nullopt);
   Director(const Director&) = delete;
   Director& operator=(const Director&) = delete;
 

@@ -11,6 +11,7 @@
 #include "model/destination.h"
 #include "model/packet_info.h"
 #include "model/time_ms.h"
+#include "sched/random_source.h"
 #include "sched/scheduler_flags.h"
 
 namespace lvs {
@@ -60,8 +61,11 @@ class Scheduler {
 };
 
 // "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"
-// (ipvsadm -s); nullptr for any other name.
-std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags);
+// (ipvsadm -s); nullptr for any other name. `random_seed` seeds the stream a randomised
+// scheduler (twos) draws from (SeededRandom in sched/seeded_random.h); the others ignore it.
+// ServiceTable passes one per service.
+std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags,
+                                          std::uint64_t random_seed = kDefaultRandomSeed);
 
 // The names make_scheduler() accepts, in ipvsadm's documentation order.
 std::span<const std::string_view> scheduler_names();

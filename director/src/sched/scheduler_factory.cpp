@@ -7,8 +7,10 @@
 #include "sched/locality_based_least_connection_replication.h"
 #include "sched/maglev_hashing.h"
 #include "sched/never_queue.h"
+#include "sched/power_of_two_choices.h"
 #include "sched/round_robin.h"
 #include "sched/scheduler.h"
+#include "sched/seeded_random.h"
 #include "sched/shortest_expected_delay.h"
 #include "sched/source_hashing.h"
 #include "sched/weighted_failover.h"
@@ -19,8 +21,8 @@
 namespace lvs {
 
 namespace {
-constexpr std::array<std::string_view, 13> kNames = {
-    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh"};
+constexpr std::array<std::string_view, 14> kNames = {
+    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"};
 }  // namespace
 
 std::span<const std::string_view> scheduler_names() { return kNames; }
@@ -31,7 +33,8 @@ void Scheduler::init_service(DestinationList list) {
   }
 }
 
-std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags) {
+std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags flags,
+                                          std::uint64_t random_seed) {
   if (name == "rr") return std::make_unique<RoundRobin>();
   if (name == "wrr") return std::make_unique<WeightedRoundRobin>();
   if (name == "lc") return std::make_unique<LeastConnection>();
@@ -45,6 +48,9 @@ std::unique_ptr<Scheduler> make_scheduler(std::string_view name, SchedulerFlags 
   if (name == "nq") return std::make_unique<NeverQueue>();
   if (name == "fo") return std::make_unique<WeightedFailover>();
   if (name == "ovf") return std::make_unique<WeightedOverflow>();
+  if (name == "twos") {
+    return std::make_unique<PowerOfTwoChoices>(std::make_unique<SeededRandom>(random_seed));
+  }
   return nullptr;
 }
 

@@ -1,6 +1,7 @@
 #include "service/service_table.h"
 
 #include <algorithm>
+#include <array>
 
 namespace lvs {
 namespace {
@@ -43,11 +44,20 @@ std::uint64_t ServiceTable::index_key(std::uint8_t protocol, Ipv4 vip, std::uint
   return (std::uint64_t{protocol} << 48) | (std::uint64_t{vip} << 16) | port;
 }
 
+std::unique_ptr<Scheduler> ServiceTable::scheduler_for(const config::ServiceConfig& cfg) const {
+  // The stream's name is the service key (IP protocol number, VIP, port; or 0 and the mark), so
+  // it depends on nothing else in the table.
+  const config::ServiceKey& key = cfg.key;
+  const bool fwmark = key.protocol == config::ServiceProtocol::Fwmark;
+  const std::array<std::uint32_t, 4> stream = {
+      fwmark ? 0u : protocol_number(key.protocol), fwmark ? 0u : key.vip.addr,
+      fwmark ? 0u : key.vip.port, fwmark ? key.fwmark : 0u};
+  return make_scheduler(cfg.scheduler, flags_of(cfg), stream_seed(random_seed_, stream));
+}
+
 std::pair<VirtualService*, bool> ServiceTable::find_or_add(const config::ServiceConfig& cfg) {
   if (VirtualService* svc = find(cfg.key)) return {svc, false};
-  const SchedulerFlags flags = flags_of(cfg);
-  services_.push_back(
-      std::make_unique<VirtualService>(cfg.key, make_scheduler(cfg.scheduler, flags), flags));
+  services_.push_back(std::make_unique<VirtualService>(cfg.key, scheduler_for(cfg), flags_of(cfg)));
   index(*services_.back());
   return {services_.back().get(), true};
 }
@@ -96,7 +106,7 @@ void ServiceTable::configure(VirtualService& svc, const config::ServiceConfig& c
   const bool persistence_changed =
       svc.persistent_timeout_s() != persistent || svc.netmask() != cfg.netmask;
   if (!is_new && !scheduler_changed && !persistence_changed) return;
-  if (scheduler_changed) svc.set_scheduler(make_scheduler(cfg.scheduler, flags), flags);
+  if (scheduler_changed) svc.set_scheduler(scheduler_for(cfg), flags);
   svc.set_persistence(persistent, cfg.netmask);
 
   std::string line =

@@ -3,6 +3,14 @@
 // order (so the kernel's list, which decides ties, is the reverse of the file); a reload applies
 // only the difference as -D/-E/-A and -d/-e/-a, so unchanged services and servers keep their
 // connections, counters and scheduler state.
+//
+// Randomness: each service's scheduler gets its own stream (a twos scheduler draws from it; the
+// others ignore it), seeded from the table's random seed and the service's key
+// (stream_seed(), sched/random_source.h), and restarted whenever a scheduler is bound to the
+// service (-A, or -E with another scheduler or flags). So a service's decisions depend only on
+// the seed, its key and its own decisions since then — not on other services' traffic nor on
+// the order services were created — and `lvsadm simulate --random-seed N` replays those of a
+// director started with `--random-seed N` (or logging "random seed N") for the same events.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +21,7 @@
 #include <vector>
 
 #include "config/model.h"
+#include "sched/random_source.h"
 #include "sched/scheduler.h"
 #include "service/service_diff.h"
 #include "service/virtual_service.h"
@@ -24,6 +33,11 @@ class ServiceTable {
   ServiceTable() = default;
   ServiceTable(const ServiceTable&) = delete;
   ServiceTable& operator=(const ServiceTable&) = delete;
+
+  // The seed of the services' random streams (kDefaultRandomSeed unless set). Applies to
+  // schedulers bound from then on: set it before the first apply().
+  void set_random_seed(std::uint64_t seed) { random_seed_ = seed; }
+  std::uint64_t random_seed() const { return random_seed_; }
 
   // Applies a validated configuration (config/loader.h guarantees schedulers, addresses and
   // ports are valid). Returns the ipvsadm-equivalent commands it performed, one per line, e.g.
@@ -82,11 +96,14 @@ class ServiceTable {
   // -E: scheduler, flags and persistence; keeps the scheduler object when they are unchanged.
   void configure(VirtualService& svc, const config::ServiceConfig& cfg,
                  std::vector<std::string>& log, bool is_new);
+  // make_scheduler() with the service's own random stream.
+  std::unique_ptr<Scheduler> scheduler_for(const config::ServiceConfig& cfg) const;
 
   std::vector<std::unique_ptr<VirtualService>> services_;
   std::vector<std::unique_ptr<VirtualService>> graveyard_;
   std::unordered_map<std::uint64_t, VirtualService*> by_address_;
   std::unordered_map<std::uint32_t, VirtualService*> by_fwmark_;
+  std::uint64_t random_seed_ = kDefaultRandomSeed;
 };
 
 // "-t 10.200.0.100:80" / "-u ..." / "-f 1": ipvsadm's way of naming a service.

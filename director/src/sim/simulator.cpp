@@ -13,7 +13,9 @@ constexpr std::uint32_t kUdpBytes = 28;
 
 }  // namespace
 
-Simulator::Simulator(const config::DirectorConfig& config) : dispatcher_(0, IpvsSysctls{}, 0) {
+Simulator::Simulator(const config::DirectorConfig& config, std::uint64_t random_seed)
+    : dispatcher_(0, IpvsSysctls{}, 0) {
+  services_.set_random_seed(random_seed);
   dispatcher_.set_timeouts(config.director.timeouts);
   // An explicit connection-limit applies offline too; the memory-derived default does not (the
   // simulator's machine is not the director's).

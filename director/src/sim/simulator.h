@@ -3,12 +3,14 @@
 // Pure: no sockets, no clock, no privileges.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "config/model.h"
 #include "conn/dispatcher.h"
+#include "sched/random_source.h"
 #include "service/service_table.h"
 #include "sim/event_script.h"
 
@@ -16,7 +18,10 @@ namespace lvs::sim {
 
 class Simulator {
  public:
-  explicit Simulator(const config::DirectorConfig& config);
+  // `random_seed`: the services' random streams (twos), as `lvs-director --random-seed` seeds
+  // them (service/service_table.h), so the same seed replays the daemon's decisions.
+  explicit Simulator(const config::DirectorConfig& config,
+                     std::uint64_t random_seed = kDefaultRandomSeed);
 
   // Runs `events` in order. Writes exactly one line per `new` to `out` (the chosen real server
   // "IP:PORT", or "-"); problems that ipvsadm would report at run time (unknown service, adding a
