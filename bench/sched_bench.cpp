@@ -23,8 +23,10 @@
 #include "sched/locality_based_least_connection.h"
 #include "sched/maglev_hashing.h"
 #include "sched/never_queue.h"
+#include "sched/power_of_two_choices.h"
 #include "sched/round_robin.h"
 #include "sched/scheduler.h"
+#include "sched/seeded_random.h"
 #include "sched/shortest_expected_delay.h"
 #include "sched/source_hashing.h"
 #include "sched/weighted_failover.h"
@@ -139,6 +141,19 @@ class KernelOvfScan final : public Scheduler {
     }
     return best;
   }
+};
+
+// The kernel's ip_vs_twos_schedule(): two walks of the list per decision (twos_schedule_by_walk(),
+// the literal loop), drawing from the same kind of stream as twos.
+class KernelTwosWalk final : public Scheduler {
+ public:
+  std::string_view name() const override { return "twos-walk"; }
+  Destination* schedule(DestinationList list, const PacketInfo&, TimeMs) override {
+    return twos_schedule_by_walk(list, random_);
+  }
+
+ private:
+  SeededRandom random_{kDefaultRandomSeed};
 };
 
 // How many connections are "open" beyond the preload at any time (one bind per decision, one
@@ -296,6 +311,8 @@ std::unique_ptr<Scheduler> make_lblcr() {
 std::unique_ptr<Scheduler> make_dh() { return std::make_unique<DestinationHashing>(); }
 std::unique_ptr<Scheduler> make_sh() { return std::make_unique<SourceHashing>(SchedulerFlags{}); }
 std::unique_ptr<Scheduler> make_mh() { return std::make_unique<MaglevHashing>(SchedulerFlags{}); }
+std::unique_ptr<Scheduler> make_twos() { return make_scheduler("twos", {}); }
+std::unique_ptr<Scheduler> make_twos_walk() { return std::make_unique<KernelTwosWalk>(); }
 std::unique_ptr<Scheduler> make_wlc_scan() { return std::make_unique<KernelWlcScan>(); }
 std::unique_ptr<Scheduler> make_lc_scan() { return std::make_unique<KernelLcScan>(); }
 std::unique_ptr<Scheduler> make_sed() { return std::make_unique<ShortestExpectedDelay>(); }
@@ -325,6 +342,7 @@ BENCHMARK_CAPTURE(BM_Schedule, sed, make_sed, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, nq, make_nq, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, fo, make_fo, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, ovf, make_ovf, false)->Apply(sizes);  // no_dest: see above
+BENCHMARK_CAPTURE(BM_Schedule, twos, make_twos, false)->Apply(sizes);
 // sed, nq and ovf with their keys moving (EstablishedLoop).
 BENCHMARK_CAPTURE(BM_ScheduleEstablished, sed, make_sed, 1)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_ScheduleEstablished, nq, make_nq, 1)->Apply(sizes);
@@ -334,6 +352,7 @@ BENCHMARK_CAPTURE(BM_Schedule, ref_lc_scan, make_lc_scan, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, ref_wlc_scan, make_wlc_scan, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, ref_sed_scan, make_sed_scan, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Schedule, ref_fo_scan, make_fo_scan, false)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Schedule, ref_twos_walk, make_twos_walk, false)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_ScheduleEstablished, ref_sed_scan, make_sed_scan, 1)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_ScheduleEstablished, ref_ovf_scan_w40, make_ovf_scan, 40)->Apply(sizes);
 

@@ -11,6 +11,8 @@
 //      choice1 is the first server where r1 <= 0, choice2 the first where r2 <= 0.
 //   4. choice2 if weight2 * overhead1 > weight1 * overhead2, else choice1, with
 //      overhead = ip_vs_dest_conn_overhead() = (activeconns << 8) + inactconns.
+// (r is in [0, total] after the +1, and r = 0 stops at the first server as r = 1 does: the list's
+// first eligible server gets weight + 1 shares of total + 1. A kernel quirk, kept.)
 // All of it in C `int`, and the kernel is built with -fno-strict-overflow, so sums and products
 // wrap modulo 2^32: weight 65535 times the overhead of 128 active connections already does, and
 // then the kernel's comparison is the wrapped one. This class computes the same wrapped values.
