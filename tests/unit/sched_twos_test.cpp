@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config/model.h"
+#include "sched/fenwick_tree.h"
 #include "sched/power_of_two_choices.h"
 #include "sched/random_source.h"
 #include "sched/scheduler.h"
@@ -139,6 +140,48 @@ TEST(RandomU32Below, MatchesTheDefinitionOnRandomInputs) {
     ASSERT_EQ(random_u32_below(random, ceil), (std::uint64_t{ceil} * draws[accepted]) >> 32)
         << "ceil " << ceil;
     ASSERT_EQ(draws.size() - random.left(), accepted + 1) << "ceil " << ceil;
+  }
+}
+
+// The index under twos against a plain array: prefix sums and "first position reaching v" after
+// random appends and changes (weights 0 included, so the answer must skip them).
+TEST(FenwickTree, MatchesAPlainArray) {
+  std::mt19937 rng(3);
+  for (int round = 0; round < 20; ++round) {
+    FenwickTree tree;
+    tree.clear();
+    std::vector<std::int64_t> w;
+    for (int op = 0; op < 600; ++op) {
+      if (w.empty() || rng() % 3 == 0) {
+        w.push_back(rng() % 4 == 0 ? 0 : rng() % 1000);
+        tree.push_back(w.back());
+      } else {
+        const std::size_t pos = rng() % w.size();
+        const std::int64_t next = rng() % 4 == 0 ? 0 : rng() % 1000;
+        tree.add(pos, next - w[pos]);
+        w[pos] = next;
+      }
+      ASSERT_EQ(tree.size(), w.size());
+      std::int64_t sum = 0;
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        sum += w[i];
+        ASSERT_EQ(tree.prefix(i), sum) << i;
+      }
+      ASSERT_EQ(tree.total(), sum);
+      for (std::int64_t v = 1; v <= sum; v += 1 + static_cast<std::int64_t>(rng() % 97)) {
+        std::size_t expected = 0;
+        for (std::int64_t run = w[0]; run < v;) run += w[++expected];
+        ASSERT_EQ(tree.lower_bound(v), expected) << "v " << v;
+      }
+      if (sum > 0) {  // both ends
+        std::size_t first = 0;
+        while (w[first] == 0) ++first;
+        std::size_t last = w.size() - 1;
+        while (w[last] == 0) --last;
+        ASSERT_EQ(tree.lower_bound(1), first);
+        ASSERT_EQ(tree.lower_bound(sum), last);
+      }
+    }
   }
 }
 
