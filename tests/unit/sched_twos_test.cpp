@@ -597,13 +597,13 @@ TEST(TwosFactory, NamedTwosLastInIpvsadmsOrder) {
   EXPECT_EQ(scheduler_names().back(), "twos");
 }
 
-// The simulator's configuration: one twos service (patched in: the config parser does not list
-// twos yet), servers .11 (weight 1), .12 (2), .13 (3) — list order .13 .12 .11.
+// The simulator's configuration: one twos service, servers .11 (weight 1), .12 (2), .13 (3) —
+// list order .13 .12 .11 — and with `services` 2 a second twos service on :443.
 config::DirectorConfig twos_config(int services = 1) {
   std::string yaml = R"(
 services:
   - tcp-service: 10.200.0.100:80
-    scheduler: wlc
+    scheduler: twos
     real-servers:
       - {real-server: 10.200.0.11:80, weight: 1}
       - {real-server: 10.200.0.12:80, weight: 2}
@@ -611,15 +611,13 @@ services:
 )";
   if (services == 2) {
     yaml += R"(  - tcp-service: 10.200.0.100:443
-    scheduler: wlc
+    scheduler: twos
     real-servers:
       - {real-server: 10.200.0.11:443, weight: 1}
       - {real-server: 10.200.0.12:443, weight: 1}
 )";
   }
-  config::DirectorConfig config = test::director_config(yaml);
-  for (auto& svc : config.services) svc.scheduler = "twos";
-  return config;
+  return test::director_config(yaml);
 }
 
 std::string simulate(const config::DirectorConfig& config, std::uint64_t seed,
