@@ -21,7 +21,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 std::string lines(const std::vector<std::string>& text) {
@@ -546,6 +545,19 @@ TEST(ConfigLoaderErrors, UnknownSchedulers) {
                           "'wrr'?"));
   EXPECT_THAT(director_errors(with(base(), {"    scheduler: RR"})),
               ElementsAre(HasSubstr("unknown scheduler 'RR'")));  // names are case-sensitive
+}
+
+// Every name mainline IPVS ships is accepted, and the config's list is the scheduler factory's
+// (both in ipvsadm's order): a scheduler added to one and not the other fails here.
+TEST(ConfigLoader, AcceptsAllFourteenSchedulersOfTheFactory) {
+  const auto names = scheduler_names();
+  ASSERT_EQ(names.size(), 14u);
+  for (std::string_view name : names) {
+    const DirectorConfig config =
+        director_ok(with(base(), {"    scheduler: " + std::string(name)}));
+    ASSERT_THAT(config.services, SizeIs(1));
+    EXPECT_EQ(config.services[0].scheduler, name);
+  }
 }
 
 TEST(ConfigLoaderErrors, SchedulerFlags) {
