@@ -216,4 +216,38 @@ check "unknown argument: exit 2" "2" "$?"
 "$bin/lvsadm" simulate >/dev/null 2>&1
 check "missing --config: exit 2" "2" "$?"
 
+# --random-seed: a decimal 0..2^64-1 or exit 2 with a one-line reason; the same seed, the same
+# twos decisions; lvs-director checks it the same way before reading anything.
+twos_cfg=$(mktemp)
+cat >"$twos_cfg" <<'YAML'
+services:
+  - tcp-service: 10.200.0.100:80
+    scheduler: twos
+    real-servers:
+      - {real-server: 10.200.0.11:80, weight: 3}
+      - {real-server: 10.200.0.12:80, weight: 2}
+      - {real-server: 10.200.0.13:80, weight: 1}
+YAML
+twos_events=$(for i in $(seq 40); do echo "new 10.0.0.1:$((1000 + i))"; done)
+for bad_seed in -1 18446744073709551616 12x "" " 7"; do
+  err=$("$bin/lvsadm" simulate --config "$twos_cfg" --random-seed "$bad_seed" --events - \
+    <<<"$twos_events" 2>&1 >/dev/null)
+  rc=$?
+  check "simulate --random-seed '$bad_seed': exit 2" "2" "$rc"
+  case "$err" in
+    *"--random-seed wants a decimal number from 0 to 18446744073709551615"*) ok ;;
+    *) not_ok "simulate --random-seed '$bad_seed' message: $err" ;;
+  esac
+  "$bin/lvs-director" --config "$twos_cfg" --random-seed "$bad_seed" --check >/dev/null 2>&1
+  check "lvs-director --random-seed '$bad_seed': exit 2" "2" "$?"
+done
+a=$("$bin/lvsadm" simulate --config "$twos_cfg" --random-seed 18446744073709551615 --events - <<<"$twos_events")
+b=$("$bin/lvsadm" simulate --config "$twos_cfg" --random-seed 18446744073709551615 --events - <<<"$twos_events")
+c=$("$bin/lvsadm" simulate --config "$twos_cfg" --random-seed 2 --events - <<<"$twos_events")
+check "twos: the same seed gives the same 40 decisions" "$a" "$b"
+if [[ $(wc -l <<<"$a") -eq 40 && "$a" != "$c" ]]; then ok; else
+  not_ok "twos: 40 decisions, and another seed gives another sequence"
+fi
+rm -f "$twos_cfg"
+
 finish
